@@ -1,0 +1,121 @@
+"""certflow: the certification workflow engine for pekerja sosial and penyuluh sosial."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from certflow.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: WAL for concurrent readers, a busy timeout, foreign keys enforced."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def select_locale() -> str:
+    """The user's language: ?lang=, then the session, the profile, the browser; Indonesian by default."""
+    from flask_login import current_user
+
+    languages = ("id", "en")
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    if request.headers.get("Accept-Language"):
+        return request.accept_languages.best_match(languages, default="id")
+    return "id"
+
+
+def create_app(config: object | str | None = None) -> Flask:
+    """Build the Flask application. ``config``: a config object, an import path, or None for ``config.Config``."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        instance_path=os.environ.get("CERTFLOW_INSTANCE", str(PROJECT_DIR / "instance")),
+    )
+    app.config.from_object(config or "config.Config")
+    os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(PACKAGE_DIR / "translations"),
+    )
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+
+    from certflow import models  # noqa: F401  (registers the models)
+    from certflow.notifications import dispatch  # noqa: F401  (queues outbox messages after commit)
+    from certflow.auth import user_loader  # noqa: F401
+    from certflow.celery_app import celery_init_app
+
+    celery_init_app(app)
+
+    from certflow.api import bp as api_bp
+    from certflow.auth.routes import bp as auth_bp
+    from certflow.web.routes import bp as web_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(web_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+    from werkzeug.exceptions import HTTPException, InternalServerError
+
+    from certflow.api.errors import api_http_error, is_api_request
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if is_api_request():
+            return api_http_error(exc)
+        return exc
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        if app.testing:
+            raise exc
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        if is_api_request():
+            return api_http_error(InternalServerError())
+        return InternalServerError()
+
+    from certflow.cli import register_cli
+
+    register_cli(app)
+
+    @app.context_processor
+    def inject_locale():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale())}
+
+    return app

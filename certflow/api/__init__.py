@@ -1,0 +1,19 @@
+"""The JSON API v1 (../shared/API.md): token authentication, one error body."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from certflow.api import (  # noqa: E402,F401  (register the routes)
+    applications,
+    assessors,
+    auth,
+    certificates,
+    errors,
+    imports,
+    notifications,
+    openapi,
+    reference,
+    reports,
+    workflows,
+)

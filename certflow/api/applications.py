@@ -1,0 +1,1 @@
+"""API: applications (see ../shared/API.md)."""

@@ -1,0 +1,1 @@
+"""API: assessors (see ../shared/API.md)."""

@@ -1,0 +1,92 @@
+"""Tokens, the current caller, and the request helpers every API module uses."""
+
+from __future__ import annotations
+
+from flask import current_app, g, jsonify, request
+from flask_babel import gettext
+from sqlalchemy import func, select
+
+from certflow.api import bp
+from certflow.api.errors import ApiError
+from certflow.extensions import db, limiter
+from certflow.security import authenticate, issue_token, user_for_token
+
+PUBLIC_ENDPOINTS = {"api.create_token", "api.public_certificate", "api.openapi_document"}
+
+
+@bp.before_request
+def _authenticate():
+    """Every API call but the public ones needs ``Authorization: Bearer <token>``."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise ApiError(401, "unauthorized", gettext("A valid bearer token is required."))
+    g.api_user = user
+    return None
+
+
+def current_api_user():
+    """The authenticated caller of this API request."""
+    return g.api_user
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400 ``bad_request``."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", gettext("The request body must be a JSON object."))
+    return data
+
+
+def require_role(*roles: str) -> None:
+    """403 unless the caller holds one of ``roles``."""
+    if not (current_api_user().roles & set(roles)):
+        raise ApiError(403, "forbidden", gettext("Your role may not do this."))
+
+
+def paginate(stmt, default_per_page: int = 20, max_per_page: int = 100):
+    """Run ``stmt`` for one page: ``(items, total, page, per_page)`` from ``?page=&per_page=``."""
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+        per_page = min(max_per_page, max(1, int(request.args.get("per_page", default_per_page))))
+    except ValueError:
+        raise ApiError(422, "validation_error", gettext("page and per_page must be whole numbers.")) from None
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return items, total, page, per_page
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.post("/auth/tokens")
+@limiter.limit(_login_limit)
+def create_token():
+    """Exchange an e-mail and password for a bearer token."""
+    data = json_body()
+    user = authenticate(data.get("email"), data.get("password"))
+    if user is None:
+        raise ApiError(401, "invalid_credentials", gettext("Wrong e-mail or password."))
+    token, row = issue_token(user)
+    db.session.commit()
+    return jsonify({"token": token, "expires_at": row.expires_at.isoformat()}), 201
+
+
+@bp.get("/me")
+def me():
+    """The caller: id, e-mail, name, roles and dinas."""
+    user = current_api_user()
+    return jsonify(
+        {
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "roles": sorted(user.roles),
+            "locale": user.locale,
+            "dinas": {"id": user.dinas.id, "name": user.dinas.name} if user.dinas else None,
+        }
+    )

@@ -1,0 +1,1 @@
+"""API: certificates (see ../shared/API.md)."""

@@ -1,0 +1,1 @@
+"""API: imports (see ../shared/API.md)."""

@@ -1,0 +1,1 @@
+"""API: notifications (see ../shared/API.md)."""

@@ -1,0 +1,1 @@
+"""API: openapi (see ../shared/API.md)."""

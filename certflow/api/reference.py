@@ -1,0 +1,1 @@
+"""API: reference (see ../shared/API.md)."""

@@ -1,0 +1,1 @@
+"""API: reports (see ../shared/API.md)."""

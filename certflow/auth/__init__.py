@@ -1,0 +1,1 @@
+"""Logging in to the pages (Flask-Login)."""

@@ -1,0 +1,53 @@
+"""Celery bound to the Flask app: every task runs inside the application context."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the app's Celery, configured from the Flask config, and store it in ``app.extensions``."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    broker = app.config["CELERY_BROKER_URL"]
+    celery = Celery(app.name, task_cls=FlaskTask)
+    conf = {
+        "broker_url": broker,
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_always_eager": app.config.get("CELERY_TASK_ALWAYS_EAGER", False),
+        "broker_connection_retry_on_startup": True,
+        "worker_prefetch_multiplier": 1,
+        # A broker that is down must not hold up the request that committed: the relay re-queues.
+        "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
+        "timezone": "Asia/Jakarta",
+        "include": ["certflow.notifications.tasks"],
+        "beat_schedule": {
+            "relay-outbox": {"task": "certflow.notifications.tasks.relay_outbox", "schedule": 30.0},
+        },
+    }
+    if broker.startswith("filesystem://"):
+        folder = app.config["CELERY_BROKER_DIR"]
+        for sub in ("out", "processed"):
+            os.makedirs(os.path.join(folder, sub), exist_ok=True)
+        conf["broker_transport_options"] = {
+            "data_folder_in": os.path.join(folder, "out"),
+            "data_folder_out": os.path.join(folder, "out"),
+            "processed_folder": os.path.join(folder, "processed"),
+            "store_processed": False,
+        }
+    elif broker.startswith("redis"):
+        # Longer than the longest retry delay, so Redis never redelivers a task still in progress.
+        conf["broker_transport_options"] = {"visibility_timeout": 3600}
+    celery.conf.update(conf)
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery

@@ -1,0 +1,58 @@
+"""Command-line tools: ``flask --app certflow load-regions | seed-demo | create-user``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from certflow.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    """Add certflow's commands to ``flask``."""
+
+    @app.cli.command("load-regions")
+    @click.option("--csv", "path", default=None, help="CSV with province_code,province,kind,name")
+    def load_regions_command(path):
+        """Load provinces and kab/kota, each with its Dinas Sosial."""
+        from certflow.services.regions import DEFAULT_CSV, load_regions
+
+        provinces, dinas = load_regions(path or DEFAULT_CSV)
+        db.session.commit()
+        click.echo(f"{provinces} provinces and {dinas} dinas added.")
+
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--password", required=True)
+    @click.option("--role", "roles", multiple=True, required=True, help="repeat for several roles")
+    @click.option("--dinas", default=None, help='a dinas id or exact name, e.g. "Dinas Sosial Kota Batam"')
+    def create_user_command(email, name, password, roles, dinas):
+        """Create a user with one or more roles."""
+        from certflow.services.users import UserError, create_user
+
+        try:
+            user = create_user(email, name, password, roles, dinas)
+        except UserError as exc:
+            raise click.ClickException(str(exc)) from exc
+        db.session.commit()
+        click.echo(f"user {user.id} <{user.email}> created with roles {', '.join(sorted(user.roles))}")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="do nothing if any user exists")
+    def seed_demo_command(if_empty):
+        """Load the region, demo schemes, one account per role and applications in several states."""
+        from certflow.seed import seed_demo
+
+        result = seed_demo(if_empty=if_empty)
+        db.session.commit()
+        click.echo(result)
+
+    @app.cli.command("demo-accounts")
+    def demo_accounts_command():
+        """Print the demo accounts that seed-demo creates."""
+        from certflow.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+        for email, name, roles, dinas in DEMO_ACCOUNTS:
+            click.echo(f"  {', '.join(roles):<24} {email:<34} {dinas or ''}")
+        click.echo(f"  password for every account: {DEMO_PASSWORD}")

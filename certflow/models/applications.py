@@ -1,0 +1,125 @@
+"""Applications: the APL-01 form, the APL-02 self-assessment, documents, appeals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from certflow import clock
+from certflow.extensions import db
+from certflow.models.types import JSONType, UTCDateTime
+from workflows import APPEAL, APPLICATION
+
+APPLICATION_STATES = APPLICATION.states
+DOCUMENT_STATUSES = ("pending", "valid", "invalid")
+
+
+class Application(db.Model):
+    """One candidate's application for one scheme; ``state`` follows the workflow.
+
+    ``version`` is the optimistic lock: every UPDATE checks and bumps it, so
+    two people acting at once cannot both win.
+    """
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint(f"state IN {APPLICATION_STATES}", name="state"),
+        CheckConstraint("recommendation IS NULL OR recommendation IN ('K', 'BK')", name="recommendation"),
+        Index("ix_applications_dinas_state", "dinas_id", "state"),
+        Index("ix_applications_scheme_state", "scheme_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"))
+    dinas_id: Mapped[int] = mapped_column(ForeignKey("dinas.id"))
+    state: Mapped[str] = mapped_column(String(24), default=APPLICATION.initial, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    apl01: Mapped[dict] = mapped_column(JSONType, default=dict)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    recommendation: Mapped[str | None] = mapped_column(String(2))
+    revision_reason: Mapped[str | None] = mapped_column(Text)
+    revision_deadline: Mapped[date | None] = mapped_column(Date)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    appealed_from: Mapped[str | None] = mapped_column(String(24))
+    reassessment_units: Mapped[list | None] = mapped_column(JSONType)
+    previous_certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", use_alter=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    candidate = relationship("User", foreign_keys=[candidate_id], lazy="joined")
+    scheme = relationship("Scheme", lazy="joined")
+    dinas = relationship("Dinas", lazy="joined")
+    team = relationship("Team")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="application", order_by="Document.id", cascade="all, delete-orphan"
+    )
+    certificate = relationship(
+        "Certificate", foreign_keys="Certificate.application_id", uselist=False, back_populates="application"
+    )
+    previous_certificate = relationship("Certificate", foreign_keys=[previous_certificate_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SelfAssessmentAnswer(db.Model):
+    """The candidate's APL-02 claim (K/BK) and evidence for one criterion."""
+
+    __tablename__ = "self_assessment_answers"
+    __table_args__ = (
+        UniqueConstraint("application_id", "criterion_id"),
+        CheckConstraint("claim IN ('K', 'BK')", name="claim"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"))
+    claim: Mapped[str] = mapped_column(String(2))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+
+class Document(db.Model):
+    """An uploaded document, stored under a random name outside the web root."""
+
+    __tablename__ = "documents"
+    __table_args__ = (CheckConstraint(f"status IN {DOCUMENT_STATUSES}", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    note: Mapped[str | None] = mapped_column(Text)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[Application] = relationship(back_populates="documents")
+
+
+class Appeal(db.Model):
+    """A banding against ``ineligible`` or ``not_yet_competent``; follows the appeal workflow."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (CheckConstraint(f"state IN {APPEAL.states}", name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default=APPEAL.initial, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    appealed_from: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text)
+    decision_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __mapper_args__ = {"version_id_col": version}

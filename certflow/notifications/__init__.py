@@ -1,0 +1,1 @@
+"""Delivering notifications: the outbox relay, Celery tasks, e-mail rendering."""

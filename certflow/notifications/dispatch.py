@@ -1,0 +1,45 @@
+"""After a commit, hand each new outbox message to Celery.
+
+Outbox rows are written in the transaction of the change they report; only
+once that transaction commits is a task queued for each. If the broker is
+down the rows stay pending and the relay (a beat task) queues them later.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from certflow.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, flush_context) -> None:
+    new = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
+    if new:
+        session.info.setdefault("outbox_pending", []).extend(new)
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch(session: Session) -> None:
+    pending = session.info.pop("outbox_pending", [])
+    if not pending or not has_app_context() or not current_app.config.get("OUTBOX_DISPATCH", True):
+        return
+    from certflow.notifications.tasks import deliver_outbox
+
+    for message_id in pending:
+        try:
+            deliver_outbox.delay(message_id)
+        except Exception:  # noqa: BLE001 - the relay will queue it later
+            log.warning("could not queue outbox message %s; the relay will retry", message_id, exc_info=True)
+            break
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop("outbox_pending", None)

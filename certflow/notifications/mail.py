@@ -1,0 +1,34 @@
+"""Sending e-mail: to an SMTP server in production, to a folder or the console by default."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+SENT: list[EmailMessage] = []  # the "memory" backend, for tests of rendering only
+
+
+def send_email(message: EmailMessage) -> None:
+    """Send ``message`` with the configured backend (smtp, file, console or memory)."""
+    cfg = current_app.config
+    backend = cfg["MAIL_BACKEND"]
+    if backend == "smtp":
+        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
+            if cfg["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+            smtp.send_message(message)
+    elif backend == "file":
+        folder = cfg["MAIL_FILE_DIR"]
+        os.makedirs(folder, exist_ok=True)
+        name = message["Message-ID"].strip("<>").replace("/", "_").replace("@", "_at_")
+        with open(os.path.join(folder, f"{name}.eml"), "wb") as fh:
+            fh.write(bytes(message))
+    elif backend == "console":
+        print(message.as_string(), flush=True)
+    else:
+        SENT.append(message)

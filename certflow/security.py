@@ -1,0 +1,82 @@
+"""Passwords (argon2id) and API tokens (random, stored as SHA-256)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import select
+
+from certflow import clock
+from certflow.extensions import db
+from certflow.models import ApiToken, User
+
+# Verified against when the e-mail is unknown, so both failures take as long.
+_DUMMY_HASH: dict[tuple[int, int], str] = {}
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"])
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return _hasher().hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Whether ``password`` is the user's; takes as long whether or not the user exists."""
+    hasher = _hasher()
+    key = (hasher.time_cost, hasher.memory_cost)
+    if key not in _DUMMY_HASH:
+        _DUMMY_HASH[key] = hasher.hash(secrets.token_hex(8))
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH[key]
+    try:
+        ok = hasher.verify(stored, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+    return ok and user is not None and user.password_hash is not None and user.active
+
+
+def find_user_by_email(email: str | None) -> User | None:
+    """The user with this e-mail (case-insensitive), or None."""
+    if not email or not isinstance(email, str):
+        return None
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def authenticate(email, password) -> User | None:
+    """The active user with this e-mail and password, or None."""
+    user = find_user_by_email(email)
+    return user if check_password(user, password if isinstance(password, str) else "") else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    """A new bearer token for ``user`` (the plain token is returned once, never stored)."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(
+        user_id=user.id,
+        token_hash=_digest(token),
+        expires_at=clock.now() + timedelta(hours=current_app.config["API_TOKEN_HOURS"]),
+    )
+    db.session.add(row)
+    return token, row
+
+
+def user_for_token(token: str | None) -> User | None:
+    """The active user a valid, unexpired token belongs to, or None."""
+    if not token:
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.expires_at <= clock.now() or not row.user.active:
+        return None
+    return row.user

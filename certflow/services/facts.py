@@ -1,0 +1,313 @@
+"""Facts the workflow guards read, gathered from the database on demand.
+
+Each fact is a cached property, computed only if a guard of the event being
+fired asks for it, with a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+
+from sqlalchemy import func, select
+
+from certflow.extensions import db
+from certflow.models import (
+    Appeal,
+    Application,
+    Assessor,
+    AssessorRelation,
+    Certificate,
+    ConflictDeclaration,
+    Criterion,
+    Score,
+    SelfAssessmentAnswer,
+    Team,
+    TeamMember,
+    Unit,
+    User,
+)
+from certflow.models.assessment import OPEN_ASSESSMENT_STATES
+from certflow.services.access import dinas_scope
+from workflows.guards import N_, Msg
+
+APL01_REQUIRED = ("education_field", "education_level", "practice_hours")
+
+
+@dataclass
+class MemberFacts:
+    """What the assignment guards need to know of one team member."""
+
+    assessor_id: int
+    user_id: int
+    name: str
+    active: bool
+    licence_expires: date | None
+    schemes: set[str]
+    load: int
+    max_load: int
+    conflicts: list[Msg] = field(default_factory=list)
+
+
+@dataclass
+class TeamFacts:
+    """A team as the assignment guards see it."""
+
+    id: int
+    name: str
+    scheme_code: str
+    members: list[MemberFacts]
+
+
+def active_loads(assessor_ids) -> dict[int, int]:
+    """Open assessments (team assigned or in assessment) per assessor, in one query."""
+    if not assessor_ids:
+        return {}
+    rows = db.session.execute(
+        select(TeamMember.assessor_id, func.count(Application.id))
+        .join(Application, Application.team_id == TeamMember.team_id)
+        .where(TeamMember.assessor_id.in_(list(assessor_ids)), Application.state.in_(OPEN_ASSESSMENT_STATES))
+        .group_by(TeamMember.assessor_id)
+    ).all()
+    return dict(rows)
+
+
+def member_conflicts(app: Application, members: list[Assessor], override_reason: str | None) -> dict[int, list[Msg]]:
+    """The conflicts of interest (DOMAIN.md rule 5) of each assessor with the application's candidate."""
+    ids = [m.id for m in members]
+    related = set(
+        db.session.scalars(
+            select(AssessorRelation.assessor_id).where(
+                AssessorRelation.assessor_id.in_(ids), AssessorRelation.user_id == app.candidate_id
+            )
+        )
+    )
+    declared = set(
+        db.session.scalars(
+            select(ConflictDeclaration.assessor_id).where(
+                ConflictDeclaration.application_id == app.id,
+                ConflictDeclaration.assessor_id.in_(ids),
+                ConflictDeclaration.conflict.is_(True),
+            )
+        )
+    )
+    result: dict[int, list[Msg]] = {}
+    for m in members:
+        reasons = []
+        if m.user_id == app.candidate_id:
+            reasons.append(N_("an assessor may not assess themself."))
+        if m.id in related:
+            reasons.append(N_("the assessor declared a relation to this candidate."))
+        if m.id in declared:
+            reasons.append(N_("the assessor declared a conflict of interest with this candidate."))
+        if m.dinas_id == app.dinas_id:
+            if not app.scheme.allow_same_dinas:
+                reasons.append(N_("the assessor works in the candidate's own dinas."))
+            elif not (override_reason or "").strip():
+                reasons.append(
+                    N_("the assessor works in the candidate's own dinas; give data.override_reason to override.")
+                )
+        result[m.id] = reasons
+    return result
+
+
+class ApplicationFacts:
+    """The facts about one application that its guards read."""
+
+    def __init__(self, app: Application, data: dict | None, user: User | None):
+        self.app = app
+        self.data = data or {}
+        self.user = user
+
+    # -- the form, the self-assessment, the documents ---------------------------------
+    @cached_property
+    def apl01_missing(self) -> list[str]:
+        form = self.app.apl01 or {}
+        return [f for f in APL01_REQUIRED if form.get(f) in (None, "")]
+
+    @cached_property
+    def _document_status(self) -> dict[str, set[str]]:
+        kinds: dict[str, set[str]] = {}
+        for doc in self.app.documents:
+            kinds.setdefault(doc.kind, set()).add(doc.status)
+        return kinds
+
+    @cached_property
+    def missing_documents(self) -> list[str]:
+        have = self._document_status
+        return [k for k in self.app.scheme.required_documents if not (have.get(k, set()) - {"invalid"})]
+
+    @cached_property
+    def documents_not_valid(self) -> list[str]:
+        have = self._document_status
+        return [k for k in self.app.scheme.required_documents if "valid" not in have.get(k, set())]
+
+    @cached_property
+    def unanswered_criteria(self) -> int:
+        total = db.session.scalar(select(func.count(Criterion.id)).where(Criterion.scheme_id == self.app.scheme_id))
+        answered = db.session.scalar(
+            select(func.count(SelfAssessmentAnswer.id))
+            .join(Criterion, Criterion.id == SelfAssessmentAnswer.criterion_id)
+            .where(SelfAssessmentAnswer.application_id == self.app.id, Criterion.scheme_id == self.app.scheme_id)
+        )
+        return total - answered
+
+    # -- eligibility -------------------------------------------------------------------
+    @property
+    def education_field(self):
+        return (self.app.apl01 or {}).get("education_field")
+
+    @property
+    def practice_hours(self) -> int:
+        try:
+            return int((self.app.apl01 or {}).get("practice_hours") or 0)
+        except (TypeError, ValueError):
+            return 0
+
+    @property
+    def accepted_education(self) -> list[str]:
+        return self.app.scheme.accepted_education
+
+    @property
+    def min_practice_hours(self) -> int:
+        return self.app.scheme.min_practice_hours
+
+    # -- the team ----------------------------------------------------------------------
+    @property
+    def scheme_code(self) -> str:
+        return self.app.scheme.code
+
+    @property
+    def min_team_size(self) -> int:
+        return self.app.scheme.min_team_size
+
+    @cached_property
+    def team(self) -> TeamFacts | None:
+        try:
+            team_id = int(self.data.get("team"))
+        except (TypeError, ValueError):
+            return None
+        stmt = select(Team).where(Team.id == team_id, Team.active.is_(True))
+        scope = dinas_scope(self.user) if self.user is not None else None
+        if self.user is not None and not self.user.has_role("admin"):
+            if scope is None:
+                return None
+            stmt = stmt.where(Team.dinas_id.in_(scope))
+        team = db.session.scalar(stmt)
+        if team is None:
+            return None
+        members = [row.assessor for row in team.member_rows]
+        loads = active_loads([m.id for m in members])
+        conflicts = member_conflicts(self.app, members, self.data.get("override_reason"))
+        return TeamFacts(
+            id=team.id,
+            name=team.name,
+            scheme_code=team.scheme.code,
+            members=[
+                MemberFacts(
+                    assessor_id=m.id,
+                    user_id=m.user_id,
+                    name=m.user.name,
+                    active=m.active and m.user.active,
+                    licence_expires=m.licence_expires,
+                    schemes={r.scheme.code for r in m.scheme_rows},
+                    load=loads.get(m.id, 0),
+                    max_load=m.max_load,
+                    conflicts=conflicts[m.id],
+                )
+                for m in members
+            ],
+        )
+
+    @cached_property
+    def _declarations(self) -> dict[int, bool]:
+        rows = db.session.execute(
+            select(ConflictDeclaration.assessor_id, ConflictDeclaration.conflict).where(
+                ConflictDeclaration.application_id == self.app.id
+            )
+        ).all()
+        return dict(rows)
+
+    @property
+    def conflicted_members(self) -> list[str]:
+        team = self.app.team
+        return [r.assessor.user.name for r in team.member_rows if self._declarations.get(r.assessor_id) is True]
+
+    @property
+    def undeclared_members(self) -> list[str]:
+        team = self.app.team
+        return [r.assessor.user.name for r in team.member_rows if r.assessor_id not in self._declarations]
+
+    # -- scores and the decision ---------------------------------------------------------
+    @cached_property
+    def _lead_results(self) -> list[tuple[str, str | None]]:
+        """(unit code, the lead's result or None) for every criterion of the scheme."""
+        lead_id = self.app.team.lead_id if self.app.team is not None else None
+        rows = db.session.execute(
+            select(Unit.code, Score.result)
+            .select_from(Criterion)
+            .join(Unit, Unit.id == Criterion.unit_id)
+            .outerjoin(
+                Score,
+                (Score.criterion_id == Criterion.id)
+                & (Score.application_id == self.app.id)
+                & (Score.assessor_id == lead_id),
+            )
+            .where(Criterion.scheme_id == self.app.scheme_id)
+            .order_by(Unit.position, Criterion.id)
+        ).all()
+        return [(u, r) for u, r in rows]
+
+    @property
+    def unscored_criteria(self) -> int:
+        return sum(1 for _, r in self._lead_results if r is None)
+
+    @property
+    def unit_results(self) -> dict[str, str]:
+        results: dict[str, str] = {}
+        for unit, r in self._lead_results:
+            results[unit] = "K" if results.get(unit, "K") == "K" and r == "K" else "BK"
+        return results
+
+    @property
+    def bk_units(self) -> list[str]:
+        """The units the last assessment did not judge K."""
+        return [u for u, r in self.unit_results.items() if r != "K"]
+
+    @property
+    def recommendation(self) -> str | None:
+        return self.app.recommendation
+
+    @property
+    def decided_at(self) -> datetime | None:
+        return self.app.decided_at
+
+    @cached_property
+    def decision_appealed(self) -> bool:
+        """Whether the current decision has already been appealed once."""
+        if self.app.decided_at is None:
+            return False
+        return (
+            db.session.scalar(
+                select(func.count(Appeal.id)).where(
+                    Appeal.application_id == self.app.id, Appeal.created_at >= self.app.decided_at
+                )
+            )
+            > 0
+        )
+
+    @property
+    def revision_deadline(self) -> date | None:
+        return self.app.revision_deadline
+
+
+class CertificateFacts:
+    """The facts about one certificate that its guards read."""
+
+    def __init__(self, cert: Certificate):
+        self.cert = cert
+
+    @property
+    def expires_on(self) -> date:
+        return self.cert.expires_on

@@ -1,0 +1,105 @@
+"""Who hears of a transition, and the rows that tell them.
+
+The recipients of every event are named in the workflow definitions
+(``notify``); this module turns those names into users and writes, in the
+transition's own transaction, an in-app notification and an outbox e-mail for
+each. Celery sends the e-mails after the commit (``certflow.notifications``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from certflow.extensions import db
+from certflow.models import (
+    Application,
+    Assessor,
+    Certificate,
+    Dinas,
+    Notification,
+    OutboxMessage,
+    TeamMember,
+    TransitionLog,
+    User,
+    UserRole,
+)
+
+
+def _dinas_admins(dinas: Dinas) -> select:
+    """Admins of the dinas itself, and of its province's dinas."""
+    return (
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .join(Dinas, Dinas.id == User.dinas_id)
+        .where(
+            UserRole.role == "dinas_admin",
+            User.active.is_(True),
+            or_(Dinas.id == dinas.id, (Dinas.province_id == dinas.province_id) & (Dinas.kind == "provinsi")),
+        )
+    )
+
+
+def recipients(groups, *, application: Application | None = None, candidate_id: int, dinas: Dinas) -> list[int]:
+    """The user ids of the named groups, each once, in a stable order."""
+    ids: list[int] = []
+    for group in groups:
+        if group == "candidate":
+            ids.append(candidate_id)
+        elif group == "dinas_admins":
+            ids.extend(db.session.scalars(_dinas_admins(dinas)))
+        elif group == "team" and application is not None and application.team_id is not None:
+            ids.extend(
+                db.session.scalars(
+                    select(Assessor.user_id)
+                    .join(TeamMember, TeamMember.assessor_id == Assessor.id)
+                    .where(TeamMember.team_id == application.team_id)
+                )
+            )
+        elif group == "certifiers":
+            ids.extend(
+                db.session.scalars(
+                    select(User.id)
+                    .join(UserRole, UserRole.user_id == User.id)
+                    .where(UserRole.role == "certifier", User.active.is_(True))
+                )
+            )
+    return list(dict.fromkeys(ids))
+
+
+def notify_transition(
+    log: TransitionLog,
+    groups,
+    *,
+    application: Application | None = None,
+    certificate: Certificate | None = None,
+) -> list[OutboxMessage]:
+    """Write an in-app notification and an outbox e-mail for every recipient of ``log``."""
+    subject = application if application is not None else certificate.application
+    user_ids = recipients(groups, application=application, candidate_id=subject.candidate_id, dinas=subject.dinas)
+    params = {"from": log.from_state, "to": log.to_state, "reason": log.reason}
+    if certificate is not None:
+        params["number"] = certificate.number
+    outbox = []
+    for uid in user_ids:
+        db.session.add(
+            Notification(
+                user_id=uid,
+                event=log.event,
+                workflow=log.workflow,
+                application_id=subject.id,
+                certificate_id=certificate.id if certificate is not None else None,
+                params=params,
+            )
+        )
+        msg = OutboxMessage(
+            key=f"transition:{log.id}:{uid}",
+            recipient_id=uid,
+            event=log.event,
+            workflow=log.workflow,
+            application_id=subject.id,
+            certificate_id=certificate.id if certificate is not None else None,
+            payload=params,
+        )
+        db.session.add(msg)
+        outbox.append(msg)
+    return outbox

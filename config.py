@@ -1,0 +1,97 @@
+"""Configuration from the environment.
+
+With no variable set, certflow runs on its embedded default: a SQLite file
+under ``instance/`` and a Celery broker on the local filesystem, so nothing
+needs a server. Production sets ``DATABASE_URL`` (PostgreSQL) and
+``CELERY_BROKER_URL`` (Redis).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+_INSTANCE = Path(os.environ.get("CERTFLOW_INSTANCE", BASE_DIR / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{_INSTANCE / 'certflow.sqlite'}"
+    # Heroku-style URLs name the old driver; certflow uses psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Settings for production and ``make run``; each can be overridden by the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    INSTANCE_DIR = str(_INSTANCE)
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(_INSTANCE / "uploads"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024
+
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+    CELERY_BROKER_DIR = os.environ.get("CELERY_BROKER_DIR", str(_INSTANCE / "broker"))
+    CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")  # file | console | smtp
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(_INSTANCE / "mail"))
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "certflow <noreply@certflow.local>")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "24"))
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = ("id", "en")
+
+    CERT_ISSUER = os.environ.get("CERT_ISSUER", "LSP Pekerja Sosial")
+    CERT_SIGNATORY = os.environ.get("CERT_SIGNATORY", "Ketua LSP Pekerja Sosial")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+
+    # argon2id; tests lower the cost to keep the suite fast.
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
+    ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", "65536"))
+
+    TESTING = False
+
+
+class TestConfig(Config):
+    """Settings the test suite starts from; ``database_url`` picks the database."""
+
+    TESTING = True
+    SECRET_KEY = "test"
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    MAIL_BACKEND = "memory"
+    CELERY_TASK_ALWAYS_EAGER = False

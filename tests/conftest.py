@@ -1,0 +1,139 @@
+"""Test fixtures: a real database (SQLite or PostgreSQL), migrated once, emptied after each test.
+
+``CERTFLOW_TEST_DB=postgresql`` runs the suite on PostgreSQL (``CERTFLOW_TEST_PG_URL``);
+the default is a SQLite file. With ``CI=true`` a missing PostgreSQL or Redis fails the
+run instead of skipping what needs it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from certflow import create_app
+from certflow.extensions import db as _db
+from config import TestConfig
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+DB_KIND = os.environ.get("CERTFLOW_TEST_DB", "sqlite")
+PG_URL = os.environ.get("CERTFLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/certflow_test")
+REDIS_URL = os.environ.get("CERTFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _pg_admin_url(url: str) -> sa.engine.URL:
+    return sa.engine.make_url(url).set(database="postgres")
+
+
+def pg_available() -> bool:
+    """Whether the PostgreSQL server of ``CERTFLOW_TEST_PG_URL`` answers."""
+    try:
+        engine = sa.create_engine(_pg_admin_url(PG_URL), isolation_level="AUTOCOMMIT")
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def redis_available() -> bool:
+    """Whether the Redis server of ``CERTFLOW_TEST_REDIS_URL`` answers."""
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def require_service(available: bool, name: str) -> None:
+    """Skip when a service is missing — but fail in CI, where it must be there."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{name} is not reachable, and CI requires it", pytrace=False)
+    pytest.skip(f"{name} is not reachable")
+
+
+def _fresh_pg_database(url: str) -> None:
+    admin = sa.create_engine(_pg_admin_url(url), isolation_level="AUTOCOMMIT")
+    name = sa.engine.make_url(url).database
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """The URL of this run's empty test database."""
+    if DB_KIND == "postgresql":
+        require_service(pg_available(), "PostgreSQL")
+        _fresh_pg_database(PG_URL)
+        return PG_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The application on the migrated test database."""
+    from flask_migrate import upgrade
+
+    instance = tmp_path_factory.mktemp("instance")
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        UPLOAD_DIR = str(instance / "uploads")
+        CELERY_BROKER_DIR = str(instance / "broker")
+        MAIL_FILE_DIR = str(instance / "mail")
+        OUTBOX_DISPATCH = False
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture()
+def app_ctx(app):
+    """An application context, with every table emptied afterwards."""
+    with app.app_context():
+        yield app
+        _db.session.rollback()
+        _empty_tables()
+        _db.session.remove()
+
+
+@pytest.fixture()
+def db(app_ctx):
+    """The database session (Flask-SQLAlchemy's ``db``), on a clean database."""
+    return _db
+
+
+def _empty_tables() -> None:
+    tables = [t for t in _db.metadata.sorted_tables]
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            conn.execute(sa.text("PRAGMA foreign_keys=OFF"))
+            for t in reversed(tables):
+                conn.execute(t.delete())
+            conn.execute(sa.text("PRAGMA foreign_keys=ON"))
+
+
+@pytest.fixture()
+def client(app, db):
+    """A test client on a clean database."""
+    return app.test_client()
+
+
+@pytest.fixture()
+def world(db):
+    """A small region with schemes, people of every role, an assessor pool and a team."""
+    from tests.factories import World
+
+    return World.build()
