@@ -71,18 +71,20 @@ def create_app(config: object | str | None = None) -> Flask:
     limiter.init_app(app)
 
     from certflow import models  # noqa: F401  (registers the models)
-    from certflow.notifications import dispatch  # noqa: F401  (queues outbox messages after commit)
     from certflow.auth import user_loader  # noqa: F401
     from certflow.celery_app import celery_init_app
+    from certflow.notifications import dispatch  # noqa: F401  (queues outbox messages after commit)
 
     celery_init_app(app)
 
     from certflow.api import bp as api_bp
     from certflow.auth.routes import bp as auth_bp
+    from certflow.public.routes import bp as public_bp
     from certflow.web.routes import bp as web_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
+    app.register_blueprint(public_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -53,6 +53,6 @@ def register_cli(app: Flask) -> None:
         """Print the demo accounts that seed-demo creates."""
         from certflow.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
 
-        for email, name, roles, dinas in DEMO_ACCOUNTS:
+        for email, _name, roles, dinas in DEMO_ACCOUNTS:
             click.echo(f"  {', '.join(roles):<24} {email:<34} {dinas or ''}")
         click.echo(f"  password for every account: {DEMO_PASSWORD}")

@@ -94,8 +94,9 @@ def make_user(roles, dinas: Dinas | None = None, name: str | None = None, **prof
     return create_user(f"user{n}@example.id", name or f"User {n}", PASSWORD, roles, dinas, **profile)
 
 
-def make_assessor(dinas: Dinas, schemes, *, expires: date | None = None, max_load: int = 3, name=None,
-                  user: User | None = None) -> Assessor:
+def make_assessor(
+    dinas: Dinas, schemes, *, expires: date | None = None, max_load: int = 3, name=None, user: User | None = None
+) -> Assessor:
     """A user registered as an assessor licensed for ``schemes``."""
     user = user or make_user("assessor", dinas, name=name)
     if not user.has_role("assessor"):
@@ -151,7 +152,7 @@ class World:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def build(cls) -> "World":
+    def build(cls) -> World:
         """Create the world and commit it."""
         w = cls()
         w.kepri, w.dinas_kepri = make_province("21", "Kepulauan Riau")
@@ -161,9 +162,15 @@ class World:
         w.pekanbaru = make_dinas(w.riau, "kota", "Pekanbaru")
         db.session.flush()
         w.scheme = make_scheme("PSG", name="Pekerja Sosial Generalis")
-        w.other_scheme = make_scheme("PNY", units=1, name="Penyuluh Sosial Ahli Pertama", level="Ahli Pertama",
-                                     accepted_education=["peksos", "kesos", "other"], min_practice_hours=0,
-                                     required_documents=["diploma"])
+        w.other_scheme = make_scheme(
+            "PNY",
+            units=1,
+            name="Penyuluh Sosial Ahli Pertama",
+            level="Ahli Pertama",
+            accepted_education=["peksos", "kesos", "other"],
+            min_practice_hours=0,
+            required_documents=["diploma"],
+        )
         profile = {"education_field": "peksos", "education_level": "D4", "practice_hours": 2000}
         w.candidate = make_user("candidate", w.batam, name="Siti Candidate", **profile)
         w.other_candidate = make_user("candidate", w.bintan, name="Budi Candidate", **profile)
@@ -193,8 +200,14 @@ class World:
             db.session.add(SelfAssessmentAnswer(application_id=app.id, criterion_id=crit.id, claim="K", evidence="ok"))
         for n, kind in enumerate(scheme.required_documents):
             db.session.add(
-                Document(application_id=app.id, kind=kind, filename=f"{kind}.pdf", stored_name=f"{app.id}-{n}-{kind}",
-                         content_type="application/pdf", size=100)
+                Document(
+                    application_id=app.id,
+                    kind=kind,
+                    filename=f"{kind}.pdf",
+                    stored_name=f"{app.id}-{n}-{kind}",
+                    content_type="application/pdf",
+                    size=100,
+                )
             )
         db.session.commit()
         return app
@@ -208,12 +221,21 @@ class World:
     def score_all(self, app: Application, assessor: Assessor, result: str = "K", bk_units=()) -> None:
         """Record ``assessor``'s result for every criterion (BK for criteria of ``bk_units``)."""
         rows = db.session.execute(
-            db.select(Criterion.id, Unit.code).join(Unit, Unit.id == Criterion.unit_id)
+            db.select(Criterion.id, Unit.code)
+            .join(Unit, Unit.id == Criterion.unit_id)
             .where(Criterion.scheme_id == app.scheme_id)
         ).all()
         for crit_id, unit_code in rows:
-            db.session.add(Score(application_id=app.id, assessor_id=assessor.id, criterion_id=crit_id,
-                                 result="BK" if unit_code in bk_units else result, method="portfolio", evidence="seen"))
+            db.session.add(
+                Score(
+                    application_id=app.id,
+                    assessor_id=assessor.id,
+                    criterion_id=crit_id,
+                    result="BK" if unit_code in bk_units else result,
+                    method="portfolio",
+                    evidence="seen",
+                )
+            )
         db.session.commit()
 
     def declare(self, app: Application, *assessors: Assessor, conflict: bool = False) -> None:
@@ -232,7 +254,9 @@ class World:
             (
                 "assessed",
                 lambda: (
-                    self.score_all(app, self.lead, bk_units=() if recommendation == "K" else (f"{app.scheme.code}.U1",)),
+                    self.score_all(
+                        app, self.lead, bk_units=() if recommendation == "K" else (f"{app.scheme.code}.U1",)
+                    ),
                     self.fire(app, "recommend", self.lead.user, data={"recommendation": recommendation}),
                 ),
             ),

@@ -177,8 +177,7 @@ APPLICATION = Definition(
             "assign_team",
             [("eligible", "team_assigned")],
             [DINAS_ADMIN],
-            ["team_chosen", "team_for_scheme", "team_big_enough", "licences_valid", "no_conflict",
-             "within_capacity"],
+            ["team_chosen", "team_for_scheme", "team_big_enough", "licences_valid", "no_conflict", "within_capacity"],
             ["candidate", "team"],
         ),
         _ev(

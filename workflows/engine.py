@@ -68,7 +68,7 @@ class Actor:
     relations: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def system(cls) -> "Actor":
+    def system(cls) -> Actor:
         """The scheduler, acting for no person."""
         return cls(id=None, roles=frozenset({"system"}))
 
@@ -125,9 +125,7 @@ class Engine:
     @staticmethod
     def permitted(ev: EventDef, actor: Actor) -> bool:
         """Whether the actor's roles and relations allow the event (state aside)."""
-        return any(
-            p.role in actor.roles and (p.relation is None or p.relation in actor.relations) for p in ev.who
-        )
+        return any(p.role in actor.roles and (p.relation is None or p.relation in actor.relations) for p in ev.who)
 
     def allowed_events(self, state: str, actor: Actor) -> list[str]:
         """The events this actor may fire from ``state`` (guards are checked on firing)."""

@@ -19,7 +19,7 @@ from typing import Any
 APPEAL_WINDOW = timedelta(days=14)
 
 
-def N_(message: str) -> "Msg":
+def N_(message: str) -> Msg:
     """Mark a message for translation without translating it here."""
     return Msg(message)
 

@@ -64,7 +64,9 @@ def _workflow_error(exc: WorkflowError):
 @bp.errorhandler(StaleDataError)
 def _stale(exc):
     db.session.rollback()
-    return error_response(409, "stale_version", gettext("The record was changed by someone else; reload it and try again."))
+    return error_response(
+        409, "stale_version", gettext("The record was changed by someone else; reload it and try again.")
+    )
 
 
 _CODES = {

@@ -6,7 +6,8 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext, lazy_gettext as _l
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 from certflow.models import OutboxMessage
 

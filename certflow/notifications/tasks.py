@@ -35,7 +35,7 @@ def deliver_outbox(self, message_id: int) -> str:
     except Exception as exc:  # noqa: BLE001 - any delivery failure is retried
         msg.last_error = str(exc)[:500]
         db.session.commit()
-        raise self.retry(exc=exc, countdown=min(600, 2 ** self.request.retries * 5)) from exc
+        raise self.retry(exc=exc, countdown=min(600, 2**self.request.retries * 5)) from exc
     msg.status = "sent"
     msg.sent_at = clock.now()
     db.session.commit()

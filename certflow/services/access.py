@@ -54,7 +54,8 @@ def visible_applications(user: User) -> Select:
         conditions.append(Application.dinas_id.in_(scope))
     if user.has_role("assessor"):
         my_teams = (
-            select(TeamMember.team_id).join(Assessor, Assessor.id == TeamMember.assessor_id)
+            select(TeamMember.team_id)
+            .join(Assessor, Assessor.id == TeamMember.assessor_id)
             .where(Assessor.user_id == user.id)
         )
         conditions.append(Application.team_id.in_(my_teams))

@@ -95,8 +95,10 @@ def _application_effects(app: Application, fired: Fired, user: User | None, reas
         facts = ApplicationFacts(app, data, user)
         units = data.get("units") or facts.bk_units
         app.reassessment_units = units
-        criteria = select(Criterion.id).join(Unit, Unit.id == Criterion.unit_id).where(
-            Criterion.scheme_id == app.scheme_id, Unit.code.in_(units)
+        criteria = (
+            select(Criterion.id)
+            .join(Unit, Unit.id == Criterion.unit_id)
+            .where(Criterion.scheme_id == app.scheme_id, Unit.code.in_(units))
         )
         db.session.execute(
             delete(Score)
@@ -158,7 +160,9 @@ def fire_application_event(
     _application_effects(app, fired, user, reason, data, now)
     app.state_changed_at = now
     _flush()
-    log_data = {k: v for k, v in data.items() if k in ("team", "deadline", "recommendation", "units", "override_reason")}
+    log_data = {
+        k: v for k, v in data.items() if k in ("team", "deadline", "recommendation", "units", "override_reason")
+    }
     log = _log(fired, app.id, app.id, actor, reason, log_data)
     if event == "certify":
         cert = issue_certificate(app)
@@ -202,7 +206,9 @@ def fire_certificate_event(
     cert.status_reason = reason
     cert.suspended_until = parse_date(data.get("until")) if event == "suspend" else None
     _flush()
-    log = _log(fired, cert.id, cert.application_id, actor, reason, {"until": data.get("until")} if event == "suspend" else None)
+    log = _log(
+        fired, cert.id, cert.application_id, actor, reason, {"until": data.get("until")} if event == "suspend" else None
+    )
     db.session.flush()
     notify_transition(log, fired.notify, certificate=cert)
     _flush()

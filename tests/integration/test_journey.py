@@ -13,7 +13,12 @@ def test_main_path_reaches_certified_with_log_and_notifications(world, db):
         select(TransitionLog).where(TransitionLog.application_id == app.id).order_by(TransitionLog.id)
     ).all()
     assert [log.event for log in logs] == [
-        "submit", "approve", "assign_team", "start_assessment", "recommend", "certify",
+        "submit",
+        "approve",
+        "assign_team",
+        "start_assessment",
+        "recommend",
+        "certify",
     ]
     assert logs[0].from_state == "draft" and logs[-1].to_state == "certified"
     assert all(log.workflow_version == 1 for log in logs)
@@ -26,6 +31,8 @@ def test_main_path_reaches_certified_with_log_and_notifications(world, db):
     assert [u["code"] for u in cert.units] == ["PSG.U1", "PSG.U2"]
 
     # the candidate heard of every transition; the e-mails wait in the outbox
-    n = db.session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == world.candidate.id))
+    n = db.session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.user_id == world.candidate.id)
+    )
     assert n == 6
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) >= 6

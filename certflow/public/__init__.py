@@ -1,0 +1,1 @@
+"""Public pages: certificate verification (no login)."""

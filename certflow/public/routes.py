@@ -1,0 +1,5 @@
+"""Public pages: certificate verification."""
+
+from flask import Blueprint
+
+bp = Blueprint("public", __name__)
