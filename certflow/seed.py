@@ -1,9 +1,460 @@
-"""Demo data (filled in by the seed work)."""
+"""Demo data: the region, schemes with their standards, one account per role, and
+applications in several states — every state reached through the real workflow."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from certflow import clock
+from certflow.extensions import db
+from certflow.models import (
+    Application,
+    Assessor,
+    AssessorScheme,
+    ConflictDeclaration,
+    Criterion,
+    Dinas,
+    Document,
+    Element,
+    Scheme,
+    Score,
+    SelfAssessmentAnswer,
+    Team,
+    TeamMember,
+    Unit,
+    User,
+)
+from certflow.services.regions import load_regions
+from certflow.services.users import create_user
+from certflow.services.workflow import fire_application_event
 
 DEMO_PASSWORD = "demo12345"
-DEMO_ACCOUNTS: list[tuple[str, str, list[str], str | None]] = []
+
+# (e-mail, name, roles, dinas)
+DEMO_ACCOUNTS: list[tuple[str, str, list[str], str | None]] = [
+    ("kandidat@certflow.local", "Siti Rahmawati", ["candidate"], "Dinas Sosial Kota Batam"),
+    ("admin.kepri@certflow.local", "Hendra Saputra", ["dinas_admin"], "Dinas Sosial Provinsi Kepulauan Riau"),
+    ("admin.batam@certflow.local", "Rina Marlina", ["dinas_admin"], "Dinas Sosial Kota Batam"),
+    ("asesor.ketua@certflow.local", "Dr. Ahmad Fauzi", ["assessor"], "Dinas Sosial Provinsi Kepulauan Riau"),
+    ("asesor@certflow.local", "Dewi Lestari", ["assessor"], "Dinas Sosial Kabupaten Bintan"),
+    ("sertifikator@certflow.local", "Prof. Bambang Wijaya", ["certifier"], None),
+    ("admin@certflow.local", "Administrator Sistem", ["admin"], None),
+]
+
+_PS_DOCS = ["diploma", "work_letter", "recommendation", "practice_log"]
+
+# code, name, level, accepted education, practice hours, documents, units: [(title, [(element, [criteria])])]
+SCHEMES = [
+    (
+        "PS-GEN",
+        "Pekerja Sosial — Generalis",
+        "Generalis",
+        ["peksos", "kesos"],
+        1344,
+        _PS_DOCS,
+        [
+            (
+                "Melakukan asesmen kebutuhan klien",
+                [
+                    (
+                        "Mengumpulkan data klien",
+                        [
+                            "Data klien dikumpulkan melalui wawancara dan observasi sesuai kode etik.",
+                            "Sumber data sekunder (keluarga, tokoh masyarakat, catatan lembaga) diidentifikasi.",
+                        ],
+                    ),
+                    (
+                        "Menganalisis masalah dan kebutuhan klien",
+                        [
+                            "Masalah klien dirumuskan berdasarkan data yang terkumpul.",
+                            "Potensi dan sumber kekuatan klien dipetakan.",
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Menyusun rencana intervensi",
+                [
+                    (
+                        "Menetapkan tujuan intervensi",
+                        [
+                            "Tujuan intervensi disepakati bersama klien.",
+                            "Indikator keberhasilan ditetapkan secara terukur.",
+                        ],
+                    ),
+                    (
+                        "Menyusun langkah intervensi",
+                        [
+                            "Langkah dan jadwal intervensi disusun secara tertulis.",
+                            "Sistem sumber yang diperlukan diidentifikasi.",
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Melaksanakan intervensi dan rujukan",
+                [
+                    (
+                        "Melaksanakan intervensi",
+                        [
+                            "Intervensi dilaksanakan sesuai rencana yang disepakati.",
+                            "Perubahan kondisi klien dicatat dalam catatan kasus.",
+                        ],
+                    ),
+                    (
+                        "Melakukan rujukan",
+                        [
+                            "Klien dirujuk ke layanan yang sesuai bila diperlukan.",
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Melakukan evaluasi dan terminasi",
+                [
+                    (
+                        "Mengevaluasi hasil intervensi",
+                        [
+                            "Hasil intervensi dibandingkan dengan indikator keberhasilan.",
+                            "Laporan evaluasi disusun dan disampaikan kepada atasan.",
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "PS-SPS",
+        "Pekerja Sosial — Spesialis",
+        "Spesialis",
+        ["peksos", "kesos"],
+        1344,
+        _PS_DOCS,
+        [
+            (
+                "Melakukan asesmen lanjut pada kasus kompleks",
+                [
+                    (
+                        "Melakukan asesmen psikososial mendalam",
+                        [
+                            "Instrumen asesmen terstandar digunakan sesuai kasus.",
+                            "Hasil asesmen dianalisis bersama tim multidisiplin.",
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Melaksanakan manajemen kasus",
+                [
+                    (
+                        "Mengoordinasikan layanan lintas lembaga",
+                        [
+                            "Rencana layanan terpadu disusun dengan lembaga mitra.",
+                            "Pertemuan kasus (case conference) difasilitasi.",
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Melakukan supervisi pekerja sosial",
+                [
+                    (
+                        "Memberikan supervisi klinis",
+                        [
+                            "Supervisi dilakukan secara berkala dan terdokumentasi.",
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "APS",
+        "Asisten Pekerja Sosial",
+        "Asisten",
+        ["peksos", "kesos", "other"],
+        500,
+        ["diploma", "work_letter", "recommendation"],
+        [
+            (
+                "Membantu pengumpulan data klien",
+                [
+                    (
+                        "Mencatat data klien",
+                        [
+                            "Formulir data klien diisi lengkap dan benar.",
+                            "Kerahasiaan data klien dijaga.",
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Membantu pelaksanaan layanan sosial",
+                [
+                    (
+                        "Mendampingi klien",
+                        [
+                            "Klien didampingi saat mengakses layanan.",
+                            "Kegiatan pendampingan dilaporkan kepada pekerja sosial.",
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "PNY-AP",
+        "Penyuluh Sosial — Ahli Pertama",
+        "Ahli Pertama",
+        ["peksos", "kesos", "other"],
+        0,
+        ["diploma", "work_letter", "recommendation"],
+        [
+            (
+                "Menyusun materi penyuluhan sosial",
+                [
+                    (
+                        "Mengidentifikasi kebutuhan penyuluhan",
+                        [
+                            "Kebutuhan informasi masyarakat sasaran diidentifikasi.",
+                            "Materi disesuaikan dengan karakteristik sasaran.",
+                        ],
+                    ),
+                ],
+            ),
+            (
+                "Melaksanakan penyuluhan sosial",
+                [
+                    (
+                        "Menyampaikan materi penyuluhan",
+                        [
+                            "Metode penyuluhan dipilih sesuai sasaran.",
+                            "Umpan balik peserta dicatat dan ditindaklanjuti.",
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    ),
+]
+
+_MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _add_scheme(code, name, level, education, hours, documents, units) -> Scheme:
+    scheme = Scheme(
+        code=code,
+        name=name,
+        level=level,
+        description=f"Sertifikasi kompetensi {name}.",
+        validity_years=5,
+        min_team_size=2,
+        max_load=5,
+        min_practice_hours=hours,
+        accepted_education=education,
+        required_documents=documents,
+    )
+    db.session.add(scheme)
+    db.session.flush()
+    for u, (unit_title, elements) in enumerate(units, start=1):
+        unit = Unit(scheme=scheme, code=f"{code}.{u:02d}", title=unit_title, position=u)
+        db.session.add(unit)
+        db.session.flush()
+        for e, (element_title, criteria) in enumerate(elements, start=1):
+            element = Element(unit=unit, code=f"{unit.code}.{e}", title=element_title, position=e)
+            db.session.add(element)
+            db.session.flush()
+            for c, text in enumerate(criteria, start=1):
+                db.session.add(
+                    Criterion(
+                        element=element,
+                        unit_id=unit.id,
+                        scheme_id=scheme.id,
+                        code=f"{element.code}.{c}",
+                        text=text,
+                        position=c,
+                    )
+                )
+    db.session.flush()
+    return scheme
+
+
+def _dinas(name: str) -> Dinas:
+    return db.session.scalar(select(Dinas).where(Dinas.name == name))
+
+
+def _store_document(app: Application, kind: str) -> Document:
+    folder = current_app.config["UPLOAD_DIR"]
+    os.makedirs(folder, exist_ok=True)
+    stored = secrets.token_hex(16) + ".pdf"
+    with open(os.path.join(folder, stored), "wb") as fh:
+        fh.write(_MINIMAL_PDF)
+    doc = Document(
+        application_id=app.id,
+        kind=kind,
+        filename=f"{kind}.pdf",
+        stored_name=stored,
+        content_type="application/pdf",
+        size=len(_MINIMAL_PDF),
+    )
+    db.session.add(doc)
+    return doc
+
+
+def _prepared_application(candidate: User, scheme: Scheme) -> Application:
+    app = Application(candidate=candidate, scheme=scheme, dinas=candidate.dinas, state="draft")
+    app.apl01 = {
+        "education_field": candidate.education_field,
+        "education_level": candidate.education_level,
+        "practice_hours": candidate.practice_hours,
+        "workplace": candidate.dinas.name,
+    }
+    db.session.add(app)
+    db.session.flush()
+    for crit in db.session.scalars(select(Criterion).where(Criterion.scheme_id == scheme.id)):
+        db.session.add(
+            SelfAssessmentAnswer(
+                application_id=app.id, criterion_id=crit.id, claim="K", evidence="Pengalaman praktik di dinas."
+            )
+        )
+    for kind in scheme.required_documents:
+        _store_document(app, kind)
+    db.session.flush()
+    return app
+
+
+STATE_PATH = ["draft", "submitted", "eligible", "team_assigned", "in_assessment", "assessed", "certified"]
+
+
+def _advance(app: Application, target: str, people: dict, recommendation: str = "K") -> None:
+    """Drive ``app`` along the main path to ``target`` through the workflow service."""
+    admin, team, lead = people["admin"], people["team"], people["lead"]
+    steps = {
+        "submitted": lambda: fire_application_event(app, "submit", app.candidate),
+        "eligible": lambda: (_mark_valid(app, admin), fire_application_event(app, "approve", admin)),
+        "team_assigned": lambda: fire_application_event(app, "assign_team", admin, data={"team": team.id}),
+        "in_assessment": lambda: (_declare(app, team), fire_application_event(app, "start_assessment", lead.user)),
+        "assessed": lambda: (
+            _score(app, lead, recommendation),
+            fire_application_event(app, "recommend", lead.user, data={"recommendation": recommendation}),
+        ),
+        "certified": lambda: fire_application_event(app, "certify", people["certifier"]),
+    }
+    for state in STATE_PATH[1 : STATE_PATH.index(target) + 1]:
+        steps[state]()
+
+
+def _mark_valid(app: Application, admin: User) -> None:
+    for doc in app.documents:
+        doc.status, doc.reviewed_by_id, doc.reviewed_at = "valid", admin.id, clock.now()
+    db.session.flush()
+
+
+def _declare(app: Application, team: Team) -> None:
+    for row in team.member_rows:
+        db.session.add(ConflictDeclaration(application_id=app.id, assessor_id=row.assessor_id, conflict=False))
+    db.session.flush()
+
+
+def _score(app: Application, lead: Assessor, recommendation: str) -> None:
+    first_unit = True
+    for unit in app.scheme.units:
+        result = "BK" if recommendation == "BK" and first_unit else "K"
+        first_unit = False
+        for element in unit.elements:
+            for crit in element.criteria:
+                db.session.add(
+                    Score(
+                        application_id=app.id,
+                        assessor_id=lead.id,
+                        criterion_id=crit.id,
+                        result=result,
+                        method="portfolio",
+                        evidence="Portofolio dan wawancara.",
+                    )
+                )
+    db.session.flush()
 
 
 def seed_demo(if_empty: bool = False) -> str:
-    """Load the demo data; with ``if_empty``, only into an empty database."""
-    return "nothing seeded yet"
+    """Load the demo data; with ``if_empty``, only into a database without users."""
+    if if_empty and db.session.scalar(select(func.count(User.id))):
+        return "The database already has data: nothing seeded."
+    load_regions()
+    schemes = {}
+    for spec in SCHEMES:
+        existing = db.session.scalar(select(Scheme).where(Scheme.code == spec[0]))
+        schemes[spec[0]] = existing or _add_scheme(*spec)
+    profile = {"education_field": "peksos", "education_level": "S1", "practice_hours": 2000}
+    users = {}
+    for email, name, roles, dinas in DEMO_ACCOUNTS:
+        users[email] = db.session.scalar(select(User).where(User.email == email)) or create_user(
+            email, name, DEMO_PASSWORD, roles, dinas, **(profile if "candidate" in roles else {})
+        )
+    today = clock.today()
+    assessors = []
+    for email in ("asesor.ketua@certflow.local", "asesor@certflow.local"):
+        user = users[email]
+        assessor = Assessor(
+            user=user,
+            dinas=user.dinas,
+            licence_number=f"BNSP-{user.id:05d}",
+            licence_expires=today + timedelta(days=700),
+            max_load=8,
+        )
+        assessor.scheme_rows = [AssessorScheme(scheme_id=s.id) for s in schemes.values()]
+        db.session.add(assessor)
+        assessors.append(assessor)
+    db.session.flush()
+    lead = assessors[0]
+    team = Team(dinas=lead.dinas, scheme=schemes["PS-GEN"], name="Tim Asesor Kepri 1", lead_id=lead.id)
+    team.member_rows = [TeamMember(assessor_id=a.id) for a in assessors]
+    db.session.add(team)
+    db.session.flush()
+
+    people = {
+        "admin": users["admin.kepri@certflow.local"],
+        "team": team,
+        "lead": lead,
+        "certifier": users["sertifikator@certflow.local"],
+    }
+    # The demo candidate has one draft; other candidates of the province stand at every step.
+    _prepared_application(users["kandidat@certflow.local"], schemes["PS-GEN"])
+    others = [
+        ("Yusuf Hidayat", "Dinas Sosial Kota Batam", "submitted"),
+        ("Maria Simanjuntak", "Dinas Sosial Kota Tanjungpinang", "eligible"),
+        ("Agus Salim", "Dinas Sosial Kabupaten Karimun", "team_assigned"),
+        ("Nurul Aini", "Dinas Sosial Kota Batam", "in_assessment"),
+        ("Fajar Nugroho", "Dinas Sosial Kabupaten Lingga", "assessed"),
+        ("Lestari Wulandari", "Dinas Sosial Kabupaten Natuna", "certified"),
+        ("Rudi Hartono", "Dinas Sosial Kabupaten Kepulauan Anambas", "revision_requested"),
+    ]
+    for n, (name, dinas_name, target) in enumerate(others, start=1):
+        candidate = create_user(
+            f"kandidat{n}@certflow.local", name, DEMO_PASSWORD, ["candidate"], dinas_name, **profile
+        )
+        app = _prepared_application(candidate, schemes["PS-GEN"])
+        if target == "revision_requested":
+            fire_application_event(app, "submit", candidate)
+            fire_application_event(
+                app,
+                "request_revision",
+                people["admin"],
+                reason="Surat rekomendasi Kepala Dinas belum ditandatangani.",
+                data={"deadline": (today + timedelta(days=14)).isoformat()},
+            )
+        else:
+            _advance(app, target, people)
+    db.session.flush()
+    count = db.session.scalar(select(func.count(Application.id)))
+    return (
+        f"Demo data loaded: {len(schemes)} schemes, {len(DEMO_ACCOUNTS) + len(others)} accounts, {count} applications."
+    )
