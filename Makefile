@@ -27,10 +27,11 @@ run: $(STAMP) translations
 	@echo "Demo accounts:"
 	@$(BIN)/flask demo-accounts
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A celery_worker worker --beat --loglevel=warning --concurrency=2 \
-	    --schedule=instance/celerybeat-schedule & \
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@$(BIN)/celery -A celery_worker worker --beat --loglevel=warning --concurrency=2 \
+	    --schedule=instance/celerybeat-schedule & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 0' INT TERM; \
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - "certflow:create_app()"
 
 ## make test: install, then the whole suite on SQLite and on PostgreSQL
 test: $(STAMP) translations test-sqlite test-postgresql
