@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certflow import clock
@@ -80,3 +80,10 @@ class Notification(db.Model):
     params: Mapped[dict] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+@event.listens_for(TransitionLog, "before_update")
+@event.listens_for(TransitionLog, "before_delete")
+def _append_only(mapper, connection, target: TransitionLog) -> None:
+    """The transition log is append-only: a row, once written, is never changed or removed."""
+    raise ValueError("the transition log is append-only")

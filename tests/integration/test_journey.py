@@ -36,3 +36,20 @@ def test_main_path_reaches_certified_with_log_and_notifications(world, db):
     )
     assert n == 6
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) >= 6
+
+
+def test_transition_log_is_append_only(world, db):
+    import pytest
+
+    app = world.new_application()
+    world.advance(app, "submitted")
+    log = db.session.scalar(select(TransitionLog).where(TransitionLog.application_id == app.id))
+    log.reason = "rewritten"
+    with pytest.raises(ValueError, match="append-only"):
+        db.session.flush()
+    db.session.rollback()
+    log = db.session.scalar(select(TransitionLog).where(TransitionLog.application_id == app.id))
+    db.session.delete(log)
+    with pytest.raises(ValueError, match="append-only"):
+        db.session.flush()
+    db.session.rollback()
