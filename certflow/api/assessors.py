@@ -1,1 +1,164 @@
-"""API: assessors (see ../shared/API.md)."""
+"""API: the assessor pool and assessor teams (dinas admins and system admins).
+
+Also maps ``ServiceError`` — a refusal raised by the services — to the API's error
+body for every route of the blueprint: ``{"error": {"code", "message", "field"?, "rule"?}}``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import jsonify, request
+
+from certflow import clock
+from certflow.api import bp
+from certflow.api.auth import current_api_user, json_body, require_role
+from certflow.api.errors import translate
+from certflow.extensions import db
+from certflow.models import Assessor, Team
+from certflow.services import assessors as pool
+from certflow.services import teams as team_service
+from certflow.services.assessors import ServiceError
+from certflow.services.facts import active_loads
+
+ADMIN_ROLES = ("dinas_admin", "admin")
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(exc: ServiceError):
+    db.session.rollback()
+    error = {"code": exc.code, "message": translate(exc.message, exc.params)}
+    if exc.field:
+        error["field"] = exc.field
+    if exc.rule:
+        error["rule"] = exc.rule
+    error.update(exc.extra)
+    return jsonify({"error": error}), exc.status
+
+
+def _filters() -> tuple:
+    """The ``?scheme=`` (a code) and ``?dinas=`` (an id) filters of a list."""
+    scheme = request.args.get("scheme", "").strip()
+    dinas = request.args.get("dinas", "").strip()
+    return (
+        pool.scheme_by_code("scheme", scheme) if scheme else None,
+        pool.parse_id("dinas", dinas) if dinas else None,
+    )
+
+
+def assessor_json(a: Assessor, load: int, today: date) -> dict:
+    """An assessor as the API shows it to admins."""
+    valid, expiring = pool.licence_state(a, today)
+    return {
+        "id": a.id,
+        "user": a.user_id,
+        "name": a.user.name,
+        "email": a.user.email,
+        "dinas": {"id": a.dinas.id, "name": a.dinas.name},
+        "licence_number": a.licence_number,
+        "licence_expires": a.licence_expires.isoformat(),
+        "licence_valid": valid,
+        "licence_expiring_soon": expiring,
+        "schemes": sorted(r.scheme.code for r in a.scheme_rows),
+        "active": a.active,
+        "active_load": load,
+        "max_load": a.max_load,
+    }
+
+
+def _one_assessor(a: Assessor):
+    return assessor_json(a, active_loads([a.id]).get(a.id, 0), clock.today())
+
+
+@bp.get("/assessors")
+def list_assessors():
+    """The assessors the caller keeps, with licence state and open load; ``?scheme=&dinas=``."""
+    require_role(*ADMIN_ROLES)
+    scheme, dinas_id = _filters()
+    found = pool.list_assessors(current_api_user(), scheme, dinas_id)
+    loads, today = active_loads([a.id for a in found]), clock.today()
+    return jsonify([assessor_json(a, loads.get(a.id, 0), today) for a in found])
+
+
+@bp.post("/assessors")
+def create_assessor():
+    """Register a user of the caller's scope as an assessor."""
+    require_role(*ADMIN_ROLES)
+    assessor = pool.register_assessor(current_api_user(), json_body())
+    db.session.commit()
+    return jsonify(_one_assessor(assessor)), 201
+
+
+@bp.get("/assessors/<int:assessor_id>")
+def get_assessor(assessor_id: int):
+    """One assessor of the caller's scope."""
+    require_role(*ADMIN_ROLES)
+    return jsonify(_one_assessor(pool.get_visible_assessor(current_api_user(), assessor_id)))
+
+
+@bp.patch("/assessors/<int:assessor_id>")
+def update_assessor(assessor_id: int):
+    """Change an assessor's licence, schemes, load or home dinas; ``"active": false`` deactivates."""
+    require_role(*ADMIN_ROLES)
+    user = current_api_user()
+    assessor = pool.get_visible_assessor(user, assessor_id)
+    assessor = pool.update_assessor(user, assessor, json_body())
+    db.session.commit()
+    return jsonify(_one_assessor(assessor))
+
+
+def team_json(team: Team, open_count: int) -> dict:
+    """A team with its lead and members."""
+    members = sorted((r.assessor for r in team.member_rows), key=lambda a: (a.id != team.lead_id, a.user.name, a.id))
+    lead = next((a for a in members if a.id == team.lead_id), None) or team.lead
+    return {
+        "id": team.id,
+        "name": team.name,
+        "dinas": {"id": team.dinas.id, "name": team.dinas.name},
+        "scheme": team.scheme.code,
+        "lead": {"id": lead.id, "name": lead.user.name},
+        "members": [{"id": a.id, "user": a.user_id, "name": a.user.name} for a in members],
+        "active": team.active,
+        "open_assessments": open_count,
+    }
+
+
+def _one_team(team: Team):
+    return team_json(team, team_service.open_assessments([team.id]).get(team.id, 0))
+
+
+@bp.get("/teams")
+def list_teams():
+    """The teams of the caller's scope, each with lead, members and open assessments; ``?dinas=&scheme=``."""
+    require_role(*ADMIN_ROLES)
+    scheme, dinas_id = _filters()
+    found = team_service.list_teams(current_api_user(), dinas_id, scheme)
+    counts = team_service.open_assessments([t.id for t in found])
+    return jsonify([team_json(t, counts.get(t.id, 0)) for t in found])
+
+
+@bp.post("/teams")
+def create_team():
+    """Form a team: ``{"dinas", "scheme", "name", "lead", "members"}``."""
+    require_role(*ADMIN_ROLES)
+    team = team_service.create_team(current_api_user(), json_body())
+    db.session.commit()
+    return jsonify(_one_team(team)), 201
+
+
+@bp.get("/teams/<int:team_id>")
+def get_team(team_id: int):
+    """One team of the caller's scope."""
+    require_role(*ADMIN_ROLES)
+    return jsonify(_one_team(team_service.get_visible_team(current_api_user(), team_id)))
+
+
+@bp.patch("/teams/<int:team_id>")
+def update_team(team_id: int):
+    """Rename a team, change its lead or members, or disband it (``"active": false``)."""
+    require_role(*ADMIN_ROLES)
+    user = current_api_user()
+    team = team_service.get_visible_team(user, team_id)
+    team = team_service.update_team(user, team, json_body())
+    db.session.commit()
+    return jsonify(_one_team(team))

@@ -1,1 +1,55 @@
-"""API: imports (see ../shared/API.md)."""
+"""API: bulk import of assessors and candidates from CSV, and the files' templates."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_babel import gettext
+
+from certflow.api import bp
+from certflow.api.auth import current_api_user, require_role
+from certflow.api.errors import ApiError, translate
+from certflow.extensions import db
+from certflow.services import imports as service
+
+ADMIN_ROLES = ("dinas_admin", "admin")
+KINDS = {
+    "assessors": (service.ASSESSOR_COLUMNS, service.import_assessors),
+    "candidates": (service.CANDIDATE_COLUMNS, service.import_candidates),
+}
+
+
+def _upload() -> bytes:
+    """The bytes of the multipart ``file``, read no further than the size cap."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(422, "validation_error", gettext("Send the CSV file as the multipart field 'file'."))
+    return upload.stream.read(service.MAX_BYTES + 1)
+
+
+@bp.post("/imports/<any(assessors, candidates):kind>")
+def import_people(kind: str):
+    """Import a CSV of people: every row is checked first; one bad row and nothing is imported."""
+    require_role(*ADMIN_ROLES)
+    importer = KINDS[kind][1]
+    try:
+        imported, unchanged = importer(current_api_user(), _upload())
+    except service.ImportRejected as exc:
+        rows = [
+            {"line": line, "reason": "; ".join(translate(message, params) for message, params in reasons)}
+            for line, reasons in exc.rows
+        ]
+        raise ApiError(422, "validation_error", translate(exc.message, exc.params), rows=rows) from None
+    db.session.commit()
+    return {"imported": imported, "unchanged": unchanged}
+
+
+@bp.get("/imports/<any(assessors, candidates):kind>/template")
+def import_template(kind: str):
+    """The CSV header and an example row, as a download."""
+    require_role(*ADMIN_ROLES)
+    text = service.template_csv(KINDS[kind][0], current_api_user())
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={kind}-template.csv"},
+    )

@@ -1,0 +1,161 @@
+"""Assessor teams: forming, changing and disbanding them, with the rules a team must meet.
+
+The composition rules are those the ``assign_team`` guards check later (size, every
+licence valid today and covering the scheme), checked here already so an admin
+learns of a bad team when forming it, plus the scope rule: every member's home
+dinas is one the admin administers (for a system admin: in the team's province).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from certflow import clock
+from certflow.extensions import db
+from certflow.models import Application, Assessor, Scheme, Team, TeamMember, User
+from certflow.models.assessment import OPEN_ASSESSMENT_STATES
+from certflow.services.assessors import (
+    ServiceError,
+    not_found,
+    parse_id,
+    parse_text,
+    restrict_to_scope,
+    scheme_by_code,
+    scoped_dinas,
+    visible_assessors,
+)
+from workflows.guards import N_
+
+
+def visible_teams(user: User) -> Select:
+    """A SELECT of the teams of the dinas ``user`` administers (all for a system admin)."""
+    return restrict_to_scope(user, select(Team), Team.dinas_id)
+
+
+def list_teams(user: User, dinas_id: int | None = None, scheme: Scheme | None = None) -> list[Team]:
+    """The teams ``user`` administers, optionally of one dinas or scheme, by name."""
+    stmt = visible_teams(user)
+    if dinas_id is not None:
+        stmt = stmt.where(Team.dinas_id == dinas_id)
+    if scheme is not None:
+        stmt = stmt.where(Team.scheme_id == scheme.id)
+    return list(db.session.scalars(stmt.order_by(Team.name, Team.id)).unique())
+
+
+def get_visible_team(user: User, team_id: int) -> Team:
+    """The team if ``user`` administers it, else a 404."""
+    team = db.session.scalar(visible_teams(user).where(Team.id == team_id))
+    if team is None:
+        raise not_found(N_("Team"))
+    return team
+
+
+def open_assessments(team_ids) -> dict[int, int]:
+    """Applications in ``team_assigned`` or ``in_assessment`` per team, in one query."""
+    if not team_ids:
+        return {}
+    rows = db.session.execute(
+        select(Application.team_id, func.count(Application.id))
+        .where(Application.team_id.in_(list(team_ids)), Application.state.in_(OPEN_ASSESSMENT_STATES))
+        .group_by(Application.team_id)
+    ).all()
+    return dict(rows)
+
+
+def _member_ids(data: dict, lead_id: int) -> list[int]:
+    members = data.get("members", [])
+    if not isinstance(members, list):
+        raise ServiceError(N_("%(field)s must be a list of assessor ids."), {"field": "members"}, field="members")
+    return list(dict.fromkeys([lead_id] + [parse_id("members", m) for m in members]))
+
+
+def _refuse(message, assessor: Assessor | int, rule: str, **params: Any) -> ServiceError:
+    if isinstance(assessor, Assessor):
+        return ServiceError(message, {"assessor": assessor.user.name, **params}, rule=rule, assessor=assessor.id)
+    return ServiceError(message, {"assessor": f"#{assessor}", **params}, rule=rule, assessor=assessor)
+
+
+def check_members(admin: User, team: Team, scheme: Scheme, ids: list[int]) -> list[Assessor]:
+    """The assessors ``ids`` if they may form ``team``; else a 422 naming the assessor and the rule."""
+    found = {a.id: a for a in db.session.scalars(visible_assessors(admin).where(Assessor.id.in_(ids))).unique()}
+    members = []
+    for assessor_id in ids:
+        a = found.get(assessor_id)
+        if a is None or a.dinas.province_id != team.dinas.province_id:
+            raise _refuse(
+                N_("Assessor %(assessor)s is unknown or not of a dinas you administer in this province."),
+                assessor_id,
+                "member_in_scope",
+            )
+        members.append(a)
+    today = clock.today()
+    for a in members:
+        if not (a.active and a.user.active):
+            raise _refuse(N_("Assessor %(assessor)s is not active."), a, "licences_valid")
+        if a.licence_expires < today:
+            raise _refuse(N_("The licence of assessor %(assessor)s has expired."), a, "licences_valid")
+        if scheme.id not in a.scheme_ids:
+            raise _refuse(
+                N_("The licence of assessor %(assessor)s does not cover scheme %(scheme)s."),
+                a,
+                "licences_valid",
+                scheme=scheme.code,
+            )
+    if len(members) < scheme.min_team_size:
+        raise ServiceError(
+            N_("The team has %(size)s assessors; scheme %(scheme)s needs at least %(minimum)s."),
+            {"size": len(members), "scheme": scheme.code, "minimum": scheme.min_team_size},
+            rule="team_big_enough",
+            field="members",
+        )
+    return members
+
+
+def create_team(admin: User, data: dict) -> Team:
+    """Form a team of a dinas ``admin`` administers; the lead is also a member."""
+    dinas = scoped_dinas(admin, "dinas", data.get("dinas"))
+    scheme = scheme_by_code("scheme", data.get("scheme"))
+    team = Team(dinas=dinas, scheme=scheme, name=parse_text("name", data.get("name"), 160))
+    lead_id = parse_id("lead", data.get("lead"))
+    members = check_members(admin, team, scheme, _member_ids(data, lead_id))
+    team.lead_id = lead_id
+    team.member_rows = [TeamMember(assessor_id=a.id) for a in members]
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def _busy(team: Team, message) -> ServiceError:
+    return ServiceError(message, {"team": team.name}, status=409, code="team_busy")
+
+
+def update_team(admin: User, team: Team, data: dict) -> Team:
+    """Rename a team, change its lead or members (same rules), or disband it (``active`` false)."""
+    for fixed in ("dinas", "scheme"):
+        if fixed in data:
+            raise ServiceError(N_("%(field)s of a team cannot be changed."), {"field": fixed}, field=fixed)
+    active = data.get("active", team.active)
+    if not isinstance(active, bool):
+        raise ServiceError(N_("%(field)s must be true or false."), {"field": "active"}, field="active")
+    if "name" in data:
+        team.name = parse_text("name", data["name"], 160)
+    recompose = "lead" in data or "members" in data
+    if recompose or (active and not team.active):
+        if recompose and open_assessments([team.id]):
+            raise _busy(team, N_("Team %(team)s has open assessments; its members cannot change now."))
+        lead_id = parse_id("lead", data["lead"]) if "lead" in data else team.lead_id
+        if "members" in data:
+            ids = _member_ids(data, lead_id)
+        else:
+            ids = list(dict.fromkeys([lead_id] + sorted(team.member_ids)))
+        members = check_members(admin, team, team.scheme, ids)
+        team.lead_id = lead_id
+        keep = [r for r in team.member_rows if r.assessor_id in set(ids)]
+        team.member_rows = keep + [TeamMember(assessor_id=a.id) for a in members if a.id not in team.member_ids]
+    if not active and team.active and open_assessments([team.id]):
+        raise _busy(team, N_("Team %(team)s has open assessments and cannot be disbanded."))
+    team.active = active
+    db.session.flush()
+    return team
