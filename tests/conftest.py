@@ -99,7 +99,10 @@ def app(database_url, tmp_path_factory):
 @pytest.fixture()
 def app_ctx(app):
     """An application context, with every table emptied afterwards."""
+    from certflow.extensions import limiter
+
     with app.app_context():
+        limiter.reset()  # each test starts with fresh rate limits
         yield app
         _db.session.rollback()
         _empty_tables()
