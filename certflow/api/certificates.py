@@ -4,44 +4,22 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request, send_file
 from flask_babel import gettext
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload
 
-from certflow import clock
 from certflow.api import bp
 from certflow.api.auth import current_api_user, json_body, paginate, require_role
 from certflow.api.errors import ApiError
 from certflow.extensions import db
 from certflow.models import Application, Certificate, User
 from certflow.services.access import dinas_scope, in_dinas_scope
+from certflow.services.certificates import live_status, live_status_filter
 from certflow.services.pdf import certificate_pdf
 from certflow.services.workflow import fire_certificate_event
 from workflows import CERTIFICATE, InvalidTransition
 from workflows.guards import Msg
 
 LIFECYCLE_EVENTS = ("suspend", "reinstate", "withdraw")
-# Statuses the scheduled ``expire`` job moves to ``expired`` once the expiry date is behind us.
-_EXPIRABLE = ("active", "suspended")
-
-
-def live_status(cert: Certificate) -> str:
-    """The status to show now: a certificate past its expiry date is ``expired`` even before the job runs."""
-    if cert.status in _EXPIRABLE and cert.expires_on < clock.today():
-        return "expired"
-    return cert.status
-
-
-def live_status_filter(status: str):
-    """A SQL condition selecting the certificates whose *live* status is ``status``."""
-    today = clock.today()
-    if status == "expired":
-        return or_(
-            Certificate.status == "expired",
-            and_(Certificate.status.in_(_EXPIRABLE), Certificate.expires_on < today),
-        )
-    if status in _EXPIRABLE:
-        return and_(Certificate.status == status, Certificate.expires_on >= today)
-    return Certificate.status == status
 
 
 def public_json(cert: Certificate) -> dict:

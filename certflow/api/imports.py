@@ -26,7 +26,8 @@ def _upload() -> bytes:
     return upload.stream.read(service.MAX_BYTES + 1)
 
 
-@bp.post("/imports/<any(assessors, candidates):kind>")
+@bp.post("/imports/assessors", defaults={"kind": "assessors"})
+@bp.post("/imports/candidates", defaults={"kind": "candidates"})
 def import_people(kind: str):
     """Import a CSV of people: every row is checked first; one bad row and nothing is imported."""
     require_role(*ADMIN_ROLES)
@@ -43,7 +44,8 @@ def import_people(kind: str):
     return {"imported": imported, "unchanged": unchanged}
 
 
-@bp.get("/imports/<any(assessors, candidates):kind>/template")
+@bp.get("/imports/assessors/template", defaults={"kind": "assessors"})
+@bp.get("/imports/candidates/template", defaults={"kind": "candidates"})
 def import_template(kind: str):
     """The CSV header and an example row, as a download."""
     require_role(*ADMIN_ROLES)

@@ -432,6 +432,7 @@ PATHS = {
         ),
     },
     "/assessors/{id}": {
+        "get": op("One assessor", PEOPLE, params=[ID], response=ref("Assessor"), errors=(403, 404)),
         "patch": op(
             "Change an assessor",
             PEOPLE,
@@ -448,6 +449,7 @@ PATHS = {
         "post": op("Form a team", PEOPLE, ok=201, body=ref("TeamNew"), response=ref("Team"), errors=(403, 404)),
     },
     "/teams/{id}": {
+        "get": op("One team", PEOPLE, params=[ID], response=ref("Team"), errors=(403, 404)),
         "patch": op(
             "Change a team", PEOPLE, params=[ID], body=ref("TeamChange"), response=ref("Team"), errors=(403, 404)
         )

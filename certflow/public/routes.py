@@ -6,9 +6,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from certflow.api.certificates import live_status
 from certflow.extensions import db
 from certflow.models import Certificate
+from certflow.services.certificates import live_status
 
 bp = Blueprint("public", __name__)
 

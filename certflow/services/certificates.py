@@ -6,11 +6,14 @@ import secrets
 from datetime import date
 
 from flask import current_app
+from sqlalchemy import and_, or_
 
 from certflow import clock
 from certflow.extensions import db
 from certflow.models import Application, Certificate
 
+# Statuses the scheduled ``expire`` job moves to ``expired`` on the expiry date.
+_EXPIRABLE = ("active", "suspended")
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
 
@@ -50,3 +53,24 @@ def issue_certificate(app: Application) -> Certificate:
     db.session.add(cert)
     db.session.flush()
     return cert
+
+
+def live_status(cert: Certificate) -> str:
+    """The status to show now: a certificate on or past its expiry date is ``expired``
+    even before the scheduled job runs (it is valid up to the day before ``expires_on``)."""
+    if cert.status in _EXPIRABLE and cert.expires_on <= clock.today():
+        return "expired"
+    return cert.status
+
+
+def live_status_filter(status: str):
+    """A SQL condition selecting the certificates whose *live* status is ``status``."""
+    today = clock.today()
+    if status == "expired":
+        return or_(
+            Certificate.status == "expired",
+            and_(Certificate.status.in_(_EXPIRABLE), Certificate.expires_on <= today),
+        )
+    if status in _EXPIRABLE:
+        return and_(Certificate.status == status, Certificate.expires_on > today)
+    return Certificate.status == status

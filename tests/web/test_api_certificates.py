@@ -77,11 +77,11 @@ def test_public_certificate_unknown_number_is_404(client, world):
     assert error_code(r) == "not_found"
 
 
-def test_public_status_is_live_expired_after_the_expiry_date(client, cert, monkeypatch):
+def test_public_status_is_live_expired_from_the_expiry_date(client, cert, monkeypatch):
     expires = cert.expires_on
-    monkeypatch.setattr(clock, "today", lambda: expires)
+    monkeypatch.setattr(clock, "today", lambda: expires - timedelta(days=1))
     assert client.get(f"/api/v1/certificates/{cert.number}").get_json()["status"] == "active"
-    monkeypatch.setattr(clock, "today", lambda: expires + timedelta(days=1))
+    monkeypatch.setattr(clock, "today", lambda: expires)
     assert client.get(f"/api/v1/certificates/{cert.number}").get_json()["status"] == "expired"
     assert _db.session.get(Certificate, cert.id).status == "active"  # the job has not run; nothing written
 
