@@ -11,6 +11,7 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from certflow import create_app
 from certflow.extensions import db as _db
@@ -128,9 +129,23 @@ def _empty_tables() -> None:
             conn.execute(sa.text("PRAGMA foreign_keys=ON"))
 
 
+class FreshContextClient(FlaskClient):
+    """A test client whose every request runs in its own application context.
+
+    Tests hold an application context open (for ``db``); without this, requests would share
+    its ``g`` — the logged-in user and the locale cached by one request would leak into the next —
+    and its database session. Each request here, as in production, starts fresh.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture()
 def client(app, db):
     """A test client on a clean database."""
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
