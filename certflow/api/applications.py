@@ -28,6 +28,7 @@ from certflow.services.access import get_visible_application, visible_applicatio
 from certflow.services.workflow import fire_application_event
 from workflows import APPLICATION
 
+REASON_MAX = 2000
 STATUS_OF = {"validation_error": 422, "not_editable": 409, "forbidden": 403, "too_large": 413}
 
 
@@ -162,8 +163,8 @@ def fire_event(app_id: int):
     event, reason, payload, version = data.get("event"), data.get("reason"), data.get("data"), data.get("version")
     if not isinstance(event, str) or not event.strip():
         raise _invalid("event", _("give the name of an event"))
-    if reason is not None and not isinstance(reason, str):
-        raise _invalid("reason", _("must be text"))
+    if reason is not None and (not isinstance(reason, str) or len(reason) > REASON_MAX):
+        raise _invalid("reason", _("must be text of at most %(n)s characters", n=REASON_MAX))
     if payload is not None and not isinstance(payload, dict):
         raise _invalid("data", _("must be an object"))
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):

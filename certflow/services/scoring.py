@@ -133,8 +133,9 @@ def _check_scores(scores: Any) -> tuple[list[dict], dict[str, str]]:
         evidence, error = text_value(item.get("evidence"), EVIDENCE_MAX, required=True)
         if error:
             errors[f"{where}.evidence"] = error
-        clean.append({"criterion": code, "result": item.get("result"), "method": method, "evidence": evidence})
-        clean[-1]["where"] = where
+        clean.append(
+            {"criterion": code, "result": item.get("result"), "method": method, "evidence": evidence, "where": where}
+        )
     return clean, errors
 
 
@@ -175,7 +176,7 @@ def save_scores(app: Application, user: User, scores: Any) -> list[dict]:
 
 
 def scores_by_assessor(app: Application, only: int | None = None) -> list[dict]:
-    """Every team member's scores of ``app``, grouped by assessor, the lead first (one query)."""
+    """The scores of ``app`` grouped by assessor, the lead first; every current member appears (one query)."""
     stmt = (
         select(Score, Criterion.code, Assessor.id, User.name)
         .join(Criterion, Criterion.id == Score.criterion_id)
@@ -201,4 +202,12 @@ def scores_by_assessor(app: Application, only: int | None = None) -> list[dict]:
                 "updated_at": score.updated_at.isoformat() if score.updated_at else None,
             }
         )
+    if only is None and app.team is not None:
+        for row in app.team.member_rows:  # members who have not scored yet show up empty
+            if row.assessor_id not in groups:
+                groups[row.assessor_id] = {
+                    "assessor": {"id": row.assessor_id, "name": row.assessor.user.name},
+                    "lead": row.assessor_id == lead_id,
+                    "scores": [],
+                }
     return sorted(groups.values(), key=lambda g: (not g["lead"], g["assessor"]["id"]))

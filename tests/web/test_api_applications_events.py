@@ -112,6 +112,7 @@ def test_a_stale_version_is_409_and_changes_nothing(api, world, db):
         ({"event": "submit", "data": "team=1"}, "data"),
         ({"event": "submit", "data": [1]}, "data"),
         ({"event": "submit", "reason": 42}, "reason"),
+        ({"event": "reject", "reason": "x" * 2001}, "reason"),
         ({"event": "submit", "version": "two"}, "version"),
         ({"event": "submit", "version": True}, "version"),
         ({"event": "submit", "comment": "hi"}, "comment"),
@@ -174,6 +175,32 @@ def test_a_concurrent_insert_of_the_same_answer_is_409_not_500(api, world, db):
         f"/applications/{draft['id']}/self-assessment", json={"answers": [{"criterion": crit.code, "claim": "K"}]}
     )
     assert r.status_code == 409 and error_code(r) == "stale_version"
+
+
+def test_a_locked_sqlite_database_is_409_stale_version(api, world, db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's writer lock")
+    app = world.advance(world.new_application(), "submitted")
+    world.mark_documents(app, "valid")
+    admin = api.as_(world.admin_batam)
+    held = {}
+
+    def other_writer_holds_the_lock(session, flush_context, instances):
+        held["other"] = db.engine.raw_connection()
+        held["other"].execute("BEGIN IMMEDIATE")
+        held["mine"] = session.connection().connection.dbapi_connection
+        held["mine"].execute("PRAGMA busy_timeout=0")  # fail at once instead of waiting 10 s
+
+    event.listen(db.session.registry(), "before_flush", other_writer_holds_the_lock, once=True)
+    try:
+        r = admin.event(app.id, "approve")
+    finally:
+        held["other"].rollback()
+        held["other"].close()
+        held["mine"].execute("PRAGMA busy_timeout=10000")
+    assert r.status_code == 409 and error_code(r) == "stale_version"
+    db.session.expire_all()
+    assert db.session.get(Application, app.id).state == "submitted"
 
 
 # -- GET /applications/<id>/history ----------------------------------------------------------------

@@ -135,6 +135,15 @@ def test_members_record_their_own_scores_and_update_them(api, world, db, assessi
     assert n == 2
 
 
+def test_members_who_have_not_scored_show_up_empty(api, world, assessing):
+    api.as_(world.member.user).put(f"/applications/{assessing.id}/scores", json=_scores(["PSG.U1.E1.K1"]))
+    groups = api.as_(world.certifier).get(f"/applications/{assessing.id}/scores").get_json()["items"]
+    assert [(g["assessor"]["name"], g["lead"], len(g["scores"])) for g in groups] == [
+        ("Lead Assessor", True, 0),
+        ("Member Assessor", False, 1),
+    ]
+
+
 def test_the_leads_scores_let_the_team_recommend(api, world, assessing):
     lead = api.as_(world.lead.user)
     codes = criteria_codes(world.scheme)
