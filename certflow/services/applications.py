@@ -1,0 +1,328 @@
+"""Applications: opening one, the APL-01 form and the APL-02 self-assessment.
+
+These functions check who may change what, validate the input completely
+before writing anything, and flush; the request commits. Every change to a
+part of an application (form, answers, documents, scores, declarations)
+"touches" the application, so its optimistic-lock version moves and a
+concurrent event on a stale copy is refused instead of silently mixing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from certflow import clock
+from certflow.extensions import db
+from certflow.models import Application, Certificate, Criterion, Scheme, SelfAssessmentAnswer, User
+from certflow.models.people import EDUCATION_FIELDS
+
+EDITABLE_STATES = ("draft", "revision_requested")
+# An application in one of these states no longer blocks a new one for the same scheme:
+# it is final (certified, withdrawn) or closed by a decision (ineligible, not yet competent).
+CLOSED_STATES = ("certified", "withdrawn", "ineligible", "not_yet_competent")
+RENEWABLE_STATUSES = ("active", "suspended")
+EDUCATION_LEVELS = ("SMA", "D1", "D3", "D4", "S1", "S2", "S3")
+MAX_PRACTICE_HOURS = 100_000
+PROFILE_FIELDS = ("education_field", "education_level", "practice_hours")
+APL01_TEXT_FIELDS = {"workplace": 200, "position": 120, "employee_id": 32, "phone": 32, "address": 500}
+APL01_FIELDS = (*PROFILE_FIELDS, *APL01_TEXT_FIELDS)
+EVIDENCE_MAX = 2000
+CLAIMS = ("K", "BK")
+_PHONE = re.compile(r"^[0-9+() .-]*$")
+
+
+class ServiceError(Exception):
+    """A request a service refuses; ``code`` is the API error code, ``fields`` the bad inputs."""
+
+    code = "validation_error"
+
+    def __init__(self, message: str, fields: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = list(fields or [])
+
+
+class InvalidInput(ServiceError):
+    """Bad values: the message names every bad field."""
+
+    code = "validation_error"
+
+
+class NotEditable(ServiceError):
+    """The record may not be changed in its current state."""
+
+    code = "not_editable"
+
+
+class NotAllowed(ServiceError):
+    """The caller may see the record but not do this to it."""
+
+    code = "forbidden"
+
+
+class TooLarge(ServiceError):
+    """An upload over the size limit."""
+
+    code = "too_large"
+
+
+def raise_if_errors(errors: dict[str, str]) -> None:
+    """Raise one ``InvalidInput`` naming every bad field, if there are any."""
+    if errors:
+        detail = "; ".join(f"{name}: {message}" for name, message in errors.items())
+        raise InvalidInput(_("Invalid input — %(detail)s", detail=detail), list(errors))
+
+
+def reject_unknown(data: dict, allowed, prefix: str = "") -> None:
+    """422 for fields the endpoint does not know (a typo must not be silently dropped)."""
+    unknown = sorted(k for k in data if k not in allowed)
+    if unknown:
+        raise_if_errors({f"{prefix}{k}": _("unknown field") for k in unknown})
+
+
+def text_value(value: Any, max_length: int, *, required: bool = False) -> tuple[str | None, str | None]:
+    """``(clean text, None)`` or ``(None, error message)`` for a free-text input."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        return None, _("must be text")
+    value = value.strip()
+    if required and not value:
+        return None, _("is required")
+    if len(value) > max_length:
+        return None, _("must be at most %(n)s characters", n=max_length)
+    return value, None
+
+
+def touch(app: Application) -> None:
+    """Mark the application changed: its UPDATE checks and bumps the version."""
+    app.updated_at = clock.now()
+
+
+def require_editing_owner(app: Application, user: User) -> None:
+    """The owner, while the application is a draft or back for revision (403 / 409 otherwise)."""
+    if app.candidate_id != user.id:
+        raise NotAllowed(_("Only the candidate who owns this application may change it."))
+    if app.state not in EDITABLE_STATES:
+        raise NotEditable(
+            _(
+                "The application can be changed only in draft or revision_requested, not in %(state)s.",
+                state=app.state,
+            )
+        )
+
+
+# -- opening an application --------------------------------------------------------------
+
+
+def create_application(user: User, scheme_code: Any, renews: Any = None) -> Application:
+    """Open a draft application of ``user`` for a scheme, the form pre-filled from their profile.
+
+    One open application per candidate and scheme; a holder of a live certificate of
+    the scheme applies again only as a recertification (``renews``: its number).
+    """
+    if not isinstance(scheme_code, str) or not scheme_code.strip():
+        raise_if_errors({"scheme": _("give the code of a scheme")})
+    if renews is not None and not isinstance(renews, str):
+        raise_if_errors({"renews": _("must be a certificate number")})
+    scheme = db.session.scalar(select(Scheme).where(Scheme.code == scheme_code.strip(), Scheme.active.is_(True)))
+    if scheme is None:
+        raise_if_errors({"scheme": _("%(code)s is not an active scheme", code=scheme_code.strip())})
+    if user.dinas_id is None:
+        raise_if_errors({"dinas": _("your account has no dinas; ask your dinas admin to set it")})
+    # Lock the candidate's row (PostgreSQL) so two requests at once cannot both open one.
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    open_id = db.session.scalar(
+        select(Application.id).where(
+            Application.candidate_id == user.id,
+            Application.scheme_id == scheme.id,
+            Application.state.not_in(CLOSED_STATES),
+        )
+    )
+    if open_id is not None:
+        raise_if_errors(
+            {"scheme": _("you already have an open application (%(id)s) for %(code)s", id=open_id, code=scheme.code)}
+        )
+    live = db.session.scalars(
+        select(Certificate).where(
+            Certificate.holder_id == user.id,
+            Certificate.scheme_id == scheme.id,
+            Certificate.status.in_(RENEWABLE_STATUSES),
+        )
+    ).all()
+    previous = None
+    if renews is not None and renews.strip():
+        previous = next((c for c in live if c.number == renews.strip()), None)
+        if previous is None:
+            raise_if_errors(
+                {
+                    "renews": _(
+                        "%(number)s is not an active or suspended certificate of yours for %(code)s",
+                        number=renews.strip(),
+                        code=scheme.code,
+                    )
+                }
+            )
+    elif live:
+        raise_if_errors(
+            {
+                "renews": _(
+                    "you hold certificate %(number)s for %(code)s; give its number to apply for recertification",
+                    number=live[0].number,
+                    code=scheme.code,
+                )
+            }
+        )
+    apl01 = {f: getattr(user, f) for f in PROFILE_FIELDS if getattr(user, f) not in (None, "")}
+    app = Application(
+        candidate_id=user.id,
+        scheme_id=scheme.id,
+        dinas_id=user.dinas_id,
+        state="draft",
+        apl01=apl01,
+        previous_certificate_id=previous.id if previous else None,
+    )
+    db.session.add(app)
+    db.session.flush()
+    return app
+
+
+# -- APL-01 ---------------------------------------------------------------------------------
+
+
+def _apl01_value(name: str, value: Any) -> tuple[Any, str | None]:
+    if name == "education_field":
+        return (value, None) if value in EDUCATION_FIELDS else (None, _("must be one of peksos, kesos, other"))
+    if name == "education_level":
+        if value in EDUCATION_LEVELS:
+            return value, None
+        return None, _("must be one of %(levels)s", levels=", ".join(EDUCATION_LEVELS))
+    if name == "practice_hours":
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PRACTICE_HOURS:
+            return value, None
+        return None, _("must be a whole number from 0 to %(n)s", n=MAX_PRACTICE_HOURS)
+    text, error = text_value(value, APL01_TEXT_FIELDS[name])
+    if error is None and name == "phone" and not _PHONE.match(text):
+        error = _("may hold only digits, spaces and + ( ) - .")
+    return text, error
+
+
+def update_apl01(app: Application, user: User, data: dict) -> dict:
+    """Save the APL-01 fields given (``null`` clears one; fields not sent are kept)."""
+    require_editing_owner(app, user)
+    reject_unknown(data, APL01_FIELDS)
+    errors, values = {}, {}
+    for name, raw in data.items():
+        if raw is None:
+            values[name] = None
+            continue
+        value, error = _apl01_value(name, raw)
+        if error:
+            errors[name] = error
+        else:
+            values[name] = value
+    raise_if_errors(errors)
+    form = dict(app.apl01 or {})
+    for name, value in values.items():
+        if value in (None, ""):
+            form.pop(name, None)
+        else:
+            form[name] = value
+    app.apl01 = form
+    touch(app)
+    db.session.flush()
+    return form
+
+
+# -- APL-02 ---------------------------------------------------------------------------------
+
+
+def _check_answers(answers: Any) -> tuple[list[dict], dict[str, str]]:
+    if not isinstance(answers, list) or not answers:
+        return [], {"answers": _("must be a non-empty list")}
+    if len(answers) > 2000:
+        return [], {"answers": _("at most %(n)s answers at once", n=2000)}
+    errors: dict[str, str] = {}
+    clean, seen = [], set()
+    for i, item in enumerate(answers):
+        where = f"answers[{i}]"
+        if not isinstance(item, dict):
+            errors[where] = _("must be an object")
+            continue
+        unknown = sorted(k for k in item if k not in ("criterion", "claim", "evidence"))
+        code = item.get("criterion")
+        if isinstance(code, str) and code.strip():
+            code = code.strip()
+            where = f"{where} ({code})"
+            if code in seen:
+                errors[where] = _("criterion given twice")
+                continue
+            seen.add(code)
+        else:
+            errors[f"{where}.criterion"] = _("give the code of a criterion")
+        if unknown:
+            errors[f"{where}.{unknown[0]}"] = _("unknown field")
+        if item.get("claim") not in CLAIMS:
+            errors[f"{where}.claim"] = _("must be K or BK")
+        evidence, error = text_value(item.get("evidence"), EVIDENCE_MAX)
+        if error:
+            errors[f"{where}.evidence"] = error
+        clean.append({"criterion": code, "claim": item.get("claim"), "evidence": evidence, "where": where})
+    return clean, errors
+
+
+def save_self_assessment(app: Application, user: User, answers: Any) -> dict:
+    """Save (insert or update) the candidate's claims; part of the criteria may be answered at a time."""
+    require_editing_owner(app, user)
+    clean, errors = _check_answers(answers)
+    codes = [a["criterion"] for a in clean if isinstance(a["criterion"], str)]
+    ids = dict(
+        db.session.execute(
+            select(Criterion.code, Criterion.id).where(Criterion.scheme_id == app.scheme_id, Criterion.code.in_(codes))
+        ).all()
+    )
+    for a in clean:
+        if isinstance(a["criterion"], str) and a["criterion"] not in ids:
+            errors[a["where"]] = _(
+                "criterion %(code)s is not in scheme %(scheme)s", code=a["criterion"], scheme=app.scheme.code
+            )
+    raise_if_errors(errors)
+    existing = {
+        row.criterion_id: row
+        for row in db.session.scalars(
+            select(SelfAssessmentAnswer).where(
+                SelfAssessmentAnswer.application_id == app.id, SelfAssessmentAnswer.criterion_id.in_(ids.values())
+            )
+        )
+    }
+    for a in clean:
+        crit_id = ids[a["criterion"]]
+        row = existing.get(crit_id)
+        if row is None:
+            row = SelfAssessmentAnswer(application_id=app.id, criterion_id=crit_id)
+            db.session.add(row)
+        row.claim, row.evidence = a["claim"], a["evidence"]
+    touch(app)
+    db.session.flush()
+    return self_assessment(app)
+
+
+def self_assessment(app: Application) -> dict:
+    """The saved claims, and how many of the scheme's criteria are still unanswered."""
+    rows = db.session.execute(
+        select(Criterion.code, SelfAssessmentAnswer.claim, SelfAssessmentAnswer.evidence)
+        .join(Criterion, Criterion.id == SelfAssessmentAnswer.criterion_id)
+        .where(SelfAssessmentAnswer.application_id == app.id, Criterion.scheme_id == app.scheme_id)
+        .order_by(Criterion.unit_id, Criterion.element_id, Criterion.position, Criterion.id)
+    ).all()
+    total = db.session.scalar(select(func.count(Criterion.id)).where(Criterion.scheme_id == app.scheme_id))
+    return {
+        "answers": [{"criterion": c, "claim": k, "evidence": e} for c, k, e in rows],
+        "answered": len(rows),
+        "unanswered": total - len(rows),
+        "total": total,
+    }

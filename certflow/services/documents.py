@@ -1,0 +1,240 @@
+"""Documents: uploads checked by their content, stored outside the web root, reviewed by the dinas.
+
+An upload is accepted only if its bytes are a PDF, PNG or JPEG that actually
+opens (a renamed program or an HTML page called ``.pdf`` is refused), it is
+within ``UPLOAD_MAX_BYTES``, and its kind is known. It is stored in
+``UPLOAD_DIR`` under a random name; the name the candidate gave is kept,
+sanitised, only for display and download.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.utils import secure_filename
+
+from certflow import clock
+from certflow.extensions import db
+from certflow.models import Application, Document, User
+from certflow.models.schemes import DOCUMENT_KINDS
+from certflow.services.access import application_actor, in_dinas_scope
+from certflow.services.applications import (
+    InvalidInput,
+    NotAllowed,
+    NotEditable,
+    TooLarge,
+    raise_if_errors,
+    require_editing_owner,
+    text_value,
+    touch,
+)
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_DOCUMENTS = 30
+NOTE_MAX = 1000
+REVIEW_STATUSES = ("valid", "invalid")
+EXTENSIONS = {"application/pdf": ("pdf",), "image/png": ("png",), "image/jpeg": ("jpg", "jpeg")}
+_ALL_EXTENSIONS = {e for exts in EXTENSIONS.values() for e in exts}
+
+
+def max_upload_bytes() -> int:
+    """The size limit of one upload (``UPLOAD_MAX_BYTES``, 5 MiB by default)."""
+    return int(current_app.config.get("UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def upload_dir() -> Path:
+    """Where uploads live; refuses a directory the web server would serve."""
+    directory = Path(current_app.config["UPLOAD_DIR"]).resolve()
+    static = current_app.static_folder
+    if static and directory.is_relative_to(Path(static).resolve()):
+        raise RuntimeError("UPLOAD_DIR must not be inside the static (web) folder")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the bytes really are (PDF, PNG, JPEG), or None."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
+
+
+def _describe(data: bytes) -> str:
+    """A plain word for what a refused file is, for the error message."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"mz", b"\x7felf", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")):
+        return _("a program (executable)")
+    if head.startswith(b"<"):
+        return _("HTML or XML markup")
+    if head.startswith((b"pk\x03\x04", b"rar!", b"7z")):
+        return _("an archive")
+    return _("an unknown format")
+
+
+def _opens(data: bytes, content_type: str) -> str | None:
+    """None if the file really opens as its type, else why not."""
+    if content_type == "application/pdf":
+        from pypdf import PdfReader
+
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                return _("the PDF is password-protected")
+            if len(reader.pages) < 1:
+                return _("the PDF has no pages")
+        except Exception:  # noqa: BLE001  (pypdf raises many kinds of errors on broken files)
+            return _("the PDF is damaged or not a real PDF")
+        return None
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            if image.format not in ("PNG", "JPEG"):
+                return _("the image is not a PNG or JPEG")
+    except Exception:  # noqa: BLE001  (Pillow raises many kinds of errors on broken files)
+        return _("the image is damaged or not a real image")
+    return None
+
+
+def _display_name(given: str | None, content_type: str) -> str:
+    """The sanitised file name, with the extension of what the file really is."""
+    name = secure_filename(given or "") or "document"
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    ext = ext.lower()
+    if ext in _ALL_EXTENSIONS and ext not in EXTENSIONS[content_type]:
+        raise_if_errors(
+            {
+                "file": _(
+                    "%(name)s is named .%(ext)s but its content is %(kind)s",
+                    name=name,
+                    ext=ext,
+                    kind=content_type,
+                )
+            }
+        )
+    if ext not in EXTENSIONS[content_type]:
+        if ext:
+            raise_if_errors({"file": _("only .pdf, .png, .jpg and .jpeg files are accepted, not .%(ext)s", ext=ext)})
+        stem, ext = name, EXTENSIONS[content_type][0]
+    return f"{stem[:200] or 'document'}.{ext}"
+
+
+def upload_document(app: Application, user: User, kind, file) -> Document:
+    """Check and store one document of ``app``; the caller removes the file if the commit then fails."""
+    require_editing_owner(app, user)
+    errors = {}
+    if kind not in DOCUMENT_KINDS:
+        errors["kind"] = _("must be one of %(kinds)s", kinds=", ".join(DOCUMENT_KINDS))
+    if file is None or not getattr(file, "filename", None):
+        errors["file"] = _("attach the file as multipart field 'file'")
+    raise_if_errors(errors)
+    limit = max_upload_bytes()
+    data = file.stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(_("file: the file is larger than the limit of %(mib).1f MiB", mib=limit / 1024 / 1024), ["file"])
+    if not data:
+        raise_if_errors({"file": _("the file is empty")})
+    content_type = sniff(data)
+    if content_type is None:
+        raise_if_errors(
+            {"file": _("only PDF, PNG or JPEG documents are accepted; this file is %(what)s", what=_describe(data))}
+        )
+    problem = _opens(data, content_type)
+    if problem:
+        raise_if_errors({"file": problem})
+    filename = _display_name(file.filename, content_type)
+    count = db.session.scalar(select(func.count(Document.id)).where(Document.application_id == app.id))
+    if count >= MAX_DOCUMENTS:
+        raise InvalidInput(_("An application may hold at most %(n)s documents.", n=MAX_DOCUMENTS), ["file"])
+    stored_name = secrets.token_hex(16)
+    doc = Document(
+        application_id=app.id,
+        kind=kind,
+        filename=filename,
+        stored_name=stored_name,
+        content_type=content_type,
+        size=len(data),
+        status="pending",
+        uploaded_at=clock.now(),
+    )
+    db.session.add(doc)
+    touch(app)
+    db.session.flush()
+    # Written only once the row is in: a refused flush leaves no stray file behind.
+    path = upload_dir() / stored_name
+    with open(path, "xb") as out:
+        out.write(data)
+    os.chmod(path, 0o600)
+    return doc
+
+
+def stored_path(doc_or_name) -> Path:
+    """The file of a document (or a stored name) in the upload directory."""
+    name = doc_or_name if isinstance(doc_or_name, str) else doc_or_name.stored_name
+    return upload_dir() / Path(name).name
+
+
+def remove_stored_file(stored_name: str) -> None:
+    """Delete a stored file if it is there (after a failed commit or a deletion)."""
+    try:
+        stored_path(stored_name).unlink(missing_ok=True)
+    except OSError:
+        current_app.logger.warning("could not remove upload %s", stored_name)
+
+
+def may_read_documents(user: User, app: Application) -> bool:
+    """Whether ``user`` (who can see ``app``) may open its files: the owner, its dinas admins,
+    its team, certifiers. Others — a system admin, for one — see only the list (UU PDP)."""
+    actor = application_actor(user, app)
+    return bool(actor.relations & {"owner", "dinas_admin", "team_member"}) or "certifier" in user.roles
+
+
+def review_document(doc: Document, user: User, status, note) -> Document:
+    """A dinas admin of the candidate's dinas marks a document valid or invalid (a note says why)."""
+    app = doc.application
+    if not in_dinas_scope(user, app.dinas):
+        raise NotAllowed(_("Only an admin of the candidate's dinas may review documents."))
+    if app.state != "submitted":
+        raise NotEditable(
+            _("Documents can be reviewed only while the application is submitted, not %(state)s.", state=app.state)
+        )
+    errors = {}
+    if status not in REVIEW_STATUSES:
+        errors["status"] = _("must be valid or invalid")
+    clean_note, error = text_value(note, NOTE_MAX)
+    if error:
+        errors["note"] = error
+    elif status == "invalid" and not clean_note:
+        errors["note"] = _("a note saying what is wrong is required to mark a document invalid")
+    raise_if_errors(errors)
+    doc.status = status
+    doc.note = clean_note or None
+    doc.reviewed_by_id = user.id
+    doc.reviewed_at = clock.now()
+    touch(app)
+    db.session.flush()
+    return doc
+
+
+def delete_document(doc: Document, user: User) -> str:
+    """The owner removes a document while editing; returns the stored name to delete after the commit."""
+    app = doc.application
+    require_editing_owner(app, user)
+    stored_name = doc.stored_name
+    db.session.delete(doc)
+    touch(app)
+    db.session.flush()
+    return stored_name

@@ -1,0 +1,213 @@
+"""The assessment: conflict declarations and scores by the members of the assigned team.
+
+Who sees the assessment is decided here (DOMAIN.md rule 6): scores are for
+the team and the certifiers; a dinas admin sees the status, never the scores
+or the recommendation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from certflow import clock
+from certflow.extensions import db
+from certflow.models import Application, Assessor, ConflictDeclaration, Criterion, Score, User
+from certflow.models.assessment import METHODS
+from certflow.services.access import assessor_of
+from certflow.services.applications import (
+    CLAIMS,
+    EVIDENCE_MAX,
+    NotAllowed,
+    NotEditable,
+    raise_if_errors,
+    reject_unknown,
+    text_value,
+    touch,
+)
+from workflows import Actor
+
+NOTE_MAX = 2000
+
+
+def team_assessor(user: User, app: Application) -> Assessor | None:
+    """The user's assessor record if they are a member of the team assigned to ``app``."""
+    if app.team is None:
+        return None
+    assessor = assessor_of(user)
+    if assessor is None or assessor.id not in app.team.member_ids:
+        return None
+    return assessor
+
+
+def may_see_scores(user: User, app: Application) -> bool:
+    """Team members and certifiers (never the candidate, never a dinas admin as such)."""
+    if team_assessor(user, app) is not None:
+        return True
+    return user.has_role("certifier") and app.candidate_id != user.id
+
+
+def may_see_recommendation(user: User, actor: Actor) -> bool:
+    """Everyone who may see the application except those who see it only as its dinas admin."""
+    return bool(actor.relations & {"owner", "team_member"}) or bool(user.roles & {"certifier", "admin"})
+
+
+def _member_for(app: Application, user: User, state: str, what: str) -> Assessor:
+    assessor = team_assessor(user, app)
+    if assessor is None:
+        raise NotAllowed(_("Only a member of the assigned assessor team may %(what)s.", what=what))
+    if app.state != state:
+        raise NotEditable(_("This can be done only in state %(wanted)s, not %(state)s.", wanted=state, state=app.state))
+    return assessor
+
+
+# -- conflict declarations -------------------------------------------------------------------
+
+
+def declare_conflict(app: Application, user: User, data: dict) -> ConflictDeclaration:
+    """A team member declares (no) conflict of interest with the candidate; a later one replaces it."""
+    assessor = _member_for(app, user, "team_assigned", _("declare a conflict of interest"))
+    reject_unknown(data, ("conflict", "note"))
+    errors = {}
+    conflict = data.get("conflict")
+    if not isinstance(conflict, bool):
+        errors["conflict"] = _("must be true or false")
+    note, error = text_value(data.get("note"), NOTE_MAX)
+    if error:
+        errors["note"] = error
+    elif conflict is True and not note:
+        errors["note"] = _("say what the conflict of interest is")
+    raise_if_errors(errors)
+    row = db.session.scalar(
+        select(ConflictDeclaration).where(
+            ConflictDeclaration.application_id == app.id, ConflictDeclaration.assessor_id == assessor.id
+        )
+    )
+    if row is None:
+        row = ConflictDeclaration(application_id=app.id, assessor_id=assessor.id)
+        db.session.add(row)
+    row.conflict, row.note, row.declared_at = conflict, note, clock.now()
+    touch(app)
+    db.session.flush()
+    return row
+
+
+def declarations(app: Application) -> dict[int, ConflictDeclaration]:
+    """The conflict declarations of ``app`` by assessor id (one query)."""
+    rows = db.session.scalars(select(ConflictDeclaration).where(ConflictDeclaration.application_id == app.id))
+    return {row.assessor_id: row for row in rows}
+
+
+# -- scores ------------------------------------------------------------------------------------
+
+
+def _check_scores(scores: Any) -> tuple[list[dict], dict[str, str]]:
+    if not isinstance(scores, list) or not scores:
+        return [], {"scores": _("must be a non-empty list")}
+    errors: dict[str, str] = {}
+    clean, seen = [], set()
+    for i, item in enumerate(scores):
+        where = f"scores[{i}]"
+        if not isinstance(item, dict):
+            errors[where] = _("must be an object")
+            continue
+        code = item.get("criterion")
+        if not (isinstance(code, str) and code.strip()):
+            errors[f"{where}.criterion"] = _("give the code of a criterion")
+        else:
+            code = code.strip()
+            where = f"{where} ({code})"
+            if code in seen:
+                errors[where] = _("criterion given twice")
+            seen.add(code)
+        unknown = sorted(k for k in item if k not in ("criterion", "result", "method", "evidence"))
+        if unknown:
+            errors[f"{where}.{unknown[0]}"] = _("unknown field")
+        if item.get("result") not in CLAIMS:
+            errors[f"{where}.result"] = _("must be K or BK")
+        method = item.get("method")
+        if method is not None and method not in METHODS:
+            errors[f"{where}.method"] = _("must be one of %(methods)s", methods=", ".join(METHODS))
+        evidence, error = text_value(item.get("evidence"), EVIDENCE_MAX, required=True)
+        if error:
+            errors[f"{where}.evidence"] = error
+        clean.append(
+            {"criterion": code, "result": item.get("result"), "method": method, "evidence": evidence, "where": where}
+        )
+    return clean, errors
+
+
+def save_scores(app: Application, user: User, scores: Any) -> list[dict]:
+    """A team member records (inserts or updates) their K/BK and evidence for criteria; the lead's are the team's."""
+    assessor = _member_for(app, user, "in_assessment", _("score this application"))
+    clean, errors = _check_scores(scores)
+    codes = [s["criterion"] for s in clean if isinstance(s["criterion"], str)]
+    ids = dict(
+        db.session.execute(
+            select(Criterion.code, Criterion.id).where(Criterion.scheme_id == app.scheme_id, Criterion.code.in_(codes))
+        ).all()
+    )
+    for s in clean:
+        if isinstance(s["criterion"], str) and s["criterion"] not in ids:
+            errors[s["where"]] = _(
+                "criterion %(code)s is not in scheme %(scheme)s", code=s["criterion"], scheme=app.scheme.code
+            )
+    raise_if_errors(errors)
+    existing = {
+        row.criterion_id: row
+        for row in db.session.scalars(
+            select(Score).where(
+                Score.application_id == app.id, Score.assessor_id == assessor.id, Score.criterion_id.in_(ids.values())
+            )
+        )
+    }
+    now = clock.now()
+    for s in clean:
+        row = existing.get(ids[s["criterion"]])
+        if row is None:
+            row = Score(application_id=app.id, assessor_id=assessor.id, criterion_id=ids[s["criterion"]])
+            db.session.add(row)
+        row.result, row.method, row.evidence, row.updated_at = s["result"], s["method"], s["evidence"], now
+    touch(app)
+    db.session.flush()
+    return scores_by_assessor(app, only=assessor.id)
+
+
+def scores_by_assessor(app: Application, only: int | None = None) -> list[dict]:
+    """The scores of ``app`` grouped by assessor, the lead first; every current member appears (one query)."""
+    stmt = (
+        select(Score, Criterion.code, Assessor.id, User.name)
+        .join(Criterion, Criterion.id == Score.criterion_id)
+        .join(Assessor, Assessor.id == Score.assessor_id)
+        .join(User, User.id == Assessor.user_id)
+        .where(Score.application_id == app.id)
+        .order_by(Assessor.id, Criterion.unit_id, Criterion.element_id, Criterion.position, Criterion.id)
+    )
+    if only is not None:
+        stmt = stmt.where(Score.assessor_id == only)
+    lead_id = app.team.lead_id if app.team is not None else None
+    groups: dict[int, dict] = {}
+    for score, code, assessor_id, name in db.session.execute(stmt):
+        group = groups.setdefault(
+            assessor_id, {"assessor": {"id": assessor_id, "name": name}, "lead": assessor_id == lead_id, "scores": []}
+        )
+        group["scores"].append(
+            {
+                "criterion": code,
+                "result": score.result,
+                "method": score.method,
+                "evidence": score.evidence,
+                "updated_at": score.updated_at.isoformat() if score.updated_at else None,
+            }
+        )
+    if only is None and app.team is not None:
+        for row in app.team.member_rows:  # members who have not scored yet show up empty
+            if row.assessor_id not in groups:
+                groups[row.assessor_id] = {
+                    "assessor": {"id": row.assessor_id, "name": row.assessor.user.name},
+                    "lead": row.assessor_id == lead_id,
+                    "scores": [],
+                }
+    return sorted(groups.values(), key=lambda g: (not g["lead"], g["assessor"]["id"]))
