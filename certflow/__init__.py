@@ -28,9 +28,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def select_locale() -> str:
     """The user's language: ?lang=, then the session, the profile, the browser; Indonesian by default."""
+    from flask import has_request_context
     from flask_login import current_user
 
     languages = ("id", "en")
+    if not has_request_context():  # Celery tasks and the CLI: e-mails pick their language themselves
+        return "id"
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked

@@ -213,7 +213,8 @@ class World:
         return app
 
     def fire(self, app: Application, event: str, user: User | None, **kw):
-        """Fire an event through the service and commit."""
+        """Fire an event through the service and commit (on the record as it is now in the database)."""
+        db.session.refresh(app)
         fired = fire_application_event(app, event, user, **kw)
         db.session.commit()
         return fired

@@ -335,6 +335,13 @@ PATHS = {
         )
     },
     "/applications/{id}/self-assessment": {
+        "get": op(
+            "The saved APL-02 answers and how many criteria remain unanswered",
+            APPS,
+            params=[ID],
+            response=ref("SelfAssessment"),
+            errors=(403, 404),
+        ),
         "put": op(
             "The APL-02 self-assessment (owner)",
             APPS,

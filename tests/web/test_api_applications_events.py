@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session
 
 from certflow import clock
 from certflow.models import Application, Criterion, SelfAssessmentAnswer
@@ -149,7 +150,8 @@ def _meanwhile(db, statement):
         with db.engine.begin() as conn:
             conn.execute(statement)
 
-    event.listen(db.session.registry(), "before_flush", other_writer, once=True)
+    # Every request has its own session (tests.conftest.FreshContextClient): listen on them all.
+    event.listen(Session, "before_flush", other_writer, once=True)
 
 
 def test_someone_else_acting_first_makes_the_event_409_stale_version(api, world, db):
@@ -191,7 +193,7 @@ def test_a_locked_sqlite_database_is_409_stale_version(api, world, db):
         held["mine"] = session.connection().connection.dbapi_connection
         held["mine"].execute("PRAGMA busy_timeout=0")  # fail at once instead of waiting 10 s
 
-    event.listen(db.session.registry(), "before_flush", other_writer_holds_the_lock, once=True)
+    event.listen(Session, "before_flush", other_writer_holds_the_lock, once=True)
     try:
         r = admin.event(app.id, "approve")
     finally:
