@@ -29,8 +29,11 @@ def email_format(form, field) -> None:
 class LoginForm(FlaskForm):
     """E-mail and password; any mistake gets the same message, so the form reveals nothing."""
 
-    email = StringField(_l("E-mail"), filters=[_strip], validators=[DataRequired(_l("Enter your e-mail address."))])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    email = StringField(
+        _l("E-mail"), filters=[_strip], validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)]
+    )
+    # A bound on the password keeps a huge input from tying up the password hasher.
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)])
 
 
 def education_field_choices() -> list[tuple[str, str]]:

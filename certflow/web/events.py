@@ -29,8 +29,8 @@ INPUTS_BY_GUARD = {
     "bk_units_only": ("units",),
 }
 
-# Events that undo work and ask nothing: a second click confirms them.
-CONFIRM_EVENTS = frozenset({"withdraw"})
+# Events that cannot be undone and ask nothing: a second click confirms them.
+CONFIRM_EVENTS = frozenset({"withdraw", "certify"})
 
 MAX_TEXT = 4000
 
@@ -52,7 +52,7 @@ def form_payload(inputs: tuple[str, ...], form: MultiDict) -> tuple[str | None, 
             data[name] = form.get(name, "").strip()[:32]
     if "team" in inputs:
         team = form.get("team", "").strip()
-        data["team"] = int(team) if team.isascii() and team.isdigit() and len(team) < 10 else team[:32]
+        data["team"] = int(team) if team.isascii() and team.isdigit() and len(team) < 10 else None
         override = form.get("override_reason", "").strip()[:MAX_TEXT]
         if override:
             data["override_reason"] = override

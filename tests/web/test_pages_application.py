@@ -222,6 +222,7 @@ def test_an_event_not_possible_now_is_409(app, world, db):
     assert response.status_code == 409
     assert "Tindakan “Nyatakan kompeten” tidak dapat dilakukan dari status “Diajukan”." in response.text
     assert _fire(browser, application, "fly-away").status_code == 409
+    assert _fire(browser, application, "certify", version="9" * 5000).status_code == 409
     assert _state(db, application) == "submitted"
 
 
@@ -244,7 +245,9 @@ def test_assigning_a_team_through_the_page(app, world, db):
     application = world.advance(world.new_application(), "eligible")
     refused = _fire(Browser(app).login(world.admin_batam), application, "assign_team", team=world.team.id)
     assert refused.status_code == 422 and "Pilih tim asesor (data.team) yang Anda kelola." in refused.text
-    assert _fire(Browser(app).login(world.admin_kepri), application, "assign_team", team="").status_code == 422
+    kepri = Browser(app).login(world.admin_kepri)
+    for bad in ("", "abc", "9" * 40, "-1", "999999"):
+        assert _fire(kepri, application, "assign_team", team=bad).status_code == 422, bad
 
     response = _fire(Browser(app).login(world.admin_kepri), application, "assign_team", team=world.team.id)
     assert response.status_code == 303
@@ -338,3 +341,26 @@ def test_the_page_runs_a_constant_number_of_queries(app, world):
     with count_queries() as many:
         assert browser.get(long_url).text.count("<li>") == 7
     assert few[0] == many[0], (few[0], many[0])
+
+
+def test_the_certifier_certifies_through_the_page_after_confirming(app, world, db):
+    application = world.advance(world.new_application(), "assessed")
+    browser = Browser(app).login(world.certifier)
+    page = browser.get(f"/applications/{application.id}").text
+    assert '<details class="action" data-event="certify">' in page  # a second click confirms
+    assert "Tindakan ini tidak dapat dibatalkan. Anda yakin?" in page
+    assert _fire(browser, application, "certify").status_code == 303
+    assert _state(db, application) == "certified"
+    page = _page(app, world.candidate, application).text
+    assert '<span class="badge state-certified">Tersertifikasi</span>' in page
+    assert 'href="/verify/' in page
+
+
+def test_the_candidate_withdraws_after_confirming(app, world, db):
+    application = world.advance(world.new_application(), "submitted")
+    browser = Browser(app).login(world.candidate)
+    page = browser.get(f"/applications/{application.id}").text
+    assert '<details class="action" data-event="withdraw">' in page
+    assert _fire(browser, application, "withdraw").status_code == 303
+    assert _state(db, application) == "withdrawn"
+    assert _buttons(browser.get(f"/applications/{application.id}").text) == []

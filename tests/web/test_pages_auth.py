@@ -40,7 +40,8 @@ def test_wrong_password_and_unknown_email_get_the_same_message(app, world):
     wrong = Browser(app).submit("/login", email=world.candidate.email, password="not-the-password")
     unknown = Browser(app).submit("/login", email="nobody@example.id", password="not-the-password")
     empty = Browser(app).submit("/login", email="", password="")
-    for response in (wrong, unknown, empty):
+    huge = Browser(app).submit("/login", email=world.candidate.email, password="x" * 100_000)
+    for response in (wrong, unknown, empty, huge):
         assert response.status_code == 422
         assert "E-mail atau kata sandi salah." in response.text
     # nothing in the page tells which of the two was wrong
@@ -107,6 +108,7 @@ def test_a_page_that_needs_login_sends_visitors_to_login_and_back(app, world):
     response = browser.get("/applications/1")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+    assert "Silakan masuk untuk melihat halaman ini." in browser.get(response.headers["Location"]).text
 
 
 def test_logout_is_a_post_with_csrf(app, world):
