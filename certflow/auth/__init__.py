@@ -1,1 +1,1 @@
-"""Logging in to the pages (Flask-Login)."""
+"""Logging in to the pages (Flask-Login), logging out, and candidates' self-registration."""

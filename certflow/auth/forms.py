@@ -1,13 +1,127 @@
-"""Forms of the login pages."""
+"""Forms of the login and registration pages."""
+
+from __future__ import annotations
+
+import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from certflow.models.people import EDUCATION_FIELDS
+from certflow.web.labels import EDUCATION_FIELD_LABELS, EDUCATION_LEVELS
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+MAX_PRACTICE_HOURS = 100_000
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_format(form, field) -> None:
+    """An e-mail address: something@domain.tld (no external validator needed)."""
+    if not EMAIL.match(field.data or ""):
+        raise ValidationError(_l("Enter a valid e-mail address, e.g. name@example.id."))
 
 
 class LoginForm(FlaskForm):
-    """E-mail and password."""
+    """E-mail and password; any mistake gets the same message, so the form reveals nothing."""
 
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = StringField(
+        _l("E-mail"), filters=[_strip], validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)]
+    )
+    # A bound on the password keeps a huge input from tying up the password hasher.
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)])
+
+
+def education_field_choices() -> list[tuple[str, str]]:
+    """(value, translated label) of every education field."""
+    return [(f, str(EDUCATION_FIELD_LABELS[f])) for f in EDUCATION_FIELDS]
+
+
+def education_level_choices() -> list[tuple[str, str]]:
+    """(value, label) of every education level."""
+    return [(level, level) for level in EDUCATION_LEVELS]
+
+
+class RegisterForm(FlaskForm):
+    """A candidate's self-registration: who they are, their dinas, education and practice.
+
+    The selects are drawn by the template (the dinas grouped by province), so the fields
+    hold no choices; each ``validate_*`` method checks the value against its list.
+    """
+
+    name = StringField(
+        _l("Full name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your full name.")), Length(max=160, message=_l("The name is too long."))],
+    )
+    email = StringField(
+        _l("E-mail"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Length(max=254, message=_l("The e-mail address is too long.")),
+            email_format,
+        ],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=8, message=_l("The password must have at least 8 characters.")),
+            Length(max=200, message=_l("The password is too long.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+    )
+    dinas = SelectField(
+        _l("Your Dinas Sosial"), validate_choice=False, validators=[DataRequired(_l("Choose your Dinas Sosial."))]
+    )
+    education_field = SelectField(
+        _l("Field of education"),
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose your field of education."))],
+    )
+    education_level = SelectField(
+        _l("Level of education"),
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose your level of education."))],
+    )
+    practice_hours = StringField(
+        _l("Practice hours"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your hours of social-work practice (0 if none)."))],
+    )
+
+    def __init__(self, *args, dinas_ids: set[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dinas_ids = dinas_ids
+
+    def validate_dinas(self, field) -> None:
+        """The dinas must be one of the list."""
+        if field.data not in self.dinas_ids:
+            raise ValidationError(_l("Choose a Dinas Sosial from the list."))
+
+    def validate_education_field(self, field) -> None:
+        """One of peksos, kesos, other."""
+        if field.data not in EDUCATION_FIELDS:
+            raise ValidationError(_l("Choose a field of education from the list."))
+
+    def validate_education_level(self, field) -> None:
+        """One of the levels of the list."""
+        if field.data not in EDUCATION_LEVELS:
+            raise ValidationError(_l("Choose a level of education from the list."))
+
+    def validate_practice_hours(self, field) -> None:
+        """A whole number of hours, 0 or more."""
+        value = field.data or ""
+        if not (value.isascii() and value.isdigit() and len(value) <= 6) or int(value) > MAX_PRACTICE_HOURS:
+            raise ValidationError(_l("Enter the practice hours as a whole number, 0 or more."))

@@ -1,40 +1,49 @@
-"""Login and logout."""
+"""Login, logout and a candidate's self-registration."""
+
+from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from certflow.auth.forms import LoginForm
-from certflow.extensions import limiter
+from certflow.auth.forms import LoginForm, RegisterForm, education_field_choices, education_level_choices
+from certflow.extensions import db, limiter, login_manager
+from certflow.models import Dinas, Province
 from certflow.security import authenticate
+from certflow.services.users import UserError, create_user
+from certflow.web.util import safe_next
 
 bp = Blueprint("auth", __name__)
+
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.login_message_category = "info"
 
 
 def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("web.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
-    """The login page."""
+    """The login page; one message for a wrong e-mail and a wrong password."""
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
     form = LoginForm()
+    failed = False
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        flash(_("Wrong e-mail or password."), "error")
-    return render_template("auth/login.html", form=form)
+            return redirect(safe_next(request.args.get("next")))
+        failed = True
+    elif request.method == "POST":
+        failed = True
+    status = 422 if failed else 200
+    return render_template("auth/login.html", form=form, failed=failed), status
 
 
 @bp.post("/logout")
@@ -42,4 +51,83 @@ def login():
 def logout():
     """Log out (POST, with the CSRF token)."""
     logout_user()
-    return redirect(url_for("auth.login"))
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("web.index"))
+
+
+def dinas_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every dinas, grouped by province (the province's own dinas first), for a select."""
+    rows = db.session.execute(
+        select(Dinas.id, Dinas.name, Province.name)
+        .join(Province, Province.id == Dinas.province_id)
+        .order_by(Province.name, Dinas.kind != "provinsi", Dinas.name)
+    ).all()
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for dinas_id, name, province in rows:
+        groups.setdefault(province, []).append((str(dinas_id), name))
+    return list(groups.items())
+
+
+# UserError messages are written for the command line; the form shows its own words.
+_USER_ERRORS = (
+    ("e-mail already registered", "email", _l("This e-mail address is already registered; log in instead.")),
+    ("invalid e-mail", "email", _l("Enter a valid e-mail address, e.g. name@example.id.")),
+    ("a name is required", "name", _l("Enter your full name.")),
+    ("the password", "password", _l("The password must have at least 8 characters.")),
+    ("unknown dinas", "dinas", _l("Choose a Dinas Sosial from the list.")),
+)
+
+
+def _show_user_error(form: RegisterForm, exc: UserError) -> None:
+    text = str(exc)
+    for prefix, field, message in _USER_ERRORS:
+        if text.startswith(prefix):
+            getattr(form, field).errors = [*getattr(form, field).errors, str(message)]
+            return
+    form.form_errors.append(_("The account could not be created: %(reason)s", reason=text))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def register():
+    """A candidate creates their own account, then is logged in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("web.index"))
+    groups = dinas_groups()
+    form = RegisterForm(dinas_ids={dinas_id for _province, options in groups for dinas_id, _name in options})
+    if request.method == "POST":
+        if form.validate():
+            try:
+                user = create_user(
+                    form.email.data,
+                    form.name.data,
+                    form.password.data,
+                    ["candidate"],
+                    db.session.get(Dinas, int(form.dinas.data)),
+                    education_field=form.education_field.data,
+                    education_level=form.education_level.data,
+                    practice_hours=int(form.practice_hours.data),
+                )
+                db.session.commit()
+            except UserError as exc:
+                db.session.rollback()
+                _show_user_error(form, exc)
+            except IntegrityError:  # the same e-mail registered at the same moment
+                db.session.rollback()
+                _show_user_error(form, UserError("e-mail already registered"))
+            else:
+                login_user(user)
+                flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+                return redirect(url_for("web.index"))
+        return _register_page(form, groups), 422
+    return _register_page(form, groups)
+
+
+def _register_page(form: RegisterForm, groups) -> str:
+    return render_template(
+        "auth/register.html",
+        form=form,
+        dinas_groups=groups,
+        education_fields=education_field_choices(),
+        education_levels=education_level_choices(),
+    )

@@ -1,14 +1,181 @@
-"""The home page and the generic application page."""
+"""The pages every user shares: home, the application page and its actions, the workflow diagrams."""
 
-from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from certflow.api.errors import STATUS_OF, translate
+from certflow.extensions import db
+from certflow.models import Application, TransitionLog, User
+from certflow.services.access import application_actor, get_visible_application, visible_applications
+from certflow.services.workflow import fire_application_event
+from certflow.web.diagram import draw
+from certflow.web.events import actions, event_inputs, form_payload
+from certflow.web.labels import event_label, state_label, workflow_label
+from certflow.web.util import LANGUAGES, safe_next
+from workflows import APPLICATION, DEFINITIONS, WorkflowError, engine_for
 
 bp = Blueprint("web", __name__)
+
+from certflow.web import context, errors  # noqa: E402,F401  (filters, error pages, headers)
+
+PER_PAGE = 20
+
+
+def _page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1
 
 
 @bp.get("/")
 def index():
-    """Home: the login page for visitors, the user's dashboard otherwise."""
+    """Home: a short landing page for visitors; the applications the user may see otherwise."""
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login"))
-    return render_template("web/index.html")
+        return render_template("web/landing.html")
+    state = request.args.get("state") or None
+    if state not in APPLICATION.states:
+        state = None
+    stmt = visible_applications(current_user)
+    if state:
+        stmt = stmt.where(Application.state == state)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(_page_number(), pages)
+    items = db.session.scalars(
+        stmt.order_by(Application.created_at.desc(), Application.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    return render_template(
+        "web/index.html",
+        applications=items,
+        total=total,
+        page=page,
+        pages=pages,
+        state=state,
+        states=APPLICATION.states,
+    )
+
+
+def _visible_or_404(application_id: int) -> Application:
+    app = get_visible_application(current_user, application_id)
+    if app is None:
+        abort(404)
+    return app
+
+
+def _render_application(app: Application, *, error=None, failed=None, values=None, status=200):
+    """The application page; after a refused event, its message and what the user typed."""
+    actor = application_actor(current_user, app)
+    engine = engine_for("application")
+    history = db.session.scalars(
+        select(TransitionLog)
+        .options(joinedload(TransitionLog.actor).lazyload(User.role_rows))
+        .where(TransitionLog.application_id == app.id)
+        .order_by(TransitionLog.at, TransitionLog.id)
+    ).all()
+    can_see_result = bool(actor.relations & {"team_member", "independent"}) or "certifier" in actor.roles
+    return (
+        render_template(
+            "web/application.html",
+            app=app,
+            history=history,
+            documents=app.documents,
+            certificate=app.certificate,
+            actions=actions(engine.definition, app, current_user, engine.allowed_events(app.state, actor)),
+            diagram=draw(engine.definition, app.state, title=_("Where this application is in its workflow")),
+            show_recommendation=can_see_result,
+            error=error,
+            failed=failed,
+            values=values or {},
+        ),
+        status,
+    )
+
+
+@bp.get("/applications/<int:application_id>")
+@login_required
+def application(application_id: int):
+    """One application: its details, history, documents, the workflow, and the user's actions."""
+    return _render_application(_visible_or_404(application_id))
+
+
+def _page_message(exc: WorkflowError) -> str:
+    """The refusal in the reader's words: event and state ids become their labels."""
+    params = dict(exc.params)
+    if isinstance(params.get("event"), str):
+        params["event"] = event_label(params["event"])
+    if isinstance(params.get("state"), str):
+        params["state"] = state_label(params["state"])
+    return translate(exc.message, params)
+
+
+@bp.post("/applications/<int:application_id>/events/<event>")
+@login_required
+def fire_event(application_id: int, event: str):
+    """Fire ``event`` from a button of the application page (the engine decides who may)."""
+    app = _visible_or_404(application_id)
+    reason, data = form_payload(event_inputs(APPLICATION, event), request.form)
+    try:
+        fire_application_event(
+            app, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
+        )
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        g.page_path = url_for("web.application", application_id=application_id)
+        app = _visible_or_404(application_id)
+        values = {k: request.form.getlist(k) if k == "units" else request.form.get(k, "") for k in request.form}
+        return _render_application(
+            app,
+            error=_page_message(exc),
+            failed=event,
+            values=values,
+            status=STATUS_OF.get(exc.code, 409),
+        )
+    flash(
+        _(
+            "%(event)s: done. The application is now “%(state)s”.",
+            event=event_label(event),
+            state=state_label(app.state),
+        ),
+        "success",
+    )
+    return redirect(url_for("web.application", application_id=application_id), 303)
+
+
+@bp.get("/workflows")
+def workflows():
+    """Every workflow, drawn (public)."""
+    return render_template("web/workflows.html", definitions=list(DEFINITIONS.values()))
+
+
+@bp.get("/workflows/<name>")
+def workflow(name: str):
+    """One workflow drawn from its definition, with a table of its events (public)."""
+    definition = DEFINITIONS.get(name)
+    if definition is None:
+        abort(404)
+    current = request.args.get("state")
+    current = current if current in definition.states else None
+    return render_template(
+        "web/workflow.html",
+        definition=definition,
+        diagram=draw(definition, current, title=workflow_label(definition.name)),
+    )
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the language; a logged-in user's choice is kept in their profile."""
+    lang = request.form.get("lang")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")), 303)

@@ -1,0 +1,202 @@
+"""Translated labels of the workflow's names: states, events, roles, documents, education.
+
+The database, the engine and the API speak in snake_case ids (``revision_requested``);
+people read these labels. Every page, e-mail and API message that shows a state or an
+event to a person takes its words from here, so each id has exactly one translation.
+The labels are lazy: they are translated when shown, in the reader's language.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATE_LABELS = {
+    # the application
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "revision_requested": _l("Revision requested"),
+    "eligible": _l("Eligible"),
+    "ineligible": _l("Ineligible"),
+    "team_assigned": _l("Team assigned"),
+    "in_assessment": _l("In assessment"),
+    "assessed": _l("Assessed"),
+    "certified": _l("Certified"),
+    "not_yet_competent": _l("Not yet competent"),
+    "under_appeal": _l("Under appeal"),
+    "withdrawn": _l("Withdrawn"),
+    # the appeal
+    "open": _l("Open"),
+    "upheld": _l("Upheld"),
+    "dismissed": _l("Dismissed"),
+    # the certificate (``withdrawn`` is shared with the application)
+    "active": _l("Active"),
+    "suspended": _l("Suspended"),
+    "expired": _l("Expired"),
+    "superseded": _l("Superseded"),
+}
+
+EVENT_LABELS = {
+    # the application
+    "submit": _l("Submit"),
+    "request_revision": _l("Request revision"),
+    "resubmit": _l("Resubmit"),
+    "expire_revision": _l("Expire revision"),
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+    "assign_team": _l("Assign team"),
+    "start_assessment": _l("Start assessment"),
+    "recommend": _l("Recommend"),
+    "return_assessment": _l("Return assessment"),
+    "certify": _l("Certify"),
+    "decline": _l("Decline"),
+    "request_reassessment": _l("Request reassessment"),
+    "appeal": _l("Appeal"),
+    "uphold_appeal": _l("Uphold appeal"),
+    "dismiss_appeal": _l("Dismiss appeal"),
+    "withdraw": _l("Withdraw"),
+    # the appeal
+    "uphold": _l("Uphold"),
+    "dismiss": _l("Dismiss"),
+    # the certificate (``withdraw`` is shared with the application)
+    "suspend": _l("Suspend"),
+    "reinstate": _l("Reinstate"),
+    "expire": _l("Expire"),
+    "supersede": _l("Supersede"),
+}
+
+WORKFLOW_LABELS = {
+    "application": _l("Application process"),
+    "appeal": _l("Appeal process"),
+    "certificate": _l("Certificate lifecycle"),
+}
+
+ROLE_LABELS = {
+    "candidate": _l("Candidate"),
+    "assessor": _l("Assessor"),
+    "dinas_admin": _l("Dinas admin"),
+    "certifier": _l("Certifier"),
+    "admin": _l("System admin"),
+    "system": _l("System"),
+}
+
+RELATION_LABELS = {
+    "owner": _l("who applied"),
+    "dinas_admin": _l("of the candidate's dinas or province"),
+    "team_lead": _l("lead of the assigned team"),
+    "team_member": _l("member of the assigned team"),
+    "independent": _l("not involved in the assessment"),
+    "appeal_handler": _l("not involved in the decision appealed"),
+}
+
+GUARD_LABELS = {
+    "reason_given": _l("a reason is given"),
+    "deadline_set": _l("a revision deadline after today is set"),
+    "end_date_set": _l("an end date after today is set"),
+    "deadline_passed": _l("the revision deadline has passed"),
+    "expiry_passed": _l("the expiry date has come"),
+    "apl01_complete": _l("the application form (APL-01) is complete"),
+    "documents_uploaded": _l("every required document is uploaded"),
+    "self_assessment_complete": _l("the self-assessment (APL-02) is complete"),
+    "documents_valid": _l("every required document is marked valid"),
+    "scheme_rules_met": _l("the scheme's education and practice-hour rules are met"),
+    "team_chosen": _l("a team is chosen"),
+    "team_for_scheme": _l("the team is formed for this scheme"),
+    "team_big_enough": _l("the team has enough assessors"),
+    "licences_valid": _l("every assessor's licence is valid and covers the scheme"),
+    "no_conflict": _l("no assessor has a conflict of interest"),
+    "within_capacity": _l("no assessor is over capacity"),
+    "conflicts_declared": _l("every assessor declared no conflict of interest"),
+    "all_criteria_scored": _l("every criterion is scored"),
+    "recommendation_consistent": _l("K is recommended only if every unit is K"),
+    "recommendation_is_k": _l("the team recommended K"),
+    "within_appeal_window": _l("within 14 days of the decision, once"),
+    "bk_units_only": _l("only units judged BK are reassessed"),
+}
+
+DOCUMENT_KIND_LABELS = {
+    "diploma": _l("Diploma"),
+    "work_letter": _l("Work letter"),
+    "recommendation": _l("Recommendation of the Kepala Dinas"),
+    "practice_log": _l("Practice log"),
+    "photo": _l("Photo"),
+    "other": _l("Other document"),
+}
+
+DOCUMENT_STATUS_LABELS = {
+    "pending": _l("Awaiting review"),
+    "valid": _l("Valid"),
+    "invalid": _l("Invalid"),
+}
+
+EDUCATION_FIELD_LABELS = {
+    "peksos": _l("Social work (peksos)"),
+    "kesos": _l("Social welfare (kesos)"),
+    "other": _l("Other field"),
+}
+
+EDUCATION_LEVELS = ("SMA", "D1", "D3", "D4", "S1", "S2", "S3")
+
+
+def _label(table: dict, name: str | None) -> str:
+    if name is None:
+        return ""
+    label = table.get(name)
+    return str(label) if label is not None else name
+
+
+def state_label(state: str | None) -> str:
+    """The translated label of a state (the id itself if it has none)."""
+    return _label(STATE_LABELS, state)
+
+
+def event_label(event: str | None) -> str:
+    """The translated label of an event (the id itself if it has none)."""
+    return _label(EVENT_LABELS, event)
+
+
+def role_label(role: str | None) -> str:
+    """The translated label of a role."""
+    return _label(ROLE_LABELS, role)
+
+
+def relation_label(relation: str | None) -> str:
+    """The translated description of an actor's required relation to the record."""
+    return _label(RELATION_LABELS, relation)
+
+
+def guard_label(guard: str | None) -> str:
+    """The translated description of what a guard requires."""
+    return _label(GUARD_LABELS, guard)
+
+
+def workflow_label(name: str | None) -> str:
+    """The translated name of a workflow."""
+    return _label(WORKFLOW_LABELS, name)
+
+
+def document_kind_label(kind: str | None) -> str:
+    """The translated name of a document kind."""
+    return _label(DOCUMENT_KIND_LABELS, kind)
+
+
+def document_status_label(status: str | None) -> str:
+    """The translated label of a document's review status."""
+    return _label(DOCUMENT_STATUS_LABELS, status)
+
+
+def education_field_label(field: str | None) -> str:
+    """The translated label of an education field."""
+    return _label(EDUCATION_FIELD_LABELS, field)
+
+
+TEMPLATE_FILTERS = {
+    "state_label": state_label,
+    "event_label": event_label,
+    "role_label": role_label,
+    "workflow_label": workflow_label,
+    "relation_label": relation_label,
+    "guard_label": guard_label,
+    "document_kind_label": document_kind_label,
+    "document_status_label": document_status_label,
+    "education_field_label": education_field_label,
+}

@@ -1,0 +1,43 @@
+"""Small helpers the page blueprints share: safe redirects, the current page's address."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import g, request, url_for
+
+LANGUAGES = ("id", "en")
+
+
+def is_local_path(target: str | None) -> bool:
+    """Whether ``target`` is a path on this site (``/…``), never another host."""
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return False
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(target: str | None, default: str = "web.index") -> str:
+    """``target`` if it is a local path, else the address of the ``default`` endpoint."""
+    return target if is_local_path(target) else url_for(default)
+
+
+def current_path(drop: tuple[str, ...] = ("lang",)) -> str:
+    """The address of the page being shown, without ``drop`` parameters (for "come back here" links).
+
+    A page re-rendered after a POST names its own address in ``g.page_path``.
+    """
+    if request.method != "GET":
+        return g.get("page_path") or url_for("web.index")
+    args = [(k, v) for k, values in request.args.lists() if k not in drop for v in values]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def with_lang(code: str) -> str:
+    """The current page's address with ``?lang=code`` (the visitor's language switch)."""
+    path = current_path()
+    return path + ("&" if "?" in path else "?") + urlencode({"lang": code})

@@ -1,0 +1,136 @@
+"""A candidate's self-registration: the happy path, and every bad input re-rendered with its message."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from certflow.models import User
+from tests.web.test_pages_support import Browser, fresh
+
+GOOD = {
+    "name": "Rina Pekerja Sosial",
+    "email": "rina@example.id",
+    "password": "panjang-sekali",
+    "confirm": "panjang-sekali",
+    "education_field": "kesos",
+    "education_level": "S1",
+    "practice_hours": "1500",
+}
+
+
+def _form(world, **changes):
+    data = dict(GOOD, dinas=str(world.bintan.id))
+    data.update(changes)
+    return data
+
+
+def _users(db) -> int:
+    fresh(db)
+    return db.session.scalar(select(func.count(User.id)))
+
+
+def test_the_form_lists_every_dinas_grouped_by_province(app, world):
+    page = Browser(app).get("/register")
+    assert page.status_code == 200
+    assert '<optgroup label="Kepulauan Riau">' in page.text and '<optgroup label="Riau">' in page.text
+    for dinas in (world.dinas_kepri, world.batam, world.bintan, world.dinas_riau, world.pekanbaru):
+        assert f'<option value="{dinas.id}">{dinas.name}</option>' in page.text
+    # the province's own dinas comes first in its group
+    group = page.text.split('<optgroup label="Kepulauan Riau">')[1].split("</optgroup>")[0]
+    assert group.index(world.dinas_kepri.name) < group.index(world.batam.name)
+    for level in ("SMA", "D1", "D3", "D4", "S1", "S2", "S3"):
+        assert f'<option value="{level}">' in page.text
+    assert "Kesejahteraan sosial (kesos)" in page.text
+
+
+def test_registration_creates_a_candidate_and_logs_them_in(app, world, db):
+    before = _users(db)
+    browser = Browser(app)
+    response = browser.submit("/register", **_form(world))
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    home = browser.get("/")
+    assert "Selamat datang, Rina Pekerja Sosial" in home.text
+
+    assert _users(db) == before + 1
+    user = db.session.scalar(select(User).where(User.email == "rina@example.id"))
+    assert user.roles == {"candidate"}
+    assert user.dinas_id == world.bintan.id
+    assert (user.education_field, user.education_level, user.practice_hours) == ("kesos", "S1", 1500)
+    assert user.password_hash and "panjang-sekali" not in user.password_hash
+    # and the new account logs in
+    assert Browser(app).login(user, "panjang-sekali")
+
+
+BAD_INPUTS = [
+    ("name", {"name": "  "}, "Masukkan nama lengkap Anda."),
+    ("name", {"name": "x" * 161}, "Nama terlalu panjang."),
+    ("email", {"email": ""}, "Masukkan alamat e-mail Anda."),
+    ("email", {"email": "not-an-email"}, "Masukkan alamat e-mail yang sah"),
+    ("email", {"email": "a@b"}, "Masukkan alamat e-mail yang sah"),
+    ("password", {"password": "short", "confirm": "short"}, "Kata sandi minimal 8 karakter."),
+    ("password", {"password": "", "confirm": ""}, "Buat kata sandi."),
+    ("confirm", {"confirm": "something-else"}, "Kedua kata sandi tidak sama."),
+    ("dinas", {"dinas": ""}, "Pilih Dinas Sosial Anda."),
+    ("dinas", {"dinas": "999999"}, "Pilih Dinas Sosial dari daftar."),
+    ("dinas", {"dinas": "Dinas Sosial Kota Batam"}, "Pilih Dinas Sosial dari daftar."),
+    ("education_field", {"education_field": ""}, "Pilih bidang pendidikan Anda."),
+    ("education_field", {"education_field": "law"}, "Pilih bidang pendidikan dari daftar."),
+    ("education_level", {"education_level": "S9"}, "Pilih jenjang pendidikan dari daftar."),
+    ("practice_hours", {"practice_hours": ""}, "Masukkan jumlah jam praktik"),
+    ("practice_hours", {"practice_hours": "-5"}, "Isi jam praktik dengan bilangan bulat"),
+    ("practice_hours", {"practice_hours": "12.5"}, "Isi jam praktik dengan bilangan bulat"),
+    ("practice_hours", {"practice_hours": "²"}, "Isi jam praktik dengan bilangan bulat"),
+    ("practice_hours", {"practice_hours": "9" * 5000}, "Isi jam praktik dengan bilangan bulat"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "changes", "message"), BAD_INPUTS, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD_INPUTS)]
+)
+def test_a_bad_input_is_shown_next_to_its_field_and_nothing_is_written(app, world, db, field, changes, message):
+    before = _users(db)
+    data = _form(world, **changes)
+    response = Browser(app).submit("/register", **data)
+    assert response.status_code == 422
+    page = response.text
+    # the message sits next to its field, and the field says it is invalid
+    assert f'id="{field}-error"' in page
+    error = page.split(f'id="{field}-error">')[1].split("</p>")[0]
+    assert message in error
+    assert 'aria-invalid="true"' in page
+    # what was typed comes back, except the passwords
+    if field != "name":
+        assert 'value="Rina Pekerja Sosial"' in page
+    assert "panjang-sekali" not in page
+    if field != "dinas":
+        assert f'<option value="{world.bintan.id}" selected>' in page
+    assert _users(db) == before
+
+
+def test_a_taken_email_is_shown_on_the_email_field(app, world, db):
+    before = _users(db)
+    response = Browser(app).submit("/register", **_form(world, email=world.candidate.email.upper()))
+    assert response.status_code == 422
+    error = response.text.split('id="email-error">')[1].split("</p>")[0]
+    assert "sudah terdaftar" in error
+    assert _users(db) == before
+
+
+def test_registration_speaks_english_too(app, world):
+    browser = Browser(app)
+    browser.get("/register?lang=en")
+    response = browser.submit("/register", **_form(world, password="short", confirm="short"))
+    assert "The password must have at least 8 characters." in response.text
+
+
+def test_registration_without_csrf_is_refused(app, world, db):
+    before = _users(db)
+    response = Browser(app).post("/register", data=_form(world))
+    assert response.status_code == 400
+    assert _users(db) == before
+
+
+def test_a_logged_in_user_is_sent_home(app, world):
+    browser = Browser(app).login(world.candidate)
+    assert browser.get("/register").headers["Location"] == "/"
