@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := certflow
 
-.PHONY: run test test-sqlite test-postgresql lint translations clean
+.PHONY: run test test-sqlite test-postgresql lint translations translations-update clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -16,7 +16,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d certflow/translations -f 2>/dev/null || true
+	$(BIN)/pybabel compile -q -d certflow/translations
+
+## make translations-update: extract every message and merge it into the catalogues to translate
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -q -F babel.cfg -o /tmp/certflow-messages.pot .
+	$(BIN)/pybabel update -q -i /tmp/certflow-messages.pot -d certflow/translations
 
 ## make run: install, migrate, seed demo data if empty, serve with the worker (embedded default)
 run: $(STAMP) translations

@@ -349,7 +349,7 @@ PATHS = {
             body=ref("SelfAssessment"),
             response=ref("Application"),
             errors=(403, 404, 409),
-        )
+        ),
     },
     "/applications/{id}/documents": {
         "post": op(
@@ -447,7 +447,7 @@ PATHS = {
             body=ref("AssessorChange"),
             response=ref("Assessor"),
             errors=(403, 404),
-        )
+        ),
     },
     "/teams": {
         "get": op(
@@ -459,7 +459,7 @@ PATHS = {
         "get": op("One team", PEOPLE, params=[ID], response=ref("Team"), errors=(403, 404)),
         "patch": op(
             "Change a team", PEOPLE, params=[ID], body=ref("TeamChange"), response=ref("Team"), errors=(403, 404)
-        )
+        ),
     },
     "/imports/assessors": {
         "post": op(
