@@ -16,12 +16,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d certflow/translations
+	$(BIN)/pybabel -q compile -d certflow/translations
 
 ## make translations-update: extract every message and merge it into the catalogues to translate
 translations-update: $(STAMP)
-	$(BIN)/pybabel extract -q -F babel.cfg -o /tmp/certflow-messages.pot .
-	$(BIN)/pybabel update -q -i /tmp/certflow-messages.pot -d certflow/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -o /tmp/certflow-messages.pot .
+	$(BIN)/pybabel -q update -i /tmp/certflow-messages.pot -d certflow/translations
 
 ## make run: install, migrate, seed demo data if empty, serve with the worker (embedded default)
 run: $(STAMP) translations
