@@ -21,7 +21,7 @@ translations: $(STAMP)
 ## make translations-update: extract every message and merge it into the catalogues to translate
 translations-update: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -o /tmp/certflow-messages.pot .
-	$(BIN)/pybabel -q update -i /tmp/certflow-messages.pot -d certflow/translations
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i /tmp/certflow-messages.pot -d certflow/translations
 
 ## make run: install, migrate, seed demo data if empty, serve with the worker (embedded default)
 run: $(STAMP) translations
