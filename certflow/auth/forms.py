@@ -125,3 +125,33 @@ class RegisterForm(FlaskForm):
         value = field.data or ""
         if not (value.isascii() and value.isdigit() and len(value) <= 6) or int(value) > MAX_PRACTICE_HOURS:
             raise ValidationError(_l("Enter the practice hours as a whole number, 0 or more."))
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The e-mail address of an account whose password is forgotten."""
+
+    email = StringField(
+        _l("E-mail"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254), email_format],
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, twice."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=8, message=_l("The password must have at least 8 characters.")),
+            Length(max=200, message=_l("The password is too long.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+    )

@@ -131,3 +131,6 @@ def _register_page(form: RegisterForm, groups) -> str:
         education_fields=education_field_choices(),
         education_levels=education_level_choices(),
     )
+
+
+from certflow.auth import passwords  # noqa: E402,F401  (registers the set-password pages)

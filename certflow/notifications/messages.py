@@ -10,6 +10,7 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from certflow.models import OutboxMessage
+from certflow.services.passwords import password_link
 
 EVENT_TITLES = {
     "submit": _l("Application submitted"),
@@ -33,6 +34,8 @@ EVENT_TITLES = {
     "reinstate": _l("Certificate reinstated"),
     "expire": _l("Certificate expired"),
     "supersede": _l("Certificate superseded by a new certificate"),
+    "account_invite": _l("Your certflow account is ready: set your password"),
+    "password_reset": _l("Set a new certflow password"),
 }
 
 
@@ -55,16 +58,18 @@ def render_email(msg: OutboxMessage) -> EmailMessage:
     user = msg.recipient
     base = current_app.config["BASE_URL"].rstrip("/")
     link = f"{base}/applications/{msg.application_id}" if msg.application_id else base
+    template = "email/transition"
     with force_locale(user.locale or "id"):
         subject = f"[certflow] {event_title(msg.event)}"
-        context = {
-            "user": user,
-            "title": event_title(msg.event),
-            "text": notification_text(msg.event, msg.application_id, msg.payload or {}),
-            "link": link,
-        }
-        text = render_template("email/transition.txt", **context)
-        html = render_template("email/transition.html", **context)
+        context = {"user": user, "title": event_title(msg.event), "link": link}
+        if msg.workflow == "account":
+            template = "email/account"
+            context["link"] = password_link(user)
+            context["invite"] = msg.event == "account_invite"
+        else:
+            context["text"] = notification_text(msg.event, msg.application_id, msg.payload or {})
+        text = render_template(f"{template}.txt", **context)
+        html = render_template(f"{template}.html", **context)
     email = EmailMessage()
     email["Subject"] = subject
     email["From"] = current_app.config["MAIL_FROM"]

@@ -1,0 +1,43 @@
+"""Pages to set a password from an e-mailed link, and to ask for such a link."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user
+
+from certflow.auth.forms import ForgotPasswordForm, SetPasswordForm
+from certflow.auth.routes import _login_limit, bp
+from certflow.extensions import db, limiter
+from certflow.services.passwords import request_password_reset, set_password, user_for_password_token
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a link to set a new password; the answer never says whether the e-mail is known."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If this e-mail address has an account, a link to set a new password is on its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def set_password_page(token: str):
+    """Set a password with a link from an invitation or a reset e-mail (single use)."""
+    user = user_for_password_token(token)
+    if user is None:
+        return render_template("auth/set_password_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        set_password(user, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash(_("Your password is set. Welcome, %(name)s!", name=user.name), "success")
+        return redirect(url_for("web.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/set_password.html", form=form, user=user), status
