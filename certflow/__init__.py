@@ -111,7 +111,7 @@ def create_app(config: object | str | None = None) -> Flask:
         db.session.rollback()
         if is_api_request():
             return api_http_error(InternalServerError())
-        return InternalServerError()
+        return app.handle_http_exception(InternalServerError(original_exception=exc))
 
     from certflow.cli import register_cli
 
