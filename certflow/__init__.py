@@ -82,12 +82,20 @@ def create_app(config: object | str | None = None) -> Flask:
 
     from certflow.api import bp as api_bp
     from certflow.auth.routes import bp as auth_bp
+    from certflow.admin.routes import bp as admin_bp
+    from certflow.assessor.routes import bp as assessor_bp
+    from certflow.candidate.routes import bp as candidate_bp
+    from certflow.certifier.routes import bp as certifier_bp
+    from certflow.notifications.routes import bp as notifications_bp
     from certflow.public.routes import bp as public_bp
+    from certflow.sysadmin.routes import bp as sysadmin_bp
     from certflow.web.routes import bp as web_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(public_bp)
+    for area_bp in (candidate_bp, assessor_bp, certifier_bp, admin_bp, sysadmin_bp, notifications_bp):
+        app.register_blueprint(area_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

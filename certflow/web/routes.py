@@ -21,7 +21,7 @@ from workflows import APPLICATION, DEFINITIONS, WorkflowError, engine_for
 
 bp = Blueprint("web", __name__)
 
-from certflow.web import context, errors  # noqa: E402,F401  (filters, error pages, headers)
+from certflow.web import context, errors, nav  # noqa: E402,F401  (filters, error pages, headers, navigation)
 
 PER_PAGE = 20
 

@@ -1,0 +1,1 @@
+"""Pages of dinas admins: verification, the assessor pool, teams, assignment, imports, figures."""

@@ -1,0 +1,5 @@
+"""Pages of dinas admins: verification, the assessor pool, teams, assignment, imports, figures."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -1,0 +1,1 @@
+"""Pages of assessors: their queue, conflict declarations, scoring, the lead's consolidation."""

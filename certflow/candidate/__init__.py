@@ -1,0 +1,1 @@
+"""Pages of candidates (asesi): their applications, APL-01, APL-02, documents, certificates."""

@@ -1,0 +1,1 @@
+"""Pages of certifiers: the decision queue, the whole record, appeals, certificate lifecycle."""

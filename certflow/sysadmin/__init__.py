@@ -1,0 +1,1 @@
+"""Pages of the system admin: schemes and their standards, users and roles."""
