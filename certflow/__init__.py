@@ -80,10 +80,10 @@ def create_app(config: object | str | None = None) -> Flask:
 
     celery_init_app(app)
 
-    from certflow.api import bp as api_bp
-    from certflow.auth.routes import bp as auth_bp
     from certflow.admin.routes import bp as admin_bp
+    from certflow.api import bp as api_bp
     from certflow.assessor.routes import bp as assessor_bp
+    from certflow.auth.routes import bp as auth_bp
     from certflow.candidate.routes import bp as candidate_bp
     from certflow.certifier.routes import bp as certifier_bp
     from certflow.notifications.routes import bp as notifications_bp
