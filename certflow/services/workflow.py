@@ -136,7 +136,6 @@ def _resolve_appeal(app: Application, event: str, user: User | None, reason, now
     appeal.handled_by_id = user.id
     appeal.resolution = reason
     appeal.resolved_at = now
-    db.session.flush()
     _log(fired, appeal.id, app.id, actor, reason, None)
 
 
@@ -157,7 +156,8 @@ def fire_application_event(
     actor = Actor.system() if user is None else application_actor(user, app)
     ctx = GuardContext(reason=reason, data=data, now=now, day=clock.today(), facts=ApplicationFacts(app, data, user))
     fired = engine_for("application").fire(app, event, actor, ctx)
-    _application_effects(app, fired, user, reason, data, now)
+    with db.session.no_autoflush:  # the effects' queries must not flush the application early: one UPDATE, one version
+        _application_effects(app, fired, user, reason, data, now)
     app.state_changed_at = now
     _flush()
     log_data = {
