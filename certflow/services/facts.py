@@ -92,6 +92,7 @@ def member_conflicts(app: Application, members: list[Assessor], override_reason:
             )
         )
     )
+    override = override_reason.strip() if isinstance(override_reason, str) else ""
     result: dict[int, list[Msg]] = {}
     for m in members:
         reasons = []
@@ -104,7 +105,7 @@ def member_conflicts(app: Application, members: list[Assessor], override_reason:
         if m.dinas_id == app.dinas_id:
             if not app.scheme.allow_same_dinas:
                 reasons.append(N_("the assessor works in the candidate's own dinas."))
-            elif not (override_reason or "").strip():
+            elif not override:
                 reasons.append(
                     N_("the assessor works in the candidate's own dinas; give data.override_reason to override.")
                 )
