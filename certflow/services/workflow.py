@@ -40,7 +40,7 @@ def _check_version(record, version: Any) -> None:
         return
     try:
         expected = int(version)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise StaleVersion() from None
     if expected != record.version:
         raise StaleVersion()
