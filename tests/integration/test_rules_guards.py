@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import delete, select
 
 from certflow import clock
-from certflow.models import Application, AssessorScheme, Document, SelfAssessmentAnswer
+from certflow.models import Application, AssessorScheme, Document, SelfAssessmentAnswer, TransitionLog
 from certflow.services.facts import ApplicationFacts
 from tests.factories import make_assessor, make_team
-from tests.integration.test_rules_workflow import bring, deadline, refused
-from workflows import GuardFailed
+from tests.integration.test_rules_workflow import bring, deadline, refused, travel  # noqa: F401  (fixture)
+from workflows import Forbidden, GuardFailed
 
 # -- submit -----------------------------------------------------------------------------------
 
@@ -281,3 +281,21 @@ def test_team_facts_are_gathered_in_a_constant_number_of_queries(world, db):
     big = make_team(w.dinas_kepri, w.scheme, w.lead, [w.member, *more], name="Tim Besar")
     db.session.commit()
     assert count_queries(big) == small
+
+
+# -- expire_revision (the scheduler) ---------------------------------------------------------------
+
+
+def test_a_revision_expires_only_after_its_deadline(world, db, travel):  # noqa: F811
+    w = world
+    app = bring(w, w.new_application(), "submitted")
+    w.fire(app, "request_revision", w.admin_batam, reason="Rescan.", data={"deadline": deadline(3)})
+    travel(days=3)  # the deadline day itself: the candidate may still resubmit
+    refused(db, GuardFailed, app, "expire_revision", None, rule="deadline_passed")
+    for person in (w.admin_batam, w.sysadmin, w.candidate):
+        refused(db, Forbidden, app, "expire_revision", person)
+    travel(days=1)
+    w.fire(app, "expire_revision", None)
+    assert app.state == "withdrawn"
+    log = db.session.scalar(select(TransitionLog).where(TransitionLog.event == "expire_revision"))
+    assert log.actor_id is None and log.from_state == "revision_requested"

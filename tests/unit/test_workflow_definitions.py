@@ -168,3 +168,32 @@ def test_an_engine_refuses_a_definition_with_an_unknown_guard_or_state():
     bad_state = Definition("x", 1, "a", ("a",), (EventDef("go", (Route("a", "b"),), (Permission("admin"),)),))
     with pytest.raises(ValueError, match="unknown state"):
         Engine(bad_state)
+
+
+def test_the_shared_machine_serves_many_threads_at_once():
+    """gthread workers share the one Machine: records fired from many threads each end where they should."""
+    import threading
+
+    engine = engine_for("application")
+    owner = Actor(id=1, roles=frozenset({"candidate"}), relations=frozenset({"owner"}))
+    admin = Actor(id=2, roles=frozenset({"dinas_admin"}), relations=frozenset({"dinas_admin"}))
+    records = [SimpleNamespace(state="draft") for _ in range(400)]
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def work(mine):
+        barrier.wait()
+        try:
+            for r in mine:
+                engine.fire(r, "submit", owner, holding_context())
+                engine.fire(r, "approve", admin, holding_context())
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(records[i::8],)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and {r.state for r in records} == {"eligible"}
+    assert engine.machine.models == []
