@@ -45,6 +45,7 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024
 
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+    CELERY_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
     CELERY_BROKER_DIR = os.environ.get("CELERY_BROKER_DIR", str(_INSTANCE / "broker"))
     CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 

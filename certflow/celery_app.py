@@ -26,6 +26,7 @@ def celery_init_app(app: Flask) -> Celery:
         "task_always_eager": app.config.get("CELERY_TASK_ALWAYS_EAGER", False),
         "broker_connection_retry_on_startup": True,
         "worker_prefetch_multiplier": 1,
+        "task_default_queue": app.config.get("CELERY_QUEUE", "celery"),
         # A broker that is down must not hold up the request that committed: the relay re-queues.
         "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
         "timezone": "Asia/Jakarta",

@@ -120,8 +120,11 @@ def _empty_tables() -> None:
     tables = [t for t in _db.metadata.sorted_tables]
     with _db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # DELETE of a few rows is far quicker than TRUNCATE of every table; foreign keys
+            # (applications ↔ certificates reference each other) are not checked meanwhile.
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+            for t in reversed(tables):
+                conn.execute(t.delete())
         else:
             conn.execute(sa.text("PRAGMA foreign_keys=OFF"))
             for t in reversed(tables):

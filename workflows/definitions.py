@@ -281,7 +281,7 @@ CERTIFIER = ("certifier", None)
 
 CERTIFICATE = Definition(
     name="certificate",
-    version=1,
+    version=2,  # 2: a suspended certificate is superseded by recertification too
     initial="active",
     states=("active", "suspended", "withdrawn", "expired", "superseded"),
     final=("withdrawn", "expired", "superseded"),
@@ -308,7 +308,7 @@ CERTIFICATE = Definition(
             ["expiry_passed"],
             ["candidate", "dinas_admins"],
         ),
-        _ev("supersede", [("active", "superseded")], [SYSTEM], [], ["candidate"]),
+        _ev("supersede", [("active", "superseded"), ("suspended", "superseded")], [SYSTEM], [], ["candidate"]),
     ),
 )
 

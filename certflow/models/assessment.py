@@ -66,7 +66,9 @@ class Team(db.Model):
     dinas = relationship("Dinas", lazy="joined")
     scheme = relationship("Scheme", lazy="joined")
     lead = relationship("Assessor", foreign_keys=[lead_id])
-    member_rows: Mapped[list[TeamMember]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    member_rows: Mapped[list[TeamMember]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="TeamMember.assessor_id"
+    )
 
     @property
     def member_ids(self) -> set[int]:

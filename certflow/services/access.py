@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Select, false, or_, select
 
 from certflow.extensions import db
-from certflow.models import Application, Assessor, Dinas, Score, TeamMember, User
+from certflow.models import Application, Assessor, ConflictDeclaration, Dinas, Score, TeamMember, User
 from workflows import Actor
 
 
@@ -89,10 +89,19 @@ def application_actor(user: User, app: Application) -> Actor:
             if app.team.lead_id == assessor.id:
                 relations.add("team_lead")
         if "certifier" in roles:
-            scored = assessor is not None and db.session.scalar(
-                select(Score.id).where(Score.application_id == app.id, Score.assessor_id == assessor.id).limit(1)
+            # Involved in the assessment: on the team now, or ever scored or declared for this candidate
+            # (a team later unassigned still counts).
+            involved = assessor is not None and db.session.scalar(
+                select(Score.id)
+                .where(Score.application_id == app.id, Score.assessor_id == assessor.id)
+                .union_all(
+                    select(ConflictDeclaration.id).where(
+                        ConflictDeclaration.application_id == app.id, ConflictDeclaration.assessor_id == assessor.id
+                    )
+                )
+                .limit(1)
             )
-            if not on_team and not scored and app.candidate_id != user.id:
+            if not on_team and not involved and app.candidate_id != user.id:
                 relations.add("independent")
                 if app.decided_by_id != user.id:
                     relations.add("appeal_handler")

@@ -222,7 +222,8 @@ class ApplicationFacts:
                     licence_expires=m.licence_expires,
                     schemes={r.scheme.code for r in m.scheme_rows},
                     load=loads.get(m.id, 0),
-                    max_load=m.max_load,
+                    # The tighter of the assessor's own limit and the scheme's.
+                    max_load=min(m.max_load, self.app.scheme.max_load),
                     conflicts=conflicts[m.id],
                 )
                 for m in members
@@ -266,7 +267,11 @@ class ApplicationFacts:
             .where(Criterion.scheme_id == self.app.scheme_id)
             .order_by(Unit.position, Criterion.id)
         ).all()
-        return [(u, r) for u, r in rows]
+        # A reassessment covers the BK units only: the other units keep their K.
+        carried = set()
+        if self.app.reassessment_units:
+            carried = {u for u, _ in rows} - set(self.app.reassessment_units)
+        return [(u, "K" if u in carried else r) for u, r in rows]
 
     @property
     def unscored_criteria(self) -> int:

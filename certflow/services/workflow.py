@@ -124,6 +124,7 @@ def _application_effects(app: Application, fired: Fired, user: User | None, reas
             app.recommendation = None
             app.team_id = None
             app.decided_at = None
+            app.reassessment_units = None  # an upheld appeal means a whole new assessment
         app.appealed_from = None
 
 
@@ -166,7 +167,7 @@ def fire_application_event(
     log = _log(fired, app.id, app.id, actor, reason, log_data, now)
     if event == "certify":
         cert = issue_certificate(app)
-        if app.previous_certificate is not None and app.previous_certificate.status == "active":
+        if app.previous_certificate is not None and app.previous_certificate.status in ("active", "suspended"):
             supersede_certificate(app.previous_certificate, cert)
     db.session.flush()
     notify_transition(log, fired.notify, application=app)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -27,12 +28,13 @@ RELAY = "certflow.notifications.tasks.relay_outbox"
 def worker(database_url, tmp_path):
     """A Celery worker process on Redis, on the test database, writing e-mails to a folder."""
     require_service(redis_available(), "Redis")
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    queue = f"certflow-test-{uuid.uuid4().hex[:12]}"  # this test's own queue: other runs share the Redis
     mail_dir = tmp_path / "mail"
     env = dict(
         os.environ,
         DATABASE_URL=database_url,
         CELERY_BROKER_URL=REDIS_URL,
+        CELERY_QUEUE=queue,
         MAIL_BACKEND="file",
         MAIL_FILE_DIR=str(mail_dir),
         CERTFLOW_INSTANCE=str(tmp_path / "instance"),
@@ -60,8 +62,9 @@ def worker(database_url, tmp_path):
         stderr=subprocess.STDOUT,
     )
     client = Celery(broker=REDIS_URL)
+    client.conf.task_default_queue = queue
     try:
-        yield client, mail_dir
+        yield client, mail_dir, queue
     finally:
         proc.terminate()
         try:
@@ -70,6 +73,7 @@ def worker(database_url, tmp_path):
             proc.kill()
         log.close()
         client.close()
+        redis.Redis.from_url(REDIS_URL).delete(queue)
 
 
 def _wait_for(predicate, timeout=45.0):
@@ -93,7 +97,7 @@ def _sent_keys(mail_dir: Path) -> list[str]:
 
 
 def test_worker_delivers_each_outbox_message_exactly_once(world, db, worker, app):
-    client, mail_dir = worker
+    client, mail_dir, _queue = worker
     application = world.new_application()
     world.advance(application, "eligible")
     ids = list(db.session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)))
@@ -118,10 +122,10 @@ def test_commit_queues_delivery_through_the_broker(world, db, worker, app):
     from certflow.models import Application
     from certflow.services.workflow import fire_application_event
 
-    client, mail_dir = worker
+    client, mail_dir, queue = worker
     application_id = world.new_application().id
     settings = {k: v for k, v in app.config.items() if k.isupper()}
-    settings.update(CELERY_BROKER_URL=REDIS_URL, OUTBOX_DISPATCH=True)
+    settings.update(CELERY_BROKER_URL=REDIS_URL, CELERY_QUEUE=queue, OUTBOX_DISPATCH=True)
     producer = create_app(type("ProducerConfig", (), settings))
     try:
         with producer.app_context():
