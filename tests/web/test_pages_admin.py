@@ -51,6 +51,32 @@ def test_only_dinas_admins_use_the_admin_pages(app, world, page, who, status):
     assert Browser(app).login(_user(world, who)).get(page).status_code == status
 
 
+@pytest.mark.parametrize("who", ["candidate", "lead", "certifier", "sysadmin"])
+def test_others_may_not_post_to_any_admin_action(app, world, db, who):
+    application = submitted(world)
+    doc = application.documents[0]
+    browser = Browser(app).login(_user(world, who))
+    token = csrf_token(browser.get("/").text)
+    actions = (
+        f"/admin/verification/{application.id}/reject",
+        f"/admin/documents/{doc.id}/review",
+        "/admin/assessors/new",
+        f"/admin/assessors/{world.lead.id}",
+        f"/admin/assessors/{world.lead.id}/active",
+        "/admin/teams/new",
+        f"/admin/teams/{world.team.id}",
+        f"/admin/teams/{world.team.id}/active",
+        "/admin/assignment/assign",
+        "/admin/assignment/suggest",
+        "/admin/imports/assessors",
+    )
+    for url in actions:
+        data = {"csrf_token": token, "reason": "x", "status": "invalid", "note": "x", "active": "0"}
+        assert browser.post(url, data=data).status_code == 403, url
+    fresh(db)
+    assert db.session.get(Application, application.id).state == "submitted"
+
+
 @pytest.mark.parametrize("page", ADMIN_PAGES)
 def test_a_visitor_is_sent_to_the_login_page(app, world, page):
     response = Browser(app).get(page)
