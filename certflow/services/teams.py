@@ -8,6 +8,8 @@ dinas is one the admin administers (for a system admin: in the team's province).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -16,6 +18,7 @@ from certflow import clock
 from certflow.extensions import db
 from certflow.models import Application, Assessor, Scheme, Team, TeamMember, User
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
+from certflow.services.access import application_actor
 from certflow.services.assessors import (
     ServiceError,
     not_found,
@@ -26,7 +29,9 @@ from certflow.services.assessors import (
     scoped_dinas,
     visible_assessors,
 )
-from workflows.guards import N_
+from certflow.services.facts import MemberFacts, TeamFacts, active_loads, member_conflicts
+from workflows import WorkflowError, engine_for
+from workflows.guards import N_, GuardContext
 
 
 def visible_teams(user: User) -> Select:
@@ -159,3 +164,86 @@ def update_team(admin: User, team: Team, data: dict) -> Team:
     team.active = active
     db.session.flush()
     return team
+
+
+# -- suggesting a team ------------------------------------------------------------------------
+@dataclass
+class Suggestion:
+    """The team proposed for one application (None if no team fits) and why each other team does not."""
+
+    application: Application
+    team: Team | None = None
+    load: int = 0
+    refusals: list[tuple[Team | None, WorkflowError]] = field(default_factory=list)
+
+
+def _team_facts(team: Team, members: list[Assessor], loads: dict[int, int], conflicts: dict) -> TeamFacts:
+    """The team as the ``assign_team`` guards see it, with the loads counted so far."""
+    return TeamFacts(
+        id=team.id,
+        name=team.name,
+        scheme_code=team.scheme.code,
+        members=[
+            MemberFacts(
+                assessor_id=m.id,
+                user_id=m.user_id,
+                name=m.user.name,
+                active=m.active and m.user.active,
+                licence_expires=m.licence_expires,
+                schemes={r.scheme.code for r in m.scheme_rows},
+                load=loads.get(m.id, 0),
+                max_load=m.max_load,
+                conflicts=conflicts.get(m.id, []),
+            )
+            for m in members
+        ],
+    )
+
+
+def suggest_teams(admin: User, applications: list[Application]) -> list[Suggestion]:
+    """For each application, the active team of ``admin``'s scope with the lowest load that passes the
+    ``assign_team`` guards: for the scheme, big enough, licences valid, no conflict of interest (without an
+    override: a same-dinas team is never proposed) and nobody at capacity. The load of a team is the sum of
+    its members' open assessments; a team proposed for one application counts for the next ones, so a
+    batch spreads over the teams. Queries: a constant few, plus two per application (its conflicts)."""
+    if not applications:
+        return []
+    scheme_ids = {a.scheme_id for a in applications}
+    teams = list(
+        db.session.scalars(
+            visible_teams(admin)
+            .where(Team.active.is_(True), Team.scheme_id.in_(scheme_ids))
+            .order_by(Team.name, Team.id)
+        ).unique()
+    )
+    members = {t.id: [r.assessor for r in t.member_rows] for t in teams}
+    loads = dict(active_loads({a.id for ms in members.values() for a in ms}))
+    engine, today = engine_for("application"), clock.today()
+    result = []
+    for app in applications:
+        suggestion = Suggestion(app)
+        options = [t for t in teams if t.scheme_id == app.scheme_id]
+        pooled = list({a.id: a for t in options for a in members[t.id]}.values())
+        conflicts = member_conflicts(app, pooled, None) if pooled else {}
+        actor = application_actor(admin, app)
+        for team in options:
+            facts = SimpleNamespace(
+                team=_team_facts(team, members[team.id], loads, conflicts),
+                scheme_code=app.scheme.code,
+                min_team_size=app.scheme.min_team_size,
+            )
+            try:
+                engine.check(
+                    app.state, "assign_team", actor, GuardContext(data={"team": team.id}, day=today, facts=facts)
+                )
+            except WorkflowError as exc:
+                suggestion.refusals.append((team, exc))
+                continue
+            load = sum(loads.get(a.id, 0) for a in members[team.id])
+            if suggestion.team is None or load < suggestion.load:
+                suggestion.team, suggestion.load = team, load
+        if suggestion.team is not None:
+            for a in members[suggestion.team.id]:
+                loads[a.id] = loads.get(a.id, 0) + 1
+        result.append(suggestion)
+    return result

@@ -1,0 +1,163 @@
+"""Assessor teams: forming them from the pool, changing them, disbanding them."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from certflow import clock
+from certflow.admin.common import active_schemes, dinas_admin_required, int_arg, scope_dinas, service_message
+from certflow.admin.routes import bp
+from certflow.extensions import db
+from certflow.models import Team
+from certflow.services import assessors as pool
+from certflow.services import teams as team_service
+from certflow.services.assessors import ServiceError
+from certflow.services.facts import active_loads
+
+
+def _team_or_404(team_id: int) -> Team:
+    try:
+        return team_service.get_visible_team(current_user, team_id)
+    except ServiceError:
+        abort(404)
+
+
+@bp.get("/teams")
+@dinas_admin_required
+def teams():
+    """The teams of the admin's scope with their members, their load and their open assessments."""
+    schemes = active_schemes()
+    dinas_list = scope_dinas()
+    scheme_id = int_arg(request.args.get("scheme"))
+    dinas_id = int_arg(request.args.get("dinas"))
+    scheme = next((s for s in schemes if s.id == scheme_id), None)
+    dinas_id = dinas_id if dinas_id in {d.id for d in dinas_list} else None
+    found = team_service.list_teams(current_user, dinas_id, scheme)
+    member_ids = {r.assessor_id for t in found for r in t.member_rows}
+    return render_template(
+        "admin/teams.html",
+        teams=found,
+        open_counts=team_service.open_assessments([t.id for t in found]),
+        loads=active_loads(member_ids),
+        today=clock.today(),
+        schemes=schemes,
+        dinas_list=dinas_list,
+        scheme_id=scheme.id if scheme else None,
+        dinas_id=dinas_id,
+    )
+
+
+def _render_form(team: Team | None, values: dict, errors: dict, status: int = 200):
+    candidates = pool.list_assessors(current_user)
+    return (
+        render_template(
+            "admin/team_form.html",
+            team=team,
+            values=values,
+            errors=errors,
+            assessors=candidates,
+            lead_choices=[(a.id, f"{a.user.name} — {a.dinas.name}") for a in candidates],
+            loads=active_loads([a.id for a in candidates]),
+            today=clock.today(),
+            dinas_choices=[(d.id, d.name) for d in scope_dinas()],
+            scheme_choices=[(s.code, f"{s.code} — {s.name}") for s in active_schemes()],
+            open_count=team_service.open_assessments([team.id]).get(team.id, 0) if team is not None else 0,
+        ),
+        status,
+    )
+
+
+def _errors_of(exc: ServiceError, lead) -> dict:
+    """A refusal placed by the input at fault: the lead, the members, or the field the service names."""
+    if exc.status == 404:
+        return {"dinas": _("Choose a dinas from the list.")}
+    field = exc.field
+    assessor = exc.extra.get("assessor")
+    if assessor is not None:
+        field = "lead" if str(assessor) == str(lead).strip() else "members"
+    elif exc.rule:
+        field = field or "members"
+    return {field or "form": service_message(exc)}
+
+
+def _posted_members() -> list[str]:
+    return [m for m in request.form.getlist("members") if m]
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+@dinas_admin_required
+def new_team():
+    """Form a team for a scheme: a lead and members from the pool (the lead is a member too)."""
+    if request.method == "GET":
+        return _render_form(None, {"dinas": current_user.dinas_id, "members": []}, {})
+    values = {name: request.form.get(name, "").strip() for name in ("name", "scheme", "dinas", "lead")}
+    values["members"] = _posted_members()
+    try:
+        team = team_service.create_team(current_user, values)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render_form(None, values, _errors_of(exc, values["lead"]), 422)
+    flash(_("Team %(team)s is formed.", team=team.name), "success")
+    return redirect(url_for("admin.teams"), 303)
+
+
+def _changes(team: Team, values: dict) -> dict:
+    """Only what the form changes: recomposing a team with open assessments is refused, renaming is not."""
+    data = {}
+    if values["name"] != team.name:
+        data["name"] = values["name"]
+    lead, members = int_arg(values["lead"]), [int_arg(m) for m in values["members"]]
+    same_lead = lead == team.lead_id
+    same_members = None not in members and {lead, *members} == team.member_ids
+    if not (same_lead and same_members):
+        data["lead"], data["members"] = values["lead"], values["members"]
+    return data
+
+
+def _values_of(team: Team) -> dict:
+    return {"name": team.name, "lead": team.lead_id, "members": [str(i) for i in sorted(team.member_ids)]}
+
+
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+@dinas_admin_required
+def edit_team(team_id: int):
+    """Rename a team or change its lead and members (not while it has open assessments)."""
+    team = _team_or_404(team_id)
+    if request.method == "GET":
+        return _render_form(team, _values_of(team), {})
+    values = {"name": request.form.get("name", "").strip(), "lead": request.form.get("lead", "").strip()}
+    values["members"] = _posted_members()
+    try:
+        team_service.update_team(current_user, team, _changes(team, values))
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        errors = _errors_of(exc, values["lead"])
+        return _render_form(_team_or_404(team_id), values, errors, exc.status if exc.status != 404 else 422)
+    flash(_("Team %(team)s is saved.", team=team.name), "success")
+    return redirect(url_for("admin.teams"), 303)
+
+
+@bp.post("/teams/<int:team_id>/active")
+@dinas_admin_required
+def set_team_active(team_id: int):
+    """Disband a team (refused while it has an open assessment), or form it again with the same members."""
+    team = _team_or_404(team_id)
+    active = request.form.get("active") == "1"
+    try:
+        team_service.update_team(current_user, team, {"active": active})
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        team = _team_or_404(team_id)
+        return _render_form(team, _values_of(team), {"form": service_message(exc)}, exc.status)
+    flash(
+        _("Team %(team)s is active again.", team=team.name)
+        if active
+        else _("Team %(team)s is disbanded.", team=team.name),
+        "success",
+    )
+    return redirect(url_for("admin.teams"), 303)

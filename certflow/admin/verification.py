@@ -1,0 +1,274 @@
+"""Verification: the submitted applications of the admin's scope, their documents, rules and decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from certflow.admin.common import (
+    active_schemes,
+    dinas_admin_required,
+    int_arg,
+    is_conflict,
+    page_number,
+    refusal_message,
+    scope_dinas,
+    scoped_application,
+)
+from certflow.admin.routes import bp
+from certflow.api.errors import STATUS_OF, translate
+from certflow.extensions import db
+from certflow.models import Application, Document
+from certflow.services import documents as docs
+from certflow.services.access import dinas_scope
+from certflow.services.applications import ServiceError as ApplicationError
+from certflow.services.facts import ApplicationFacts
+from certflow.services.workflow import fire_application_event
+from certflow.web.labels import document_kind_label, education_field_label, event_label, state_label
+from workflows import WorkflowError
+from workflows.guards import eligibility_failures
+
+PER_PAGE = 25
+DECISIONS = ("approve", "request_revision", "reject")
+REASON_MAX = 4000
+_STATUS_OF_ERROR = {"forbidden": 403, "not_editable": 409, "too_large": 413}
+
+
+def queue_statement(state: str, dinas_id: int | None, scheme_id: int | None):
+    """The applications in ``state`` of the admin's scope, optionally of one dinas or scheme, oldest first."""
+    stmt = select(Application).where(Application.state == state, Application.dinas_id.in_(dinas_scope(current_user)))
+    if dinas_id is not None:
+        stmt = stmt.where(Application.dinas_id == dinas_id)
+    if scheme_id is not None:
+        stmt = stmt.where(Application.scheme_id == scheme_id)
+    return stmt
+
+
+def paginate(stmt, per_page: int) -> tuple[list, int, int, int]:
+    """``(items, total, page, pages)`` of ``stmt``, oldest state change first, in two queries."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(page_number(), pages)
+    items = db.session.scalars(
+        stmt.order_by(Application.state_changed_at, Application.id).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return list(items), total, page, pages
+
+
+def filters() -> dict:
+    """The ``?dinas=&scheme=`` filters of a list, checked against what the admin may choose."""
+    dinas = scope_dinas()
+    schemes = active_schemes()
+    dinas_id = int_arg(request.args.get("dinas"))
+    scheme_id = int_arg(request.args.get("scheme"))
+    return {
+        "dinas_list": dinas,
+        "schemes": schemes,
+        "dinas_id": dinas_id if dinas_id in {d.id for d in dinas} else None,
+        "scheme_id": scheme_id if scheme_id in {s.id for s in schemes} else None,
+    }
+
+
+@bp.get("/verification")
+@dinas_admin_required
+def verification():
+    """The queue: submitted applications waiting for the admin's verification."""
+    chosen = filters()
+    items, total, page, pages = paginate(
+        queue_statement("submitted", chosen["dinas_id"], chosen["scheme_id"]), PER_PAGE
+    )
+    counts: dict[int, dict[str, int]] = {}
+    if items:
+        rows = db.session.execute(
+            select(Document.application_id, Document.status, func.count(Document.id))
+            .where(Document.application_id.in_([a.id for a in items]))
+            .group_by(Document.application_id, Document.status)
+        ).all()
+        for app_id, status, n in rows:
+            counts.setdefault(app_id, {})[status] = n
+    return render_template(
+        "admin/verification.html", applications=items, total=total, page=page, pages=pages, counts=counts, **chosen
+    )
+
+
+@dataclass
+class Rule:
+    """One eligibility rule of the scheme, and whether the candidate meets it."""
+
+    label: str
+    met: bool
+    detail: str
+
+
+def eligibility(app: Application) -> list[Rule]:
+    """The scheme's rules for this candidate, each met or not (the guards' own checks)."""
+    facts = ApplicationFacts(app, {}, current_user)
+    failures = eligibility_failures(facts)
+    education = next((f for f in failures if "accepted" in f.params), None)
+    hours = next((f for f in failures if "minimum" in f.params), None)
+    rules = []
+    accepted = ", ".join(facts.accepted_education) or _("any")
+    rules.append(
+        Rule(
+            _("Education background accepted: %(accepted)s", accepted=accepted),
+            education is None,
+            translate(education.message, education.params)
+            if education
+            else _("The candidate's background: %(field)s.", field=education_field_label(facts.education_field) or "-"),
+        )
+    )
+    rules.append(
+        Rule(
+            _("At least %(hours)s hours of practice", hours=facts.min_practice_hours),
+            hours is None,
+            translate(hours.message, hours.params)
+            if hours
+            else _("The candidate declares %(hours)s hours.", hours=facts.practice_hours),
+        )
+    )
+    missing = facts.documents_not_valid
+    rules.append(
+        Rule(
+            _("Every required document marked valid"),
+            not missing,
+            _("Not yet valid: %(kinds)s.", kinds=", ".join(document_kind_label(k) for k in missing))
+            if missing
+            else _("All required documents are valid."),
+        )
+    )
+    incomplete = facts.apl01_missing
+    rules.append(
+        Rule(
+            _("The application form (APL-01) is complete"),
+            not incomplete,
+            _("Missing: %(fields)s.", fields=", ".join(incomplete)) if incomplete else _("Complete."),
+        )
+    )
+    return rules
+
+
+def render_verify(app: Application, *, status: int = 200, failed=None, error=None, values=None, doc_errors=None):
+    """The verification page of one application; after a refusal, its message next to the form."""
+    return (
+        render_template(
+            "admin/verify.html",
+            app=app,
+            documents=app.documents,
+            rules=eligibility(app),
+            decisions=DECISIONS if app.state == "submitted" else (),
+            failed=failed,
+            error=error,
+            values=values or {},
+            doc_errors=doc_errors or {},
+        ),
+        status,
+    )
+
+
+@bp.get("/verification/<int:application_id>")
+@dinas_admin_required
+def verify(application_id: int):
+    """One application of the scope: documents to review, the scheme's rules, the decision."""
+    return render_verify(scoped_application(application_id))
+
+
+def _scoped_document(doc_id: int) -> Document:
+    doc = db.session.get(Document, doc_id)
+    if doc is None:
+        abort(404)
+    scoped_application(doc.application_id)
+    return doc
+
+
+@bp.get("/documents/<int:doc_id>/file")
+@dinas_admin_required
+def document_file(doc_id: int):
+    """A document of an application of the scope, downloaded as an attachment (never shown inline)."""
+    doc = _scoped_document(doc_id)
+    path = docs.stored_path(doc)
+    if not docs.may_read_documents(current_user, doc.application) or not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/documents/<int:doc_id>/review")
+@dinas_admin_required
+def review_document(doc_id: int):
+    """Mark a document valid or invalid, with a note (required to mark it invalid)."""
+    doc = _scoped_document(doc_id)
+    app = doc.application
+    status, note = request.form.get("status"), request.form.get("note", "")
+    try:
+        docs.review_document(doc, current_user, status, note)
+        db.session.commit()
+    except ApplicationError as exc:
+        db.session.rollback()
+        app = scoped_application(app.id)
+        errors = {doc_id: {"message": exc.message, "status": status, "note": note}}
+        return render_verify(app, status=_STATUS_OF_ERROR.get(exc.code, 422), doc_errors=errors)
+    except (StaleDataError, IntegrityError, OperationalError) as exc:
+        if not is_conflict(exc):
+            raise
+        return _stale(app.id)
+    flash(
+        _("%(document)s marked %(status)s.", document=document_kind_label(doc.kind), status=_status_word(status)),
+        "success",
+    )
+    return redirect(url_for("admin.verify", application_id=app.id, _anchor=f"doc-{doc_id}"), 303)
+
+
+def _status_word(status: str) -> str:
+    return _("valid") if status == "valid" else _("invalid")
+
+
+def _stale(application_id: int):
+    db.session.rollback()
+    app = scoped_application(application_id)
+    return render_verify(
+        app, status=409, error=_("The record was changed by someone else; reload it and try again."), failed="stale"
+    )
+
+
+@bp.post("/verification/<int:application_id>/<decision>")
+@dinas_admin_required
+def decide(application_id: int, decision: str):
+    """Approve, ask for a revision (reason and deadline) or reject (reason), through the workflow."""
+    app = scoped_application(application_id)
+    if decision not in DECISIONS:
+        abort(404)
+    reason = request.form.get("reason", "")[:REASON_MAX] if decision != "approve" else None
+    data = {"deadline": request.form.get("deadline", "").strip()[:32]} if decision == "request_revision" else {}
+    values = {"reason": reason or "", **data}
+    try:
+        fire_application_event(
+            app, decision, current_user, reason=reason, data=data, version=request.form.get("version", "")
+        )
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        app = scoped_application(application_id)
+        status = STATUS_OF.get(exc.code, 409)
+        return render_verify(app, status=status, failed=decision, error=refusal_message(exc), values=values)
+    except (StaleDataError, IntegrityError, OperationalError) as exc:
+        if not is_conflict(exc):
+            raise
+        return _stale(application_id)
+    flash(
+        _(
+            "%(event)s: done for %(name)s. The application is now “%(state)s”.",
+            event=event_label(decision),
+            name=app.candidate.name,
+            state=state_label(app.state),
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.verification"), 303)
