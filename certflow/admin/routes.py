@@ -3,3 +3,5 @@
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from certflow.admin import figures  # noqa
