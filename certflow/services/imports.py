@@ -220,7 +220,7 @@ def _new_user(row: Row, role: str, profile: dict | None = None) -> User:
     return user
 
 
-def _invite(users: list[User]) -> None:
+def invite_users(users: list[User]) -> None:
     db.session.flush()
     for user in users:
         db.session.add(
@@ -264,7 +264,7 @@ def import_assessors(importer: User, data: bytes) -> tuple[int, int]:
             )
             record.scheme_rows = [AssessorScheme(scheme_id=s.id) for s in row.clean["schemes"]]
             db.session.add(record)
-    _invite(new_users)
+    invite_users(new_users)
     db.session.flush()
     return changed, len(rows) - changed
 
@@ -284,7 +284,7 @@ def import_candidates(importer: User, data: bytes) -> tuple[int, int]:
             for key, value in profile.items():
                 setattr(user, key, value)
         changed += 1
-    _invite(new_users)
+    invite_users(new_users)
     db.session.flush()
     return changed, len(rows) - changed
 

@@ -28,10 +28,11 @@ Choices made here:
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 
 from certflow import clock
 from certflow.extensions import db
@@ -41,6 +42,7 @@ from certflow.models import (
     AssessorScheme,
     Certificate,
     Dinas,
+    Province,
     Scheme,
     TeamMember,
     TransitionLog,
@@ -48,6 +50,7 @@ from certflow.models import (
     UserRole,
 )
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
+from certflow.services.access import dinas_scope, in_dinas_scope
 from workflows import APPLICATION
 
 DEMAND_STATES = ("eligible", "team_assigned", "in_assessment")
@@ -70,6 +73,46 @@ def scope_dinas_ids(*, base=None, dinas_id: int | None = None, province_id: int 
     if province_id is not None:
         stmt = stmt.where(Dinas.province_id == province_id)
     return list(db.session.scalars(stmt.order_by(Dinas.id)))
+
+
+class OutOfScope(LookupError):
+    """A dinas or province that does not exist or is outside the caller's scope (answer 404)."""
+
+
+@dataclass
+class FigureScope:
+    """Whose figures: ``dinas_ids`` (None: everything) and the dinas / province narrowed to."""
+
+    dinas_ids: list[int] | None
+    everything: bool
+    dinas: Dinas | None = None
+    province: Province | None = None
+
+
+def resolve_scope(user: User, dinas_id: int | None = None, province_id: int | None = None) -> FigureScope:
+    """The scope of ``user``'s figures, narrowed to a dinas and/or a province; ``OutOfScope`` if not theirs.
+
+    System admins and certifiers see everything; a dinas admin its dinas scope (a province's
+    admin, the whole province); a kab/kota admin may narrow to its own province, which leaves
+    its own dinas. A dinas admin attached to no dinas has an empty scope.
+    """
+    everything = bool(user.roles & {"admin", "certifier"})
+    base = None
+    if not everything:
+        base = dinas_scope(user)
+        if base is None:
+            base = select(Dinas.id).where(false())
+    dinas = province = None
+    if dinas_id is not None:
+        dinas = db.session.get(Dinas, dinas_id)
+        if dinas is None or not (everything or in_dinas_scope(user, dinas)):
+            raise OutOfScope("dinas")
+    if province_id is not None:
+        province = db.session.get(Province, province_id)
+        if province is None or not (everything or (user.dinas is not None and user.dinas.province_id == province.id)):
+            raise OutOfScope("province")
+    ids = scope_dinas_ids(base=base, dinas_id=dinas_id, province_id=province_id)
+    return FigureScope(ids, everything, dinas, province)
 
 
 def _in(column, scope: list[int] | None):
@@ -215,6 +258,28 @@ def median_days_in_state(scope) -> dict[str, float | None]:
         for state, spent in per_state.items():
             totals[state].append(spent.total_seconds() / 86400)
     return {state: (round(median(totals[state]), 1) if totals[state] else None) for state in APPLICATION.states}
+
+
+def expiring_by_scheme(scope, days: int = EXPIRY_WINDOW_DAYS) -> dict[str, int]:
+    """``expiring_soon`` per scheme code (every scheme present); the values add up to it."""
+    today = clock.today()
+    rows = db.session.execute(
+        select(Scheme.code, func.count(Certificate.id))
+        .select_from(Scheme)
+        .outerjoin(
+            Certificate,
+            and_(
+                Certificate.scheme_id == Scheme.id,
+                Certificate.status == "active",
+                Certificate.expires_on >= today,
+                Certificate.expires_on <= today + timedelta(days=days),
+                Certificate.application_id.in_(select(Application.id).where(_in(Application.dinas_id, scope))),
+            ),
+        )
+        .group_by(Scheme.code)
+        .order_by(Scheme.code)
+    ).all()
+    return dict(rows)
 
 
 def summary(scope: list[int] | None) -> dict:
