@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
 
 from certflow.candidate.common import (
     bp,
@@ -19,11 +20,13 @@ from certflow.candidate.common import (
     service_message,
     service_status,
 )
+from certflow.candidate.records import own_applications
 from certflow.extensions import db
 from certflow.models import Application
 from certflow.models.schemes import DOCUMENT_KINDS
 from certflow.services import documents as docs
 from certflow.services.applications import EDITABLE_STATES, ServiceError, TooLarge
+from certflow.web.errors import error_page
 
 
 def size_text(n: int) -> str:
@@ -118,7 +121,9 @@ def _request_too_large(exc):
     if request.endpoint != "candidate.upload" or not current_user.is_authenticated or application_id is None:
         return exc
     db.session.rollback()
-    app = own_application_or_404(application_id)
+    app = db.session.scalar(own_applications(current_user).where(Application.id == application_id))
+    if app is None:  # (an error handler must not raise: not the candidate's, so "not found")
+        return error_page(NotFound())
     g.page_path = url_for("candidate.documents", application_id=app.id)
     return _documents_page(app, errors={"file": _too_large_message()}, status=413)
 

@@ -164,6 +164,9 @@ def test_a_request_over_the_servers_limit_gets_the_same_page_and_message(app, wo
     assert response.status_code == 413
     assert "The file is larger than the limit of 2 KB." in response.text
     assert 'enctype="multipart/form-data"' in response.text
+    theirs = bare_draft(neighbour(world), world.scheme)
+    response = upload(browser(app, world.candidate), theirs.id, "diploma", b"%PDF-1.4\n" + b"0" * 8000, "besar.pdf")
+    assert response.status_code == 404 and "Rina Neighbour" not in response.text
     assert _count(db) == 0
 
 
