@@ -1,14 +1,19 @@
-"""Public pages: certificate verification, no login. ``/verify/<number>`` never changes address."""
+"""Public pages, no login: certificate verification (``/verify/<number>`` never changes address)
+and the certification schemes — what each certifies, who may apply, the steps and how long they take."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from certflow.candidate.progress import main_path, side_states
 from certflow.extensions import db
-from certflow.models import Certificate
+from certflow.models import Certificate, Scheme, Unit
+from certflow.services.applications import scheme_units
 from certflow.services.certificates import live_status
+from certflow.services.reports import median_days_in_state
+from workflows import APPLICATION
 
 bp = Blueprint("public", __name__)
 
@@ -28,9 +33,17 @@ STATUS_EXPLANATIONS = {
 }
 
 
+SCHEME_ENDPOINTS = ("public.schemes", "public.scheme")
+
+
 @bp.after_request
 def _live_and_unindexed(response):
-    """The status is live, so never cached; the holder's name is not for search engines."""
+    """The status is live, so never cached; the holder's name is not for search engines.
+
+    (The scheme pages are meant to be found: they keep the default headers.)
+    """
+    if request.endpoint in SCHEME_ENDPOINTS:
+        return response
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -63,4 +76,47 @@ def verify(number: str):
         status=status,
         status_label=STATUS_LABELS[status],
         status_explanation=STATUS_EXPLANATIONS[status],
+    )
+
+
+# -- the schemes --------------------------------------------------------------------------------
+
+
+@bp.get("/schemes")
+def schemes():
+    """Every scheme open for applications, with what it certifies and who may apply."""
+    rows = db.session.scalars(select(Scheme).where(Scheme.active.is_(True)).order_by(Scheme.name, Scheme.code)).all()
+    units = dict(db.session.execute(select(Unit.scheme_id, func.count(Unit.id)).group_by(Unit.scheme_id)).all())
+    return render_template("public/schemes.html", schemes=rows, unit_counts=units)
+
+
+def application_steps(medians: dict) -> list[dict]:
+    """The main path of the application workflow: each step, its usual time, and the event that moves it on."""
+    path = main_path(APPLICATION)
+    steps = []
+    for i, state in enumerate(path):
+        following = path[i + 1] if i + 1 < len(path) else None
+        moves = [
+            ev
+            for ev in APPLICATION.events
+            if following and any(r.source == state and r.dest == following for r in ev.routes)
+        ]
+        steps.append({"state": state, "days": medians.get(state), "moves": moves, "final": following is None})
+    return steps
+
+
+@bp.get("/schemes/<code>")
+def scheme(code: str):
+    """One scheme: units → elements → criteria, who may apply, the steps to a certificate and their usual time."""
+    found = db.session.scalar(select(Scheme).where(Scheme.code == code[:32], Scheme.active.is_(True)))
+    if found is None:
+        abort(404)
+    medians = median_days_in_state(None, scheme_id=found.id)
+    return render_template(
+        "public/scheme.html",
+        scheme=found,
+        units=scheme_units(found.id),
+        steps=application_steps(medians),
+        sides=side_states(APPLICATION),
+        events={ev.name: ev for ev in APPLICATION.events},
     )

@@ -14,10 +14,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from certflow import clock
 from certflow.extensions import db
-from certflow.models import Application, Certificate, Criterion, Scheme, SelfAssessmentAnswer, User
+from certflow.models import Application, Certificate, Criterion, Element, Scheme, SelfAssessmentAnswer, Unit, User
 from certflow.models.people import EDUCATION_FIELDS
 
 EDITABLE_STATES = ("draft", "revision_requested")
@@ -36,14 +37,18 @@ _PHONE = re.compile(r"^[0-9+() .-]*$")
 
 
 class ServiceError(Exception):
-    """A request a service refuses; ``code`` is the API error code, ``fields`` the bad inputs."""
+    """A request a service refuses; ``code`` is the API error code, ``fields`` the bad inputs.
+
+    ``details`` maps each bad field to its own message (pages show it next to the field).
+    """
 
     code = "validation_error"
 
-    def __init__(self, message: str, fields: list[str] | None = None):
+    def __init__(self, message: str, fields: list[str] | None = None, details: dict[str, str] | None = None):
         super().__init__(message)
         self.message = message
         self.fields = list(fields or [])
+        self.details = dict(details or {})
 
 
 class InvalidInput(ServiceError):
@@ -74,7 +79,7 @@ def raise_if_errors(errors: dict[str, str]) -> None:
     """Raise one ``InvalidInput`` naming every bad field, if there are any."""
     if errors:
         detail = "; ".join(f"{name}: {message}" for name, message in errors.items())
-        raise InvalidInput(_("Invalid input — %(detail)s", detail=detail), list(errors))
+        raise InvalidInput(_("Invalid input — %(detail)s", detail=detail), list(errors), errors)
 
 
 def reject_unknown(data: dict, allowed, prefix: str = "") -> None:
@@ -326,3 +331,15 @@ def self_assessment(app: Application) -> dict:
         "unanswered": total - len(rows),
         "total": total,
     }
+
+
+def scheme_units(scheme_id: int) -> list[Unit]:
+    """The scheme's units with their elements and criteria, in order (three queries, whatever their number)."""
+    return list(
+        db.session.scalars(
+            select(Unit)
+            .where(Unit.scheme_id == scheme_id)
+            .order_by(Unit.position, Unit.id)
+            .options(selectinload(Unit.elements).selectinload(Element.criteria))
+        )
+    )

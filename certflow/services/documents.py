@@ -14,7 +14,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, send_file
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
@@ -185,6 +185,34 @@ def stored_path(doc_or_name) -> Path:
     """The file of a document (or a stored name) in the upload directory."""
     name = doc_or_name if isinstance(doc_or_name, str) else doc_or_name.stored_name
     return upload_dir() / Path(name).name
+
+
+def file_response(doc: Document):
+    """The document's file as a download (never shown inline), with the API's protective headers.
+
+    The caller has checked that the user may read it (``may_read_documents``); None if the file is gone.
+    """
+    path = stored_path(doc)
+    if not path.is_file():
+        return None
+    response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def names_a_path(filename: str | None) -> bool:
+    """Whether an uploaded file's name tries to climb folders (``../x.pdf``, ``/etc/x``) or hides control characters.
+
+    A plain Windows path (``C:\\Users\\x.pdf``, sent by some old browsers) is not refused; it is flattened
+    into a safe name like any other.
+    """
+    if not filename:
+        return False
+    if any(ord(c) < 32 or ord(c) == 127 for c in filename) or filename.startswith(("/", "\\")):
+        return True
+    return any(part == ".." for part in filename.replace("\\", "/").split("/"))
 
 
 def remove_stored_file(stored_name: str) -> None:

@@ -234,16 +234,17 @@ def expiring_soon(scope, days: int = EXPIRY_WINDOW_DAYS) -> int:
     )
 
 
-def median_days_in_state(scope) -> dict[str, float | None]:
-    """The median time, in days, the applications of the scope have spent in each state."""
+def median_days_in_state(scope, scheme_id: int | None = None) -> dict[str, float | None]:
+    """The median time, in days, the applications of the scope (of one scheme, if given) have spent in each state."""
     now = clock.now()
-    created = db.session.execute(
-        select(Application.id, Application.created_at).where(_in(Application.dinas_id, scope))
-    ).all()
+    of_scope = _in(Application.dinas_id, scope)
+    if scheme_id is not None:
+        of_scope = and_(of_scope, Application.scheme_id == scheme_id)
+    created = db.session.execute(select(Application.id, Application.created_at).where(of_scope)).all()
     logs = db.session.execute(
         select(TransitionLog.application_id, TransitionLog.to_state, TransitionLog.at)
         .join(Application, Application.id == TransitionLog.application_id)
-        .where(TransitionLog.workflow == APPLICATION.name, _in(Application.dinas_id, scope))
+        .where(TransitionLog.workflow == APPLICATION.name, of_scope)
         .order_by(TransitionLog.application_id, TransitionLog.at, TransitionLog.id)
     ).all()
     entries: dict[int, list] = {app_id: [(APPLICATION.initial, at)] for app_id, at in created}
