@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from flask import jsonify, request, send_file, url_for
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -208,13 +208,9 @@ def upload_document(app_id: int):
 def download_document(doc_id: int):
     """The file, as an attachment, for the owner, its dinas admins, its team and certifiers."""
     doc = _load_document(doc_id)
-    path = docs.stored_path(doc)
-    if not docs.may_read_documents(current_api_user(), doc.application) or not path.is_file():
+    response = docs.file_response(doc) if docs.may_read_documents(current_api_user(), doc.application) else None
+    if response is None:
         raise ApiError(404, "not_found", _("Not found."))
-    response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -29,7 +29,7 @@ from certflow.services.pdf import certificate_pdf
 from certflow.services.workflow import fire_application_event
 from certflow.web.events import actions, event_inputs, form_payload
 from certflow.web.labels import event_label, state_label
-from certflow.web.routes import _page_message as page_message
+from certflow.web.routes import page_message
 from workflows import APPLICATION, WorkflowError, engine_for
 from workflows.guards import eligibility_failures
 

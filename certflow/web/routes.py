@@ -104,7 +104,7 @@ def application(application_id: int):
     return _render_application(_visible_or_404(application_id))
 
 
-def _page_message(exc: WorkflowError) -> str:
+def page_message(exc: WorkflowError) -> str:
     """The refusal in the reader's words: event and state ids become their labels."""
     params = dict(exc.params)
     if isinstance(params.get("event"), str):
@@ -132,7 +132,7 @@ def fire_event(application_id: int, event: str):
         values = {k: request.form.getlist(k) if k == "units" else request.form.get(k, "") for k in request.form}
         return _render_application(
             app,
-            error=_page_message(exc),
+            error=page_message(exc),
             failed=event,
             values=values,
             status=STATUS_OF.get(exc.code, 409),

@@ -130,7 +130,7 @@ def _one_of_each(world) -> None:
 
 
 def test_home_asks_the_database_the_same_number_of_questions_for_few_or_many_applications(app, world, db):
-    world.lead.max_load = world.member.max_load = 10
+    world.lead.max_load = world.member.max_load = world.scheme.max_load = 10
     db.session.commit()
     _one_of_each(world)
     b = browser(app, world.candidate)

@@ -75,7 +75,7 @@ def test_any_workflow_gets_its_progress_view():
 
 
 def test_the_batched_facts_equal_the_facts_the_guards_read(app, world, db):
-    world.lead.max_load = world.member.max_load = 10
+    world.lead.max_load = world.member.max_load = world.scheme.max_load = 10
     db.session.commit()
     draft = world.new_application()
     declined = world.advance(world.new_application(), "assessed", recommendation="BK")
