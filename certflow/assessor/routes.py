@@ -122,7 +122,7 @@ def conflict(application_id: int):
         app, assessor = _load(application_id)
         return _conflict_page(app, assessor, form, error=message, status=status)
     if form.conflict.data == "yes":
-        flash(_("Your conflict of interest is recorded; the lead and the dinas admin will see it."), "success")
+        flash(_("Your conflict of interest is recorded; the lead of the team will see it."), "success")
     else:
         flash(_("Recorded: you have no conflict of interest with this candidate."), "success")
     return redirect(url_for(".conflict", application_id=app.id), 303)
@@ -132,7 +132,7 @@ def conflict(application_id: int):
 
 
 def _scoring_page(app, assessor, *, posted=None, errors=None, error=None, failed=None, values=None, status=200):
-    sheet = build_sheet(app, assessor, posted=posted, errors=errors)
+    sheet = build_sheet(app, assessor.id, side_by_side=app.team.lead_id == assessor.id, posted=posted, errors=errors)
     return (
         render_template(
             "assessor/scoring.html",

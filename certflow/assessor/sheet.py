@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from certflow.assessor.common import all_criteria, criteria_tree
-from certflow.models import Application, Assessor
+from certflow.models import Application
 from certflow.models.assessment import METHODS
 from certflow.services.applications import EVIDENCE_MAX, self_assessment
 from certflow.services.scoring import scores_by_assessor
@@ -41,7 +41,7 @@ def field_labels() -> dict[str, str]:
 
 
 def read_sheet(form: MultiDict, tree: list[dict]) -> tuple[list[dict], dict[str, dict]]:
-    """The scores to save from a posted sheet (criteria left blank are skipped), and every posted value.
+    """The scores to save from a posted sheet (criteria left blank are skipped), and the values posted.
 
     Inputs are named ``result-<criterion id>``, ``method-<id>`` and ``evidence-<id>``.
     """
@@ -50,7 +50,8 @@ def read_sheet(form: MultiDict, tree: list[dict]) -> tuple[list[dict], dict[str,
         result = form.get(f"result-{crit['id']}", "").strip()[:8]
         method = form.get(f"method-{crit['id']}", "").strip()[:32]
         evidence = form.get(f"evidence-{crit['id']}", "")[: EVIDENCE_MAX + 100]
-        posted[crit["code"]] = {"result": result, "method": method, "evidence": evidence}
+        if any(f"{name}-{crit['id']}" in form for name in ("result", "method", "evidence")):
+            posted[crit["code"]] = {"result": result, "method": method, "evidence": evidence}
         if result or method or evidence.strip():
             scores.append(
                 {"criterion": crit["code"], "result": result or None, "method": method or None, "evidence": evidence}
@@ -76,20 +77,24 @@ def problems_by_criterion(problems: dict[str, str], scores: list[dict]) -> dict[
 
 def build_sheet(
     app: Application,
-    assessor: Assessor,
+    assessor_id: int | None,
     *,
+    side_by_side: bool,
     posted: dict[str, dict] | None = None,
     errors: dict[str, list[str]] | None = None,
 ) -> dict:
-    """Everything the scoring page shows (a constant number of queries)."""
+    """Everything a scoring sheet shows (a constant number of queries).
+
+    ``assessor_id``: whose scores fill the form and make the units' results (the lead's are the
+    team's); ``side_by_side``: also every member's scores per criterion, disagreements marked.
+    """
     tree = criteria_tree(app.scheme_id)
     claims = {a["criterion"]: a for a in self_assessment(app)["answers"]}
     groups = scores_by_assessor(app)
-    is_lead = app.team is not None and app.team.lead_id == assessor.id
     by_member = {g["assessor"]["id"]: {s["criterion"]: s for s in g["scores"]} for g in groups}
-    mine = by_member.get(assessor.id, {})
+    mine = by_member.get(assessor_id, {})
     errors = errors or {}
-    units, disagreements = [], []
+    units, disagreements, errored = [], [], []
     for unit in tree:
         unit_rows, unit_results = [], []
         for element in unit["elements"]:
@@ -103,7 +108,7 @@ def build_sheet(
                     "evidence": saved["evidence"] if saved else "",
                 }
                 row = Row(crit, claims.get(code), value, saved is not None, errors=errors.get(code, []))
-                if is_lead:
+                if side_by_side:
                     row.others = [
                         {
                             "name": g["assessor"]["name"],
@@ -116,6 +121,8 @@ def build_sheet(
                     row.disagree = len(results) > 1
                     if row.disagree:
                         disagreements.append(crit)
+                if row.errors:
+                    errored.append(crit)
                 unit_results.append(saved["result"] if saved else None)
                 rows.append(row)
             unit_rows.append({"code": element["code"], "title": element["title"], "rows": rows})
@@ -127,11 +134,12 @@ def build_sheet(
     total = sum(len(e["criteria"]) for u in tree for e in u["elements"])
     return {
         "units": units,
-        "is_lead": is_lead,
+        "side_by_side": side_by_side,
         "members": [{"name": g["assessor"]["name"], "lead": g["lead"], "scored": len(g["scores"])} for g in groups],
         "disagreements": disagreements,
         "scored": len(mine),
         "total": total,
         "methods": METHODS,
         "general_errors": errors.get("", []),
+        "errored": errored,
     }

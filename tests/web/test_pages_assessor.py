@@ -105,7 +105,7 @@ def test_the_queue_shows_the_team_candidates_with_state_lead_and_due_date(app, w
     assert world.candidate.name in lead_page and "Tim Kepri 1" in lead_page
     assert "You lead this team" in lead_page and "Team assigned" in lead_page
     assert "Overdue" not in lead_page
-    assert f'datetime="{due}"' in lead_page or "Due " in lead_page
+    assert f'<time datetime="{due}">Due ' in lead_page
     assert "Conflict of interest: not declared yet" in lead_page
     member_page = _browser(app, world.member).get("/assessor/").text
     assert f'data-application="{application.id}"' in member_page

@@ -126,6 +126,17 @@ def test_bad_input_is_refused_with_the_criterion_named_and_the_input_kept(app, w
     assert _scores(db, assessing, world.member) == {}
 
 
+def test_a_refused_save_keeps_the_scores_saved_before_and_lists_the_criteria_to_fix(app, world, db, assessing):
+    browser = _browser(app, world.member)
+    crits = _criteria(db, assessing)
+    assert _save(browser, assessing, {crits[0].id: ("K", "written", "Earlier evidence")}).status_code == 303
+    refused = _save(browser, assessing, {crits[5].id: ("BK", "", "")})  # only this row is posted
+    assert refused.status_code == 422
+    assert "Earlier evidence" in refused.text  # the saved row is shown as saved, not emptied
+    assert f'<a href="#crit-{crits[5].id}">{crits[5].code}</a>' in refused.text
+    assert _scores(db, assessing, world.member) == {crits[0].id: ("K", "written", "Earlier evidence")}
+
+
 def test_an_empty_sheet_says_there_is_nothing_to_save(app, world, db, assessing):
     response = _save(_browser(app, world.member), assessing, {})
     assert response.status_code == 422 and "Nothing to save" in response.text
