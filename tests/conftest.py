@@ -138,6 +138,13 @@ class FreshContextClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # API tests read English messages unless they ask otherwise (the API's default is
+        # Indonesian: send an empty Accept-Language to see it).
+        path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
+        if path.startswith("/api/"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("Accept-Language", "en")
+            kwargs["headers"] = headers
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

@@ -92,6 +92,7 @@ def member_conflicts(app: Application, members: list[Assessor], override_reason:
             )
         )
     )
+    override = override_reason.strip() if isinstance(override_reason, str) else ""
     result: dict[int, list[Msg]] = {}
     for m in members:
         reasons = []
@@ -104,12 +105,21 @@ def member_conflicts(app: Application, members: list[Assessor], override_reason:
         if m.dinas_id == app.dinas_id:
             if not app.scheme.allow_same_dinas:
                 reasons.append(N_("the assessor works in the candidate's own dinas."))
-            elif not (override_reason or "").strip():
+            elif not override:
                 reasons.append(
                     N_("the assessor works in the candidate's own dinas; give data.override_reason to override.")
                 )
         result[m.id] = reasons
     return result
+
+
+def _record_id(value) -> int | None:
+    """A record id from an integer or a string of digits that a database integer can hold, else None."""
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 10:
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value
+    return None
 
 
 class ApplicationFacts:
@@ -184,9 +194,8 @@ class ApplicationFacts:
 
     @cached_property
     def team(self) -> TeamFacts | None:
-        try:
-            team_id = int(self.data.get("team"))
-        except (TypeError, ValueError):
+        team_id = _record_id(self.data.get("team"))
+        if team_id is None:
             return None
         stmt = select(Team).where(Team.id == team_id, Team.active.is_(True))
         scope = dinas_scope(self.user) if self.user is not None else None

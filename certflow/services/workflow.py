@@ -40,7 +40,7 @@ def _check_version(record, version: Any) -> None:
         return
     try:
         expected = int(version)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise StaleVersion() from None
     if expected != record.version:
         raise StaleVersion()
@@ -53,7 +53,7 @@ def _flush() -> None:
         raise StaleVersion() from None
 
 
-def _log(fired: Fired, subject_id: int, application_id: int | None, actor: Actor, reason, data) -> TransitionLog:
+def _log(fired: Fired, subject_id: int, application_id: int | None, actor: Actor, reason, data, at) -> TransitionLog:
     log = TransitionLog(
         workflow=fired.workflow,
         workflow_version=fired.version,
@@ -65,7 +65,7 @@ def _log(fired: Fired, subject_id: int, application_id: int | None, actor: Actor
         to_state=fired.dest,
         reason=(reason or None),
         data=data or None,
-        at=clock.now(),
+        at=at,
     )
     db.session.add(log)
     return log
@@ -136,8 +136,7 @@ def _resolve_appeal(app: Application, event: str, user: User | None, reason, now
     appeal.handled_by_id = user.id
     appeal.resolution = reason
     appeal.resolved_at = now
-    db.session.flush()
-    _log(fired, appeal.id, app.id, actor, reason, None)
+    _log(fired, appeal.id, app.id, actor, reason, None, now)
 
 
 def fire_application_event(
@@ -157,13 +156,14 @@ def fire_application_event(
     actor = Actor.system() if user is None else application_actor(user, app)
     ctx = GuardContext(reason=reason, data=data, now=now, day=clock.today(), facts=ApplicationFacts(app, data, user))
     fired = engine_for("application").fire(app, event, actor, ctx)
-    _application_effects(app, fired, user, reason, data, now)
+    with db.session.no_autoflush:  # the effects' queries must not flush the application early: one UPDATE, one version
+        _application_effects(app, fired, user, reason, data, now)
     app.state_changed_at = now
     _flush()
     log_data = {
         k: v for k, v in data.items() if k in ("team", "deadline", "recommendation", "units", "override_reason")
     }
-    log = _log(fired, app.id, app.id, actor, reason, log_data)
+    log = _log(fired, app.id, app.id, actor, reason, log_data, now)
     if event == "certify":
         cert = issue_certificate(app)
         if app.previous_certificate is not None and app.previous_certificate.status == "active":
@@ -181,7 +181,7 @@ def supersede_certificate(old: Certificate, new: Certificate) -> None:
     old.superseded_by_id = new.id
     old.status_reason = new.number
     _flush()
-    log = _log(fired, old.id, old.application_id, Actor.system(), None, {"by": new.number})
+    log = _log(fired, old.id, old.application_id, Actor.system(), None, {"by": new.number}, now)
     db.session.flush()
     notify_transition(log, fired.notify, certificate=old)
 
@@ -206,9 +206,8 @@ def fire_certificate_event(
     cert.status_reason = reason
     cert.suspended_until = parse_date(data.get("until")) if event == "suspend" else None
     _flush()
-    log = _log(
-        fired, cert.id, cert.application_id, actor, reason, {"until": data.get("until")} if event == "suspend" else None
-    )
+    until = {"until": data.get("until")} if event == "suspend" else None
+    log = _log(fired, cert.id, cert.application_id, actor, reason, until, now)
     db.session.flush()
     notify_transition(log, fired.notify, certificate=cert)
     _flush()

@@ -123,3 +123,14 @@ def test_dinas_filtered_by_province_id_or_name(client, world):
     assert _names(client.get("/api/v1/dinas?province=Atlantis", headers=headers)) == []
     # a province filter never widens a dinas admin's scope
     assert _names(client.get(f"/api/v1/dinas?province={world.riau.id}", headers=auth(world.admin_batam))) == []
+
+
+def test_api_messages_are_in_indonesian_by_default_and_english_on_request(client):
+    """An API client that names no language gets Bahasa Indonesia; Accept-Language: en gets English."""
+    body = {"email": "nobody@example.id", "password": "wrong-password"}
+    default = client.post("/api/v1/auth/tokens", json=body, headers={"Accept-Language": ""})
+    english = client.post("/api/v1/auth/tokens", json=body, headers={"Accept-Language": "en"})
+    assert default.status_code == english.status_code == 401
+    assert english.get_json()["error"]["message"] == "Wrong e-mail or password."
+    assert default.get_json()["error"]["message"] != english.get_json()["error"]["message"]
+    assert "sandi" in default.get_json()["error"]["message"]  # kata sandi
