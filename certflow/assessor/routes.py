@@ -156,10 +156,11 @@ def scoring(application_id: int):
         return _scoring_page(app, assessor)
     scores, posted = read_sheet(request.form, criteria_tree(app.scheme_id))
     if app.state != "in_assessment":
-        message = _("Scores can be saved only while the assessment is in progress; it is now “%(state)s”.")
-        return _scoring_page(
-            app, assessor, posted=posted, error=message % {"state": state_label(app.state)}, status=409
+        message = _(
+            "Scores can be saved only while the assessment is in progress; it is now “%(state)s”.",
+            state=state_label(app.state),
         )
+        return _scoring_page(app, assessor, posted=posted, error=message, status=409)
     if not scores:
         errors = {"": [_("Nothing to save: choose K or BK and write the evidence for at least one criterion.")]}
     else:

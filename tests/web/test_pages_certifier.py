@@ -261,3 +261,29 @@ def test_another_certifier_dismisses_the_appeal(app, world, db, appealed):
     browser = _browser(app, world.certifier2)
     assert _fire(browser, db, appealed, "dismiss_appeal", reason="The scores are sound").status_code == 303
     assert _state(db, appealed) == "not_yet_competent"
+
+
+def test_the_record_and_the_appeals_queue_run_a_constant_number_of_queries(app, world, db, appealed):
+    browser = _browser(app, world.certifier2)
+    path = f"/certifier/applications/{appealed.id}"
+    with count_queries() as record_one:
+        browser.get(path)
+    with count_queries() as appeals_one:
+        browser.get("/certifier/appeals")
+    # More history, more documents, more scores, a second appeal.
+    world.fire(appealed, "uphold_appeal", world.certifier2, reason="Reassess")
+    world.fire(appealed, "assign_team", world.admin_kepri, data={"team": world.team.id})
+    world.fire(appealed, "start_assessment", world.lead.user)
+    world.score_all(appealed, world.member)
+    world.fire(appealed, "recommend", world.lead.user, data={"recommendation": "BK"})
+    world.fire(appealed, "decline", world.certifier, reason="Still BK")
+    world.fire(appealed, "appeal", world.candidate, reason="Again")
+    second = world.advance(world.new_application(), "assessed", recommendation="BK")
+    world.fire(second, "decline", world.certifier, reason="BK")
+    world.fire(second, "appeal", world.candidate, reason="Please look again")
+    with count_queries() as record_more:
+        assert "Still BK" in browser.get(path).text
+    with count_queries() as appeals_more:
+        assert browser.get("/certifier/appeals").text.count("data-application=") == 2
+    assert record_more[0] == record_one[0]
+    assert appeals_more[0] == appeals_one[0]
