@@ -139,6 +139,15 @@ def _check_scores(scores: Any) -> tuple[list[dict], dict[str, str]]:
     return clean, errors
 
 
+def check_scores(scores: Any) -> dict[str, str]:
+    """The problems of a list of scores, by field (``scores[i] (code).result``…); empty when it is good.
+
+    Pages use it to show each problem next to its criterion before saving (``save_scores``
+    checks the same again and also that every criterion belongs to the scheme).
+    """
+    return _check_scores(scores)[1]
+
+
 def save_scores(app: Application, user: User, scores: Any) -> list[dict]:
     """A team member records (inserts or updates) their K/BK and evidence for criteria; the lead's are the team's."""
     assessor = _member_for(app, user, "in_assessment", _("score this application"))

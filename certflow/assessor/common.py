@@ -1,0 +1,105 @@
+"""What the assessor and certifier pages share: role gates, the scheme's criteria, files, commits, refusals."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, send_file
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from certflow.api.applications import STATUS_OF as SERVICE_STATUS
+from certflow.api.errors import STATUS_OF as WORKFLOW_STATUS
+from certflow.extensions import db, login_manager
+from certflow.models import Criterion, Document, Element, Unit
+from certflow.services import documents as docs
+from certflow.services.applications import ServiceError
+from certflow.web.routes import _page_message, _page_number
+from workflows import WorkflowError
+
+METHOD_LABELS = {
+    "observation": _l("Observation"),
+    "portfolio": _l("Portfolio"),
+    "interview": _l("Interview"),
+    "written": _l("Written test"),
+}
+
+PER_PAGE = 20
+page_number = _page_number
+
+
+def only_for(bp: Blueprint, role: str) -> None:
+    """Every page of ``bp`` needs a logged-in user holding ``role`` (else the login page, or 403)."""
+
+    @bp.before_request
+    def _only_role():
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.has_role(role):
+            abort(403)
+        return None
+
+
+def refusal(exc: Exception) -> tuple[str, int]:
+    """The message to show, and the page's status, for a refused change (workflow or service)."""
+    if isinstance(exc, WorkflowError):
+        return _page_message(exc), WORKFLOW_STATUS.get(exc.code, 409)
+    if isinstance(exc, ServiceError):
+        return exc.message, SERVICE_STATUS.get(exc.code, 422)
+    return _("The record was changed by someone else; reload it and try again."), 409
+
+
+CONCURRENT_ERRORS = (StaleDataError, IntegrityError)
+
+
+def commit() -> None:
+    """Commit the request's one transaction; a concurrent change raises ``StaleDataError`` (after rolling back)."""
+    try:
+        db.session.commit()
+    except CONCURRENT_ERRORS:
+        db.session.rollback()
+        raise StaleDataError() from None
+    except OperationalError as exc:
+        db.session.rollback()
+        if "database is locked" in str(exc):  # SQLite: another writer held the lock
+            raise StaleDataError() from None
+        raise
+
+
+def criteria_tree(scheme_id: int) -> list[dict]:
+    """The scheme's units → elements → criteria, in order (one query)."""
+    rows = db.session.execute(
+        select(Unit.code, Unit.title, Element.code, Element.title, Criterion.id, Criterion.code, Criterion.text)
+        .join(Element, Element.unit_id == Unit.id)
+        .join(Criterion, Criterion.element_id == Element.id)
+        .where(Unit.scheme_id == scheme_id)
+        .order_by(Unit.position, Unit.id, Element.position, Element.id, Criterion.position, Criterion.id)
+    ).all()
+    units: list[dict] = []
+    for unit_code, unit_title, element_code, element_title, crit_id, crit_code, crit_text in rows:
+        if not units or units[-1]["code"] != unit_code:
+            units.append({"code": unit_code, "title": unit_title, "elements": []})
+        elements = units[-1]["elements"]
+        if not elements or elements[-1]["code"] != element_code:
+            elements.append({"code": element_code, "title": element_title, "criteria": []})
+        elements[-1]["criteria"].append({"id": crit_id, "code": crit_code, "text": crit_text})
+    return units
+
+
+def all_criteria(tree: list[dict]) -> list[dict]:
+    """Every criterion of a tree from ``criteria_tree``, in order."""
+    return [c for unit in tree for element in unit["elements"] for c in element["criteria"]]
+
+
+def send_document(doc: Document):
+    """The document's file as a download (never shown inline), or 404 if the file is gone."""
+    path = docs.stored_path(doc)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

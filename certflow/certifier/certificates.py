@@ -1,0 +1,145 @@
+"""The certifier's certificate pages: search, the lifecycle (suspend, reinstate, withdraw), the PDF."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from certflow.api.certificates import LIFECYCLE_EVENTS
+from certflow.assessor.common import commit, refusal
+from certflow.certifier.routes import _page_of, bp
+from certflow.extensions import db
+from certflow.models import Certificate, TransitionLog, User
+from certflow.services.access import certificate_actor
+from certflow.services.certificates import live_status, live_status_filter
+from certflow.services.pdf import certificate_pdf
+from certflow.services.workflow import fire_certificate_event
+from certflow.web.events import event_inputs, form_payload
+from certflow.web.labels import event_label, state_label
+from workflows import CERTIFICATE, InvalidTransition, WorkflowError, engine_for
+from workflows.guards import Msg
+
+SEARCH_MAX = 80
+
+
+def _like(text: str) -> str:
+    """``text`` as a LIKE pattern matching it anywhere (its own % and _ taken literally)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@bp.get("/certificates")
+def certificates():
+    """Certificates, newest first: search by number or holder, filter by live status."""
+    q = request.args.get("q", "").strip()[:SEARCH_MAX]
+    status = request.args.get("status", "")
+    status = status if status in CERTIFICATE.states else ""
+    stmt = select(Certificate)
+    if q:
+        pattern = _like(q)
+        stmt = stmt.where(
+            or_(Certificate.number.ilike(pattern, escape="\\"), Certificate.holder_name.ilike(pattern, escape="\\"))
+        )
+    if status:
+        stmt = stmt.where(live_status_filter(status))
+    items, total, page, pages = _page_of(stmt, (Certificate.issued_on.desc(), Certificate.id.desc()))
+    return render_template(
+        "certifier/certificates.html",
+        certificates=[(c, live_status(c)) for c in items],
+        q=q,
+        status=status,
+        statuses=CERTIFICATE.states,
+        total=total,
+        page=page,
+        pages=pages,
+    )
+
+
+def _certificate_or_404(number: str) -> Certificate:
+    cert = db.session.scalar(
+        select(Certificate).options(joinedload(Certificate.application)).where(Certificate.number == number[:40])
+    )
+    if cert is None:
+        abort(404)
+    return cert
+
+
+def _certificate_page(cert: Certificate, *, error=None, failed=None, values=None, status=200):
+    live = live_status(cert)
+    events = []
+    if live == cert.status:  # past its expiry date a certificate is expired, whatever the job has done
+        events = [
+            e
+            for e in engine_for("certificate").allowed_events(cert.status, certificate_actor(current_user))
+            if e in LIFECYCLE_EVENTS
+        ]
+    history = db.session.scalars(
+        select(TransitionLog)
+        .options(joinedload(TransitionLog.actor).lazyload(User.role_rows))
+        .where(TransitionLog.workflow == "certificate", TransitionLog.subject_id == cert.id)
+        .order_by(TransitionLog.at, TransitionLog.id)
+    ).all()
+    return (
+        render_template(
+            "certifier/certificate.html",
+            cert=cert,
+            live=live,
+            events=[(e, event_inputs(CERTIFICATE, e)) for e in events],
+            history=history,
+            error=error,
+            failed=failed,
+            values=values or {},
+        ),
+        status,
+    )
+
+
+@bp.get("/certificates/<number>")
+def certificate(number: str):
+    """One certificate: what it certifies, its live status and history, the lifecycle actions, the PDF."""
+    return _certificate_page(_certificate_or_404(number))
+
+
+@bp.post("/certificates/<number>/events/<event>")
+def certificate_event(number: str, event: str):
+    """Suspend (reason and end date), reinstate (reason) or withdraw (reason) a certificate."""
+    if event not in LIFECYCLE_EVENTS:
+        abort(404)
+    cert = _certificate_or_404(number)
+    reason, data = form_payload(event_inputs(CERTIFICATE, event), request.form)
+    try:
+        if live_status(cert) != cert.status:
+            raise InvalidTransition(
+                Msg("Event %(event)s is not possible from state %(state)s."), {"event": event, "state": "expired"}
+            )
+        fire_certificate_event(
+            cert, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
+        )
+        commit()
+    except (WorkflowError, StaleDataError) as exc:
+        db.session.rollback()
+        message, code = refusal(exc)
+        g.page_path = url_for(".certificate", number=number)
+        values = {k: request.form.get(k, "") for k in ("reason", "until")}
+        return _certificate_page(_certificate_or_404(number), error=message, failed=event, values=values, status=code)
+    flash(
+        _(
+            "%(event)s: done. The certificate is now “%(state)s”.",
+            event=event_label(event),
+            state=state_label(cert.status),
+        ),
+        "success",
+    )
+    return redirect(url_for(".certificate", number=cert.number), 303)
+
+
+@bp.get("/certificates/<number>/pdf")
+def certificate_file(number: str):
+    """The certificate as a PDF download."""
+    cert = _certificate_or_404(number)
+    pdf = certificate_pdf(cert, current_app.config["BASE_URL"])
+    return send_file(pdf, mimetype="application/pdf", as_attachment=True, download_name=f"{cert.number}.pdf")
