@@ -115,7 +115,7 @@ def notification_text(event: str, application_id: int | None, params: dict) -> s
 def record_link(application_id: int | None) -> str:
     """The absolute address of the record a notification is about (the notifications page if none)."""
     base = current_app.config["BASE_URL"].rstrip("/")
-    return f"{base}/applications/{application_id}" if application_id else f"{base}/notifications"
+    return f"{base}/applications/{application_id}" if application_id else f"{base}/notifications/"
 
 
 def message_id(key: str) -> str:

@@ -100,7 +100,7 @@ def test_a_late_confirmation_does_not_overwrite_a_newer_attempt(app, db, message
 
 def test_a_refusing_server_means_a_retry_with_backoff_then_delivery(app, db, smtp, messages):
     target = messages[0]
-    smtp.refuse_keys[target.key] = 2
+    smtp.refuse_for[target.recipient.email] = 2
     first = delivery.deliver(target.id)
     assert first.status == "retry" and 0 < first.retry_in <= app.config["OUTBOX_RETRY_BASE_SECONDS"]
     row = _row(db, target.id)

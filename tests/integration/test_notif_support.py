@@ -64,9 +64,9 @@ class SmtpServer:
         self.accepted: list[email.message.EmailMessage] = []
         self.refused: list[str] = []
         self.dropped: list[str] = []
-        self.refuse_keys: dict[str, int] = {}  # key prefix → how many more times to answer 451
+        self.refuse_for: dict[str, int] = {}  # recipient address → how many more times to answer 451
         self.refuse_all = False
-        self.hold_prefix: str | None = None  # hold the DATA answer of the first message with this key prefix
+        self.hold_for: str | None = None  # hold the DATA answer of the next message to this address
         self.holding = threading.Event()
         self.delay = 0.0
         self._lock = threading.Lock()
@@ -84,18 +84,18 @@ class SmtpServer:
         """Accept, refuse (451) or hold one message."""
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         key = str(message.get("X-Certflow-Key", ""))
+        to = envelope.rcpt_tos[0] if envelope.rcpt_tos else ""
         if self.delay:
             await asyncio.sleep(self.delay)
         with self._lock:
-            refuse = self.refuse_all or any(key.startswith(p) and n > 0 for p, n in self.refuse_keys.items())
+            refuse = self.refuse_all or self.refuse_for.get(to, 0) > 0
             if refuse:
-                for prefix, n in self.refuse_keys.items():
-                    if key.startswith(prefix) and n > 0:
-                        self.refuse_keys[prefix] = n - 1
+                if self.refuse_for.get(to, 0) > 0:
+                    self.refuse_for[to] -= 1
                 self.refused.append(key)
-            hold = not refuse and self.hold_prefix is not None and key.startswith(self.hold_prefix)
+            hold = not refuse and self.hold_for == to
             if hold:
-                self.hold_prefix = None
+                self.hold_for = None
         if refuse:
             return "451 4.3.0 Try again later"
         if hold:
