@@ -14,7 +14,6 @@ from certflow.extensions import db as _db
 from certflow.models import Application, Certificate, Notification, OutboxMessage, TransitionLog
 from certflow.services import scheduled
 from certflow.services.workflow import fire_certificate_event
-from tests.conftest import DB_KIND
 from tests.factories import make_assessor
 from tests.web.test_pages_support import count_queries
 
@@ -204,8 +203,6 @@ def test_reminder_jobs_take_a_constant_number_of_queries_per_batch(world, db, at
 
 
 def test_jobs_run_at_once_on_several_workers_act_once(app, world, db, at):
-    if DB_KIND != "postgresql":
-        pytest.skip("several workers at once: PostgreSQL's row locks (SQLite lets one process write at a time)")
     today = clock.today()
     apps = []
     for candidate in (world.candidate, world.other_candidate):
