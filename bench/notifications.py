@@ -1,6 +1,6 @@
 """Benchmark: notifications from the outbox to an SMTP server, through Redis and Celery, on PostgreSQL.
 
-    python bench/notifications.py [--burst 1000] [--steady 200] [--rate 20] [--concurrency 2]
+    python bench/notifications.py [--burst 1000] [--steady 200] [--rate 10] [--concurrency 2]
 
 Starts its own redis-server on a spare port, an SMTP server (aiosmtpd) in this process and a
 Celery worker (prefork) as a subprocess; uses a fresh PostgreSQL database (``--db-url``, by
@@ -82,7 +82,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--steady", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=20.0)
+    parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument(
         "--db-url",
@@ -90,6 +90,7 @@ def main() -> int:
     )
     parser.add_argument("--out", default=str(ROOT / "bench" / "notifications.json"))
     args = parser.parse_args()
+    load_at_start = os.getloadavg()  # the machine may be shared: say how busy it was
 
     import sqlalchemy as sa
     from aiosmtpd.controller import Controller
@@ -217,6 +218,7 @@ def main() -> int:
             "worker": f"celery prefork, concurrency {args.concurrency}",
             "smtp": "aiosmtpd, same machine; one SMTP connection per message",
             "cpus": os.cpu_count(),
+            "load_average_at_start": [round(x, 1) for x in load_at_start],
             "python": platform.python_version(),
             "duplicates": recorder.duplicates,
             "outbox_sent": sent,

@@ -41,7 +41,8 @@ def _delivery_panel() -> dict | None:
         .order_by(OutboxMessage.id.desc())
         .limit(FAILED_SHOWN)
     ).all()
-    return {"counts": delivery.outbox_counts(), "failed": failed}
+    rows = [(msg, email, event_title(msg.event)) for msg, email in failed]
+    return {"counts": delivery.outbox_counts(), "failed": rows}
 
 
 @bp.get("/")
