@@ -57,7 +57,28 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
     MAIL_FROM = os.environ.get("MAIL_FROM", "certflow <noreply@certflow.local>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))  # seconds per SMTP command
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Delivery from the outbox (certflow.notifications.delivery). A delivery attempt holds a lease of
+    # OUTBOX_LEASE_SECONDS; it must outlast a whole SMTP conversation (about 8 × MAIL_TIMEOUT).
+    OUTBOX_DISPATCH = _bool("OUTBOX_DISPATCH", True)  # queue a task after each commit (else: the relay only)
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+    OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "10"))
+    OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "900"))
+    OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "600"))
+    OUTBOX_RELAY_SECONDS = float(os.environ.get("OUTBOX_RELAY_SECONDS", "30"))  # how often the relay runs
+    OUTBOX_RELAY_AFTER_SECONDS = float(os.environ.get("OUTBOX_RELAY_AFTER_SECONDS", "60"))  # unconfirmed for this long
+    OUTBOX_RELAY_BATCH = int(os.environ.get("OUTBOX_RELAY_BATCH", "500"))
+
+    # Scheduled work (certflow.services.scheduled), run by Celery beat.
+    SCHEDULED_JOBS_SECONDS = float(os.environ.get("SCHEDULED_JOBS_SECONDS", "3600"))
+    SCHEDULED_BATCH = int(os.environ.get("SCHEDULED_BATCH", "200"))
+    REVISION_REMINDER_DAYS = int(os.environ.get("REVISION_REMINDER_DAYS", "3"))
+    ASSESSMENT_DUE_DAYS = int(os.environ.get("ASSESSMENT_DUE_DAYS", "30"))  # from the assign_team transition
+    CERT_REMINDER_DAYS = (90, 60, 30, 7)
+    LICENCE_REMINDER_DAYS = (90, 30, 7)
+    SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "7"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")

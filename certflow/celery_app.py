@@ -1,4 +1,11 @@
-"""Celery bound to the Flask app: every task runs inside the application context."""
+"""Celery bound to the Flask app: every task runs inside the application context.
+
+Delivery settings (see ``certflow.notifications.delivery`` for the guarantee):
+``acks_late`` with rejection on a lost worker, so a task is acknowledged only once it
+finished; one task prefetched at a time; and on Redis a visibility timeout longer than
+the longest retry delay plus a delivery lease, so Redis never hands a task still
+waiting for its retry (or still running) to a second worker.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,38 @@ import os
 
 from celery import Celery, Task
 from flask import Flask
+
+TASKS = "certflow.notifications.tasks"
+SCHEDULED_JOBS = (
+    "remind_revision_deadlines",
+    "expire_revisions",
+    "remind_overdue_assessments",
+    "remind_expiring_certificates",
+    "expire_certificates",
+    "remind_expiring_licences",
+    "remind_ending_suspensions",
+    "end_suspensions",
+)
+
+
+def visibility_timeout(config) -> int:
+    """Seconds Redis waits before redelivering an unacknowledged task: above any retry delay plus a lease."""
+    longest = config["OUTBOX_RETRY_MAX_SECONDS"] + config["OUTBOX_LEASE_SECONDS"]
+    return int(max(3600, 2 * longest))
+
+
+def beat_schedule(config) -> dict:
+    """The periodic tasks: the outbox relay, and each scheduled job."""
+    schedule = {
+        "relay-outbox": {"task": f"{TASKS}.relay_outbox", "schedule": config["OUTBOX_RELAY_SECONDS"]},
+    }
+    for job in SCHEDULED_JOBS:
+        schedule[f"job-{job}"] = {
+            "task": f"{TASKS}.run_scheduled_job",
+            "args": [job],
+            "schedule": config["SCHEDULED_JOBS_SECONDS"],
+        }
+    return schedule
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -25,15 +64,14 @@ def celery_init_app(app: Flask) -> Celery:
         "task_reject_on_worker_lost": True,
         "task_always_eager": app.config.get("CELERY_TASK_ALWAYS_EAGER", False),
         "broker_connection_retry_on_startup": True,
+        "broker_connection_timeout": 2,
         "worker_prefetch_multiplier": 1,
         "task_default_queue": app.config.get("CELERY_QUEUE", "celery"),
         # A broker that is down must not hold up the request that committed: the relay re-queues.
         "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
         "timezone": "Asia/Jakarta",
-        "include": ["certflow.notifications.tasks"],
-        "beat_schedule": {
-            "relay-outbox": {"task": "certflow.notifications.tasks.relay_outbox", "schedule": 30.0},
-        },
+        "include": [TASKS],
+        "beat_schedule": beat_schedule(app.config),
     }
     if broker.startswith("filesystem://"):
         folder = app.config["CELERY_BROKER_DIR"]
@@ -46,8 +84,11 @@ def celery_init_app(app: Flask) -> Celery:
             "store_processed": False,
         }
     elif broker.startswith("redis"):
-        # Longer than the longest retry delay, so Redis never redelivers a task still in progress.
-        conf["broker_transport_options"] = {"visibility_timeout": 3600}
+        conf["broker_transport_options"] = {
+            "visibility_timeout": visibility_timeout(app.config),
+            "socket_connect_timeout": 2,
+            "socket_timeout": 10,
+        }
     celery.conf.update(conf)
     celery.set_default()
     app.extensions["celery"] = celery

@@ -11,7 +11,7 @@ from certflow import clock
 from certflow.extensions import db
 from certflow.models.types import JSONType, UTCDateTime
 
-OUTBOX_STATUSES = ("pending", "sent", "failed")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
 
 
 class TransitionLog(db.Model):
@@ -40,6 +40,9 @@ class OutboxMessage(db.Model):
     """An e-mail to send, written in the transaction of the change it reports.
 
     ``key`` is the idempotency key: a message is delivered at most once.
+    ``status``: ``pending`` (to send), ``sending`` (claimed by one delivery attempt, number
+    ``attempts``, until ``lease_until``), ``sent``, or ``failed`` (gave up after the last attempt).
+    For a ``pending`` message waiting for a retry, ``lease_until`` is when that retry is due.
     """
 
     __tablename__ = "outbox"
@@ -61,6 +64,7 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     recipient = relationship("User")
 

@@ -18,11 +18,16 @@ from certflow.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 
+def queue_after_commit(session: Session, message_ids) -> None:
+    """Queue delivery of ``message_ids`` (written without the ORM, e.g. by a bulk insert) once ``session`` commits."""
+    session.info.setdefault("outbox_pending", []).extend(message_ids)
+
+
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, flush_context) -> None:
     new = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
     if new:
-        session.info.setdefault("outbox_pending", []).extend(new)
+        queue_after_commit(session, new)
 
 
 @event.listens_for(Session, "after_commit")
@@ -32,7 +37,7 @@ def _dispatch(session: Session) -> None:
         return
     from certflow.notifications.tasks import deliver_outbox
 
-    for message_id in pending:
+    for message_id in dict.fromkeys(pending):
         try:
             deliver_outbox.delay(message_id)
         except Exception:  # noqa: BLE001 - the relay will queue it later

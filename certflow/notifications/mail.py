@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import smtplib
+import uuid
 from email.message import EmailMessage
 
 from flask import current_app
@@ -12,11 +13,11 @@ SENT: list[EmailMessage] = []  # the "memory" backend, for tests of rendering on
 
 
 def send_email(message: EmailMessage) -> None:
-    """Send ``message`` with the configured backend (smtp, file, console or memory)."""
+    """Send ``message`` with the configured backend (smtp, file, console or memory); raise if it was not taken."""
     cfg = current_app.config
     backend = cfg["MAIL_BACKEND"]
     if backend == "smtp":
-        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
+        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg.get("MAIL_TIMEOUT", 30)) as smtp:
             if cfg["MAIL_USE_TLS"]:
                 smtp.starttls()
             if cfg["MAIL_USERNAME"]:
@@ -26,8 +27,11 @@ def send_email(message: EmailMessage) -> None:
         folder = cfg["MAIL_FILE_DIR"]
         os.makedirs(folder, exist_ok=True)
         name = message["Message-ID"].strip("<>").replace("/", "_").replace("@", "_at_")
-        with open(os.path.join(folder, f"{name}.eml"), "wb") as fh:
+        # A name of its own per sending: a message sent twice shows as two files, never one overwritten.
+        path = os.path.join(folder, f"{name}.{uuid.uuid4().hex[:8]}.eml")
+        with open(path + ".part", "wb") as fh:
             fh.write(bytes(message))
+        os.replace(path + ".part", path)
     elif backend == "console":
         print(message.as_string(), flush=True)
     else:

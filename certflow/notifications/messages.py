@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, format_date, gettext
 from flask_babel import lazy_gettext as _l
 
 from certflow.models import OutboxMessage
@@ -34,6 +34,11 @@ EVENT_TITLES = {
     "reinstate": _l("Certificate reinstated"),
     "expire": _l("Certificate expired"),
     "supersede": _l("Certificate superseded by a new certificate"),
+    "revision_deadline": _l("Reminder: revision deadline approaching"),
+    "assessment_overdue": _l("Reminder: assessment overdue"),
+    "certificate_expiring": _l("Reminder: certificate expiring"),
+    "licence_expiring": _l("Reminder: assessor licence expiring"),
+    "suspension_ending": _l("Reminder: certificate suspension ending"),
     "account_invite": _l("Your certflow account is ready: set your password"),
     "password_reset": _l("Set a new certflow password"),
 }
@@ -45,19 +50,84 @@ def event_title(event: str) -> str:
     return str(title) if title is not None else event
 
 
+def _day(value) -> str:
+    """A 'YYYY-MM-DD' date in the current language."""
+    try:
+        return format_date(date.fromisoformat(str(value)), "long")
+    except ValueError:
+        return str(value)
+
+
+def _reminder_text(event: str, application_id: int | None, params: dict) -> str | None:
+    """The sentence of a scheduled reminder, or None if ``event`` is not one."""
+    when = _day(params.get("date", ""))
+    if event == "revision_deadline":
+        return gettext(
+            "The revision of application #%(id)s is due on %(date)s; after that day the application is withdrawn.",
+            id=application_id,
+            date=when,
+        )
+    if event == "assessment_overdue":
+        return gettext(
+            "The assessment of application #%(id)s is overdue: it was due on %(date)s.", id=application_id, date=when
+        )
+    if event == "certificate_expiring":
+        return gettext(
+            "Certificate %(number)s expires on %(date)s, in %(days)s days. Apply for recertification in time.",
+            number=params.get("number"),
+            date=when,
+            days=params.get("days"),
+        )
+    if event == "licence_expiring":
+        return gettext(
+            "The assessor licence %(licence)s of %(name)s expires on %(date)s, in %(days)s days.",
+            licence=params.get("licence"),
+            name=params.get("name"),
+            date=when,
+            days=params.get("days"),
+        )
+    if event == "suspension_ending":
+        return gettext(
+            "The suspension of certificate %(number)s ends on %(date)s; unless it is reinstated by then, "
+            "it is withdrawn.",
+            number=params.get("number"),
+            date=when,
+        )
+    return None
+
+
 def notification_text(event: str, application_id: int | None, params: dict) -> str:
     """The one-line message of a notification, in the current language."""
-    text = gettext("%(title)s — application #%(id)s.", title=event_title(event), id=application_id)
+    reminder = _reminder_text(event, application_id, params)
+    if reminder is not None:
+        return reminder
+    if application_id is None:
+        text = gettext("%(title)s.", title=event_title(event))
+    else:
+        text = gettext("%(title)s — application #%(id)s.", title=event_title(event), id=application_id)
+    if params.get("number"):
+        text += " " + gettext("Certificate %(number)s.", number=params["number"])
     if params.get("reason"):
         text += " " + gettext("Reason: %(reason)s", reason=params["reason"])
     return text
 
 
+def record_link(application_id: int | None) -> str:
+    """The absolute address of the record a notification is about (the notifications page if none)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return f"{base}/applications/{application_id}" if application_id else f"{base}/notifications/"
+
+
+def message_id(key: str) -> str:
+    """The e-mail's Message-ID, fixed by the idempotency key: a re-sent message carries the same one."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "." for c in key)
+    return f"<{safe}@certflow.local>"
+
+
 def render_email(msg: OutboxMessage) -> EmailMessage:
     """Render an outbox message as an e-mail (plain text and HTML) in the recipient's language."""
     user = msg.recipient
-    base = current_app.config["BASE_URL"].rstrip("/")
-    link = f"{base}/applications/{msg.application_id}" if msg.application_id else base
+    link = record_link(msg.application_id)
     template = "email/transition"
     with force_locale(user.locale or "id"):
         subject = f"[certflow] {event_title(msg.event)}"
@@ -74,7 +144,7 @@ def render_email(msg: OutboxMessage) -> EmailMessage:
     email["Subject"] = subject
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = user.email
-    email["Message-ID"] = make_msgid(idstring=msg.key.replace(":", "-"), domain="certflow.local")
+    email["Message-ID"] = message_id(msg.key)
     email["X-Certflow-Key"] = msg.key
     email.set_content(text)
     email.add_alternative(html, subtype="html")

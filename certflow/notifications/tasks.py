@@ -1,60 +1,56 @@
-"""Celery tasks: deliver one outbox message; relay what was not delivered."""
+"""Celery tasks: deliver one outbox message, relay what was not confirmed, run the scheduled jobs.
+
+Tasks take ids (or a job's name), never objects; each is safe to run twice, and on several
+workers at once (see ``certflow.notifications.delivery`` and ``certflow.services.scheduled``).
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
 
 from celery import shared_task
-from sqlalchemy import select, update
 
-from certflow import clock
-from certflow.extensions import db
-from certflow.models import OutboxMessage
-from certflow.notifications.mail import send_email
-from certflow.notifications.messages import render_email
+from certflow.notifications import delivery
+
+log = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, max_retries=8, acks_late=True)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
 def deliver_outbox(self, message_id: int) -> str:
-    """Send outbox message ``message_id`` unless it was already sent (idempotent)."""
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
-        .values(attempts=OutboxMessage.attempts + 1)
-        .returning(OutboxMessage.id)
-    ).first()
-    if claimed is None:
-        db.session.rollback()
-        return "skipped"
-    msg = db.session.get(OutboxMessage, message_id, populate_existing=True)
-    if msg is None or msg.status != "pending":
-        db.session.rollback()
-        return "skipped"
-    try:
-        send_email(render_email(msg))
-    except Exception as exc:  # noqa: BLE001 - any delivery failure is retried
-        msg.last_error = str(exc)[:500]
-        db.session.commit()
-        raise self.retry(exc=exc, countdown=min(600, 2**self.request.retries * 5)) from exc
-    msg.status = "sent"
-    msg.sent_at = clock.now()
-    db.session.commit()
-    return "sent"
+    """Send outbox message ``message_id`` unless another attempt has it or it was sent (idempotent).
+
+    A failed attempt is retried with exponential backoff and jitter; the number of attempts is
+    counted in the database, not by Celery, so a retry lost with its broker is picked up by the
+    relay and still counts.
+    """
+    outcome = delivery.deliver(message_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
 
 
-@shared_task
-def relay_outbox(older_than_seconds: int = 60, limit: int = 500) -> int:
-    """Queue again every pending message older than ``older_than_seconds`` (lost by a broker)."""
-    cutoff = clock.now() - timedelta(seconds=older_than_seconds)
-    ids = list(
-        db.session.scalars(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.status == "pending", OutboxMessage.created_at <= cutoff)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        )
-    )
-    db.session.rollback()
+@shared_task(acks_late=True)
+def relay_outbox(limit: int | None = None, older_than_seconds: float | None = None) -> int:
+    """Queue again every message not confirmed in time (dropped by a broker, or its worker died)."""
+    ids = delivery.unconfirmed(limit, older_than_seconds)
+    queued = 0
     for message_id in ids:
-        deliver_outbox.delay(message_id)
-    return len(ids)
+        try:
+            deliver_outbox.delay(message_id)
+            queued += 1
+        except Exception:  # noqa: BLE001 - the broker went away again: the next relay tries
+            log.warning("relay: could not queue outbox message %s", message_id, exc_info=True)
+            break
+    if ids:
+        log.info("relay: queued %s unconfirmed outbox message(s)", queued)
+    return queued
+
+
+@shared_task(acks_late=True)
+def run_scheduled_job(name: str) -> dict:
+    """Run one scheduled job of ``certflow.services.scheduled`` by name; returns its counts."""
+    from certflow.services import scheduled
+
+    result = scheduled.run_job(name)
+    log.info("scheduled job %s: %s", name, result)
+    return result

@@ -1,0 +1,309 @@
+"""Scheduled work: reminders before deadlines, and the system's own transitions when they pass.
+
+Every job is safe to run twice and on several workers at once:
+
+* a reminder is an outbox row with an idempotency key naming what it reminds of, and when
+  (``reminder:cert:<id>:<days>:<user>``); rows are inserted with ``ON CONFLICT DO NOTHING`` and
+  the in-app notification is written only for the rows that were new — so each reminder goes
+  out once, whoever inserts it first;
+* a transition (``expire_revision``, ``expire``, ``withdraw``) locks its rows
+  (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has one writer at a time) and runs through
+  the workflow service, whose version check turns a concurrent change into ``StaleVersion``;
+  a record that moved on meanwhile is skipped, not an error.
+
+Each job works in batches of ``SCHEDULED_BATCH`` records, one commit per batch; selecting a
+batch and writing its reminders takes a constant number of queries whatever its size.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from certflow import clock
+from certflow.extensions import db
+from certflow.models import (
+    Application,
+    Assessor,
+    Certificate,
+    TransitionLog,
+    User,
+)
+from certflow.notifications.reminders import add_reminders, certifier_ids, dinas_admins_of, team_members_of
+from certflow.services.workflow import fire_application_event, fire_certificate_event
+from workflows import WorkflowError
+
+log = logging.getLogger(__name__)
+
+
+def _reminder_due(days_left: int, thresholds) -> int | None:
+    """The reminder a record ``days_left`` days from its date is due for: the smallest threshold not below it."""
+    due = [t for t in sorted(thresholds) if days_left <= t]
+    return due[0] if due and days_left >= 0 else None
+
+
+def _batches(stmt, model):
+    """Run ``stmt`` in id order, ``SCHEDULED_BATCH`` rows at a time; commit after each batch."""
+    size = current_app.config["SCHEDULED_BATCH"]
+    last = 0
+    while True:
+        rows = db.session.execute(stmt.where(model.id > last).order_by(model.id).limit(size)).all()
+        if not rows:
+            return
+        yield rows
+        db.session.commit()
+        last = rows[-1][0]
+        if len(rows) < size:
+            return
+
+
+def remind_revision_deadlines() -> dict:
+    """Remind candidates whose revision is due within ``REVISION_REMINDER_DAYS`` (once per deadline)."""
+    today = clock.today()
+    horizon = today + timedelta(days=current_app.config["REVISION_REMINDER_DAYS"])
+    stmt = select(Application.id, Application.candidate_id, Application.revision_deadline).where(
+        Application.state == "revision_requested",
+        Application.revision_deadline >= today,
+        Application.revision_deadline <= horizon,
+    )
+    sent = 0
+    for rows in _batches(stmt, Application):
+        sent += add_reminders(
+            [
+                {
+                    "key": f"reminder:revision:{app_id}:{deadline.isoformat()}:{user}",
+                    "user": user,
+                    "event": "revision_deadline",
+                    "application": app_id,
+                    "params": {"date": deadline.isoformat()},
+                }
+                for app_id, user, deadline in rows
+            ]
+        )
+    return {"reminders": sent}
+
+
+def remind_overdue_assessments() -> dict:
+    """Tell the team and the dinas admins when an assessment is not done ``ASSESSMENT_DUE_DAYS`` after assignment."""
+    due_days = current_app.config["ASSESSMENT_DUE_DAYS"]
+    assigned = (
+        select(TransitionLog.application_id, func.max(TransitionLog.id).label("log_id"))
+        .where(TransitionLog.workflow == "application", TransitionLog.event == "assign_team")
+        .group_by(TransitionLog.application_id)
+        .subquery()
+    )
+    stmt = (
+        select(Application.id, Application.team_id, Application.dinas_id, TransitionLog.id, TransitionLog.at)
+        .join(assigned, assigned.c.application_id == Application.id)
+        .join(TransitionLog, TransitionLog.id == assigned.c.log_id)
+        .where(
+            Application.state.in_(("team_assigned", "in_assessment")),
+            TransitionLog.at <= clock.now() - timedelta(days=due_days),
+        )
+    )
+    sent = 0
+    for rows in _batches(stmt, Application):
+        teams = team_members_of(r[1] for r in rows if r[1] is not None)
+        admins = dinas_admins_of(r[2] for r in rows)
+        reminders = []
+        for app_id, team_id, dinas_id, log_id, at in rows:
+            due_on = (at.astimezone(clock.LOCAL_TZ).date() + timedelta(days=due_days)).isoformat()
+            for user in dict.fromkeys(teams.get(team_id, []) + admins.get(dinas_id, [])):
+                reminders.append(
+                    {
+                        "key": f"reminder:overdue:{app_id}:{log_id}:{user}",
+                        "user": user,
+                        "event": "assessment_overdue",
+                        "application": app_id,
+                        "params": {"date": due_on},
+                    }
+                )
+        sent += add_reminders(reminders)
+    return {"reminders": sent}
+
+
+def remind_expiring_certificates() -> dict:
+    """Remind holders of active certificates expiring in 90, 60, 30 and 7 days (each once)."""
+    today = clock.today()
+    thresholds = current_app.config["CERT_REMINDER_DAYS"]
+    stmt = select(
+        Certificate.id, Certificate.holder_id, Certificate.application_id, Certificate.number, Certificate.expires_on
+    ).where(
+        Certificate.status == "active",
+        Certificate.expires_on > today,
+        Certificate.expires_on <= today + timedelta(days=max(thresholds)),
+    )
+    sent = 0
+    for rows in _batches(stmt, Certificate):
+        reminders = []
+        for cert_id, holder, app_id, number, expires_on in rows:
+            days = _reminder_due((expires_on - today).days, thresholds)
+            if days is None:
+                continue
+            reminders.append(
+                {
+                    "key": f"reminder:cert:{cert_id}:{days}:{holder}",
+                    "user": holder,
+                    "event": "certificate_expiring",
+                    "application": app_id,
+                    "certificate": cert_id,
+                    "params": {"number": number, "date": expires_on.isoformat(), "days": (expires_on - today).days},
+                }
+            )
+        sent += add_reminders(reminders)
+    return {"reminders": sent}
+
+
+def remind_expiring_licences() -> dict:
+    """Remind active assessors, and their dinas admins, of a licence expiring (90, 30 and 7 days; each once)."""
+    today = clock.today()
+    thresholds = current_app.config["LICENCE_REMINDER_DAYS"]
+    stmt = (
+        select(Assessor.id, Assessor.user_id, Assessor.dinas_id, Assessor.licence_number, Assessor.licence_expires)
+        .add_columns(User.name)
+        .join(User, User.id == Assessor.user_id)
+        .where(
+            Assessor.active.is_(True),
+            Assessor.licence_expires >= today,
+            Assessor.licence_expires <= today + timedelta(days=max(thresholds)),
+        )
+    )
+    sent = 0
+    for rows in _batches(stmt, Assessor):
+        admins = dinas_admins_of(r[2] for r in rows)
+        reminders = []
+        for assessor_id, user_id, dinas_id, licence, expires, name in rows:
+            days = _reminder_due((expires - today).days, thresholds)
+            if days is None:
+                continue
+            params = {"licence": licence, "name": name, "date": expires.isoformat(), "days": (expires - today).days}
+            for user in dict.fromkeys([user_id] + admins.get(dinas_id, [])):
+                key = f"reminder:licence:{assessor_id}:{expires.isoformat()}:{days}:{user}"
+                reminders.append({"key": key, "user": user, "event": "licence_expiring", "params": params})
+        sent += add_reminders(reminders)
+    return {"reminders": sent}
+
+
+def remind_ending_suspensions() -> dict:
+    """Tell the certifiers when a suspension ends within ``SUSPENSION_REMINDER_DAYS`` (once per end date)."""
+    today = clock.today()
+    horizon = today + timedelta(days=current_app.config["SUSPENSION_REMINDER_DAYS"])
+    stmt = select(Certificate.id, Certificate.application_id, Certificate.number, Certificate.suspended_until).where(
+        Certificate.status == "suspended",
+        Certificate.suspended_until > today,
+        Certificate.suspended_until <= horizon,
+    )
+    sent = 0
+    for rows in _batches(stmt, Certificate):
+        certifiers = certifier_ids()
+        sent += add_reminders(
+            [
+                {
+                    "key": f"reminder:suspension:{cert_id}:{until.isoformat()}:{user}",
+                    "user": user,
+                    "event": "suspension_ending",
+                    "application": app_id,
+                    "certificate": cert_id,
+                    "params": {"number": number, "date": until.isoformat()},
+                }
+                for cert_id, app_id, number, until in rows
+                for user in certifiers
+            ]
+        )
+    return {"reminders": sent}
+
+
+# -- the system's transitions ----------------------------------------------------------------
+def _fire_each(model, conditions, fire, *options) -> dict:
+    """Lock the records matching ``conditions`` a batch at a time and ``fire`` on each; skip those that moved on."""
+    size = current_app.config["SCHEDULED_BATCH"]
+    done = skipped = 0
+    last = 0
+    while True:
+        records = (
+            db.session.scalars(
+                select(model)
+                .options(*options)
+                .where(model.id > last, *conditions)
+                .order_by(model.id)
+                .limit(size)
+                .with_for_update(skip_locked=True, of=model)
+            )
+            .unique()
+            .all()
+        )
+        last = records[-1].id if records else last
+        for record in records:
+            try:
+                with db.session.begin_nested():
+                    fire(record)
+                done += 1
+            except WorkflowError as exc:  # changed meanwhile (stale version, guard no longer holds)
+                skipped += 1
+                log.info("%s %s skipped: %s", model.__name__, record.id, exc)
+        db.session.commit()
+        if len(records) < size:
+            return {"done": done, "skipped": skipped}
+
+
+def expire_revisions() -> dict:
+    """Withdraw applications whose revision deadline has passed (``expire_revision``, by the system)."""
+    return _fire_each(
+        Application,
+        [Application.state == "revision_requested", Application.revision_deadline < clock.today()],
+        lambda app: fire_application_event(app, "expire_revision", None),
+    )
+
+
+def expire_certificates() -> dict:
+    """Expire certificates on their expiry date (``expire``, by the system)."""
+    return _fire_each(
+        Certificate,
+        [Certificate.status.in_(("active", "suspended")), Certificate.expires_on <= clock.today()],
+        lambda cert: fire_certificate_event(cert, "expire", None),
+        joinedload(Certificate.application),
+    )
+
+
+def end_suspensions() -> dict:
+    """Withdraw certificates still suspended when their suspension's end date comes (DOMAIN.md)."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        reason = gettext("The suspension reached its end date without the certificate being reinstated.")
+    return _fire_each(
+        Certificate,
+        [Certificate.status == "suspended", Certificate.suspended_until <= clock.today()],
+        lambda cert: fire_certificate_event(cert, "withdraw", None, reason=reason),
+        joinedload(Certificate.application),
+    )
+
+
+JOBS = {
+    job.__name__: job
+    for job in (
+        remind_revision_deadlines,
+        expire_revisions,
+        remind_overdue_assessments,
+        remind_expiring_certificates,
+        expire_certificates,
+        remind_expiring_licences,
+        remind_ending_suspensions,
+        end_suspensions,
+    )
+}
+
+
+def run_job(name: str) -> dict:
+    """Run the scheduled job called ``name`` (see ``JOBS``); its counts."""
+    if name not in JOBS:
+        raise ValueError(f"no scheduled job called {name!r}")
+    return JOBS[name]()
+
+
+def run_all() -> dict[str, dict]:
+    """Run every scheduled job once, in order (the CLI and tests; beat runs them one by one)."""
+    return {name: job() for name, job in JOBS.items()}
