@@ -16,7 +16,7 @@ from certflow.extensions import db, login_manager
 from certflow.models import Criterion, Document, Element, Unit
 from certflow.services import documents as docs
 from certflow.services.applications import ServiceError
-from certflow.web.routes import _page_message, _page_number
+from certflow.web.routes import page_message
 from workflows import WorkflowError
 
 METHOD_LABELS = {
@@ -27,7 +27,6 @@ METHOD_LABELS = {
 }
 
 PER_PAGE = 20
-page_number = _page_number
 
 
 def only_for(bp: Blueprint, role: str) -> None:
@@ -45,7 +44,7 @@ def only_for(bp: Blueprint, role: str) -> None:
 def refusal(exc: Exception) -> tuple[str, int]:
     """The message to show, and the page's status, for a refused change (workflow or service)."""
     if isinstance(exc, WorkflowError):
-        return _page_message(exc), WORKFLOW_STATUS.get(exc.code, 409)
+        return page_message(exc), WORKFLOW_STATUS.get(exc.code, 409)
     if isinstance(exc, ServiceError):
         return exc.message, SERVICE_STATUS.get(exc.code, 422)
     return _("The record was changed by someone else; reload it and try again."), 409

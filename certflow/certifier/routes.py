@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from certflow.assessor.common import METHOD_LABELS, PER_PAGE, commit, only_for, page_number, refusal, send_document
+from certflow.assessor.common import METHOD_LABELS, PER_PAGE, commit, only_for, refusal, send_document
 from certflow.certifier.record import APPEAL_EVENTS, CERTIFIER_EVENTS, involvement, open_appeals, record_context
 from certflow.extensions import db
 from certflow.models import Application, Document
@@ -23,6 +23,7 @@ from certflow.services.documents import may_read_documents
 from certflow.services.workflow import fire_application_event
 from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import event_label, state_label
+from certflow.web.util import page_number
 from workflows import APPLICATION, WorkflowError
 
 bp = Blueprint("certifier", __name__, url_prefix="/certifier")

@@ -6,7 +6,7 @@ and can queue the failed ones again.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -18,16 +18,12 @@ from certflow.models import Notification, OutboxMessage, User
 from certflow.notifications import delivery
 from certflow.notifications.dispatch import queue_after_commit
 from certflow.notifications.messages import event_title, notification_text
+from certflow.web.util import page_number
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 PER_PAGE = 20
 FAILED_SHOWN = 20
-
-
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1
 
 
 def _delivery_panel() -> dict | None:
@@ -52,7 +48,7 @@ def index():
     mine = Notification.user_id == current_user.id
     total = db.session.scalar(select(func.count(Notification.id)).where(mine))
     pages = max(1, -(-total // PER_PAGE))
-    page = min(_page_number(), pages)
+    page = min(page_number(), pages)
     items = db.session.scalars(
         select(Notification)
         .where(mine)
@@ -74,7 +70,7 @@ def index():
 
 
 def _back() -> str:
-    page = _page_number()
+    page = page_number()
     return url_for("notifications.index", page=page if page > 1 else None)
 
 

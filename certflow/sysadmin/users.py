@@ -16,13 +16,9 @@ from certflow.models.people import EDUCATION_FIELDS, ROLES
 from certflow.sysadmin import accounts
 from certflow.sysadmin.forms import AppointForm, UserForm
 from certflow.sysadmin.routes import bp
+from certflow.web.util import page_number
 
 PER_PAGE = 25
-
-
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1
 
 
 @bp.get("/users")
@@ -34,7 +30,7 @@ def users():
     stmt = accounts.search_users(q, role, status)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     pages = max(1, -(-total // PER_PAGE))
-    page = min(_page_number(), pages)
+    page = min(page_number(), pages)
     people = db.session.scalars(stmt.order_by(User.name, User.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return render_template(
         "sysadmin/users.html",

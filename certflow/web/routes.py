@@ -16,7 +16,7 @@ from certflow.services.workflow import fire_application_event
 from certflow.web.diagram import draw
 from certflow.web.events import actions, event_inputs, form_payload
 from certflow.web.labels import event_label, state_label, workflow_label
-from certflow.web.util import LANGUAGES, safe_next
+from certflow.web.util import LANGUAGES, page_number, safe_next
 from workflows import APPLICATION, DEFINITIONS, WorkflowError, engine_for
 
 bp = Blueprint("web", __name__)
@@ -24,11 +24,6 @@ bp = Blueprint("web", __name__)
 from certflow.web import context, errors, nav  # noqa: E402,F401  (filters, error pages, headers, navigation)
 
 PER_PAGE = 20
-
-
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1
 
 
 @bp.get("/")
@@ -44,7 +39,7 @@ def index():
         stmt = stmt.where(Application.state == state)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     pages = max(1, -(-total // PER_PAGE))
-    page = min(_page_number(), pages)
+    page = min(page_number(), pages)
     items = db.session.scalars(
         stmt.order_by(Application.created_at.desc(), Application.id.desc())
         .limit(PER_PAGE)

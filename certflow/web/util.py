@@ -41,3 +41,9 @@ def with_lang(code: str) -> str:
     """The current page's address with ``?lang=code`` (the visitor's language switch)."""
     path = current_path()
     return path + ("&" if "?" in path else "?") + urlencode({"lang": code})
+
+
+def page_number() -> int:
+    """The ``?page=`` of the request: a whole number from 1 (anything else is page 1)."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isascii() and value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1

@@ -45,6 +45,7 @@ def test_random_journeys_keep_state_log_and_version_consistent(world, db, monkey
     w = world
     for assessor in (w.lead, w.member, w.same_dinas_assessor):
         assessor.max_load = 10_000  # applications of earlier examples stay open: keep capacity out of the way
+    w.scheme.max_load = 10_000
     db.session.commit()
     start = clock.now()
     offset = [timedelta()]

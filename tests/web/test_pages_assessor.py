@@ -139,7 +139,7 @@ def test_the_queue_runs_a_constant_number_of_queries(app, world, db):
     with count_queries() as one:
         assert browser.get("/assessor/").status_code == 200
     big_team = make_team(world.dinas_kepri, world.other_scheme, world.lead, [world.member], name="Tim Kepri 2")
-    world.lead.max_load = world.member.max_load = 20
+    world.lead.max_load = world.member.max_load = world.other_scheme.max_load = 20
     db.session.commit()
     for n in range(6):
         candidate = make_user("candidate", world.batam, name=f"Queue Candidate {n}", education_field="peksos")
