@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from certflow.api.errors import STATUS_OF, translate
+from certflow.api.errors import translate
 from certflow.candidate.common import bp, commit, own_application_or_404, service_message
 from certflow.candidate.records import load_record, load_records
 from certflow.extensions import db
@@ -26,11 +26,8 @@ from certflow.services.applications import (
     create_application,
 )
 from certflow.services.pdf import certificate_pdf
-from certflow.services.workflow import fire_application_event
-from certflow.web.events import actions, event_inputs, form_payload
-from certflow.web.labels import event_label, state_label
-from certflow.web.routes import page_message
-from workflows import APPLICATION, WorkflowError, engine_for
+from certflow.web.events import actions, fire_from_form
+from workflows import APPLICATION, engine_for
 from workflows.guards import eligibility_failures
 
 __all__ = ["bp"]
@@ -146,32 +143,9 @@ def application(application_id: int):
 def fire(application_id: int, event: str):
     """Submit, resubmit, withdraw, appeal, request reassessment: the engine decides what may happen."""
     app = own_application_or_404(application_id)
-    reason, data = form_payload(event_inputs(APPLICATION, event), request.form)
-    try:
-        fire_application_event(
-            app, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
-        )
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        g.page_path = url_for("candidate.application", application_id=application_id)
-        values = {k: request.form.getlist(k) if k == "units" else request.form.get(k, "") for k in request.form}
-        return _application_page(
-            application_id,
-            error=page_message(exc),
-            failed=event,
-            values=values,
-            status=STATUS_OF.get(exc.code, 409),
-        )
-    flash(
-        _(
-            "%(event)s: done. The application is now “%(state)s”.",
-            event=event_label(event),
-            state=state_label(app.state),
-        ),
-        "success",
+    return fire_from_form(
+        app, event, current_user, "candidate.application", lambda **page: _application_page(application_id, **page)
     )
-    return redirect(url_for("candidate.application", application_id=application_id), 303)
 
 
 @bp.get("/applications/<int:application_id>/certificate.pdf")

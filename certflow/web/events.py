@@ -113,3 +113,39 @@ def actions(definition: Definition, app: Application, user: User, events: list[s
             action.units = bk_unit_choices(app, user)
         result.append(action)
     return result
+
+
+def fire_from_form(app: Application, event: str, user: User, page_endpoint: str, rerender):
+    """Fire ``event`` on ``app`` from a page's form; commit, flash and go back to the page.
+
+    On a refusal the page is drawn again by ``rerender(error=, failed=, values=, status=)`` with the
+    engine's message and what was typed, so pages built on the same buttons behave alike.
+    """
+    from flask import flash, g, redirect, request, url_for
+    from flask_babel import gettext as _
+
+    from certflow.api.errors import STATUS_OF
+    from certflow.services.workflow import fire_application_event
+    from certflow.web.labels import state_label
+    from certflow.web.routes import page_message
+    from workflows import APPLICATION, WorkflowError
+
+    reason, data = form_payload(event_inputs(APPLICATION, event), request.form)
+    page = url_for(page_endpoint, application_id=app.id)
+    try:
+        fire_application_event(app, event, user, reason=reason, data=data, version=request.form.get("version", ""))
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        g.page_path = page
+        values = {k: request.form.getlist(k) if k == "units" else request.form.get(k, "") for k in request.form}
+        return rerender(error=page_message(exc), failed=event, values=values, status=STATUS_OF.get(exc.code, 409))
+    flash(
+        _(
+            "%(event)s: done. The application is now “%(state)s”.",
+            event=event_label(event),
+            state=state_label(app.state),
+        ),
+        "success",
+    )
+    return redirect(page, 303)

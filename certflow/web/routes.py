@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from certflow.api.errors import STATUS_OF, translate
+from certflow.api.errors import translate
 from certflow.extensions import db
 from certflow.models import Application, TransitionLog, User
 from certflow.services.access import application_actor, get_visible_application, visible_applications
-from certflow.services.workflow import fire_application_event
 from certflow.web.diagram import draw
-from certflow.web.events import actions, event_inputs, form_payload
+from certflow.web.events import actions, fire_from_form
 from certflow.web.labels import event_label, state_label, workflow_label
 from certflow.web.util import LANGUAGES, page_number, safe_next
 from workflows import APPLICATION, DEFINITIONS, WorkflowError, engine_for
@@ -114,33 +113,11 @@ def page_message(exc: WorkflowError) -> str:
 def fire_event(application_id: int, event: str):
     """Fire ``event`` from a button of the application page (the engine decides who may)."""
     app = _visible_or_404(application_id)
-    reason, data = form_payload(event_inputs(APPLICATION, event), request.form)
-    try:
-        fire_application_event(
-            app, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
-        )
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        g.page_path = url_for("web.application", application_id=application_id)
-        app = _visible_or_404(application_id)
-        values = {k: request.form.getlist(k) if k == "units" else request.form.get(k, "") for k in request.form}
-        return _render_application(
-            app,
-            error=page_message(exc),
-            failed=event,
-            values=values,
-            status=STATUS_OF.get(exc.code, 409),
-        )
-    flash(
-        _(
-            "%(event)s: done. The application is now “%(state)s”.",
-            event=event_label(event),
-            state=state_label(app.state),
-        ),
-        "success",
-    )
-    return redirect(url_for("web.application", application_id=application_id), 303)
+
+    def rerender(**page):
+        return _render_application(_visible_or_404(application_id), **page)
+
+    return fire_from_form(app, event, current_user, "web.application", rerender)
 
 
 @bp.get("/workflows")
