@@ -21,7 +21,7 @@ def test_draft_to_certified_through_the_api(client, world):
     # A certifier who is also on the team: they may never decide on this candidate (rule 4).
     world.member.user.set_roles(world.member.user.roles | {"certifier"})
     db.session.commit()
-    codes = criteria_codes(world.scheme)  # the scheme's reference data (served by GET /schemes)
+    codes = criteria_codes(world.scheme)  # the scheme's reference data, as GET /schemes serves it
 
     api = Api(client)
     candidate = api.as_(world.candidate)
@@ -168,3 +168,43 @@ def test_draft_to_certified_through_the_api(client, world):
     assert [h["actor"]["name"] for h in history][-3:] == ["Lead Assessor", "Lead Assessor", "Certifier One"]
     listing = candidate.get("/applications?state=certified").get_json()
     assert listing["total"] == 1 and listing["items"][0]["id"] == app_id
+
+    # -- anyone verifies the certificate; a suspension shows at once -----------------------------
+    number = body["certificate"]["number"]
+    served = api.as_(world.candidate).get("/schemes").get_json()
+    served_codes = [
+        c["code"]
+        for s in served
+        if s["code"] == "PSG"
+        for u in s["units"]
+        for e in u["elements"]
+        for c in e["criteria"]
+    ]
+    assert sorted(served_codes) == sorted(codes)
+    public = client.get(f"/api/v1/certificates/{number}")  # no token
+    assert public.status_code == 200
+    assert public.get_json()["status"] == "active" and public.get_json()["holder"] == "Siti Candidate"
+    assert set(public.get_json()) >= {"number", "status", "holder", "scheme", "issued_on", "expires_on"}
+    assert "email" not in public.get_data(as_text=True)
+    until = (clock.today() + timedelta(days=30)).isoformat()
+    assert (
+        candidate.post(
+            f"/certificates/{number}/events", json={"event": "suspend", "reason": "x", "data": {"until": until}}
+        ).status_code
+        == 403
+    )
+    r = certifier.post(f"/certificates/{number}/events", json={"event": "suspend", "reason": "Complaint"})
+    assert r.status_code == 422 and _rule(r) == "end_date_set"
+    r = certifier.post(f"/certificates/{number}/events", json={"event": "reinstate", "reason": "Too early"})
+    assert r.status_code == 409 and error_code(r) == "invalid_transition"
+    r = certifier.post(
+        f"/certificates/{number}/events",
+        json={"event": "suspend", "reason": "Complaint under review", "data": {"until": until}},
+    )
+    assert r.status_code == 200 and r.get_json()["status"] == "suspended"
+    assert client.get(f"/api/v1/certificates/{number}").get_json()["status"] == "suspended"
+    page = client.get(f"/verify/{number}?lang=en")
+    assert page.status_code == 200 and 'data-status="suspended"' in page.get_data(as_text=True)
+    r = certifier.post(f"/certificates/{number}/events", json={"event": "reinstate", "reason": "Complaint dismissed"})
+    assert r.status_code == 200 and client.get(f"/api/v1/certificates/{number}").get_json()["status"] == "active"
+    assert client.get("/api/v1/certificates/PSG-2026-NOSUCH00").status_code == 404
