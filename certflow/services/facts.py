@@ -60,6 +60,32 @@ class TeamFacts:
     members: list[MemberFacts]
 
 
+def team_facts(team: Team, members: list[Assessor], loads: dict[int, int], conflicts: dict, scheme_max_load: int):
+    """The team as the ``assign_team`` guards see it: each member's licence, load and conflicts.
+
+    A member's limit is the tighter of their own maximum load and the scheme's.
+    """
+    return TeamFacts(
+        id=team.id,
+        name=team.name,
+        scheme_code=team.scheme.code,
+        members=[
+            MemberFacts(
+                assessor_id=m.id,
+                user_id=m.user_id,
+                name=m.user.name,
+                active=m.active and m.user.active,
+                licence_expires=m.licence_expires,
+                schemes={r.scheme.code for r in m.scheme_rows},
+                load=loads.get(m.id, 0),
+                max_load=min(m.max_load, scheme_max_load),
+                conflicts=conflicts.get(m.id, []),
+            )
+            for m in members
+        ],
+    )
+
+
 def active_loads(assessor_ids) -> dict[int, int]:
     """Open assessments (team assigned or in assessment) per assessor, in one query."""
     if not assessor_ids:
@@ -209,26 +235,7 @@ class ApplicationFacts:
         members = [row.assessor for row in team.member_rows]
         loads = active_loads([m.id for m in members])
         conflicts = member_conflicts(self.app, members, self.data.get("override_reason"))
-        return TeamFacts(
-            id=team.id,
-            name=team.name,
-            scheme_code=team.scheme.code,
-            members=[
-                MemberFacts(
-                    assessor_id=m.id,
-                    user_id=m.user_id,
-                    name=m.user.name,
-                    active=m.active and m.user.active,
-                    licence_expires=m.licence_expires,
-                    schemes={r.scheme.code for r in m.scheme_rows},
-                    load=loads.get(m.id, 0),
-                    # The tighter of the assessor's own limit and the scheme's.
-                    max_load=min(m.max_load, self.app.scheme.max_load),
-                    conflicts=conflicts[m.id],
-                )
-                for m in members
-            ],
-        )
+        return team_facts(team, members, loads, conflicts, self.app.scheme.max_load)
 
     @cached_property
     def _declarations(self) -> dict[int, bool]:

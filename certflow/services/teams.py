@@ -29,7 +29,7 @@ from certflow.services.assessors import (
     scoped_dinas,
     visible_assessors,
 )
-from certflow.services.facts import MemberFacts, TeamFacts, active_loads, member_conflicts
+from certflow.services.facts import TeamFacts, active_loads, member_conflicts, team_facts
 from workflows import WorkflowError, engine_for
 from workflows.guards import N_, GuardContext
 
@@ -179,25 +179,7 @@ class Suggestion:
 
 def _team_facts(team: Team, members: list[Assessor], loads: dict[int, int], conflicts: dict) -> TeamFacts:
     """The team as the ``assign_team`` guards see it, with the loads counted so far."""
-    return TeamFacts(
-        id=team.id,
-        name=team.name,
-        scheme_code=team.scheme.code,
-        members=[
-            MemberFacts(
-                assessor_id=m.id,
-                user_id=m.user_id,
-                name=m.user.name,
-                active=m.active and m.user.active,
-                licence_expires=m.licence_expires,
-                schemes={r.scheme.code for r in m.scheme_rows},
-                load=loads.get(m.id, 0),
-                max_load=m.max_load,
-                conflicts=conflicts.get(m.id, []),
-            )
-            for m in members
-        ],
-    )
+    return team_facts(team, members, loads, conflicts, team.scheme.max_load)
 
 
 def suggest_teams(admin: User, applications: list[Application]) -> list[Suggestion]:
