@@ -7,24 +7,19 @@ certifier who took the decision appealed (``appeal_handler``): such a post is a 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
-from certflow.assessor.common import METHOD_LABELS, PER_PAGE, commit, only_for, refusal, send_document
+from certflow.assessor.common import METHOD_LABELS, PER_PAGE, only_for, send_document
 from certflow.certifier.record import APPEAL_EVENTS, CERTIFIER_EVENTS, involvement, open_appeals, record_context
 from certflow.extensions import db
 from certflow.models import Application, Document
 from certflow.services.access import get_visible_application
 from certflow.services.documents import may_read_documents
-from certflow.services.workflow import fire_application_event
-from certflow.web.events import event_inputs, form_payload
-from certflow.web.labels import event_label, state_label
+from certflow.web.events import fire_from_form
 from certflow.web.util import page_number
-from workflows import APPLICATION, WorkflowError
 
 bp = Blueprint("certifier", __name__, url_prefix="/certifier")
 only_for(bp, "certifier")
@@ -103,27 +98,13 @@ def fire(application_id: int, event: str):
     if event not in CERTIFIER_EVENTS:
         abort(404)
     app = _visible_or_404(application_id)
-    reason, data = form_payload(event_inputs(APPLICATION, event), request.form)
-    try:
-        fire_application_event(
-            app, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
-        )
-        commit()
-    except (WorkflowError, StaleDataError) as exc:
-        db.session.rollback()
-        message, status = refusal(exc)
-        g.page_path = url_for(".record", application_id=application_id)
-        values = {k: request.form.get(k, "") for k in ("reason",)}
-        return _record_page(_visible_or_404(application_id), error=message, failed=event, values=values, status=status)
-    flash(
-        _(
-            "%(event)s: done. The application is now “%(state)s”.",
-            event=event_label(event),
-            state=state_label(app.state),
-        ),
-        "success",
-    )
-    return redirect(url_for(".appeals" if event in APPEAL_EVENTS else ".decisions"), 303)
+
+    def rerender(error, failed, values, status):
+        values = {k: v for k, v in values.items() if k == "reason"}
+        return _record_page(_visible_or_404(application_id), error=error, failed=failed, values=values, status=status)
+
+    done = url_for(".appeals" if event in APPEAL_EVENTS else ".decisions")
+    return fire_from_form(app, event, current_user, "certifier.record", rerender, done_url=done)
 
 
 @bp.get("/documents/<int:doc_id>")

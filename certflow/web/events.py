@@ -115,17 +115,18 @@ def actions(definition: Definition, app: Application, user: User, events: list[s
     return result
 
 
-def fire_from_form(app: Application, event: str, user: User, page_endpoint: str, rerender):
-    """Fire ``event`` on ``app`` from a page's form; commit, flash and go back to the page.
+def fire_from_form(app: Application, event: str, user: User, page_endpoint: str, rerender, done_url: str | None = None):
+    """Fire ``event`` on ``app`` from a page's form; commit, flash and go to ``done_url`` (default: the page).
 
     On a refusal the page is drawn again by ``rerender(error=, failed=, values=, status=)`` with the
     engine's message and what was typed, so pages built on the same buttons behave alike.
     """
     from flask import flash, g, redirect, request, url_for
     from flask_babel import gettext as _
+    from sqlalchemy.orm.exc import StaleDataError
 
     from certflow.api.errors import STATUS_OF
-    from certflow.services.workflow import fire_application_event
+    from certflow.services.workflow import StaleVersion, fire_application_event
     from certflow.web.labels import state_label
     from certflow.web.routes import page_message
     from workflows import APPLICATION, WorkflowError
@@ -133,8 +134,11 @@ def fire_from_form(app: Application, event: str, user: User, page_endpoint: str,
     reason, data = form_payload(event_inputs(APPLICATION, event), request.form)
     page = url_for(page_endpoint, application_id=app.id)
     try:
-        fire_application_event(app, event, user, reason=reason, data=data, version=request.form.get("version", ""))
-        db.session.commit()
+        try:
+            fire_application_event(app, event, user, reason=reason, data=data, version=request.form.get("version", ""))
+            db.session.commit()
+        except StaleDataError:
+            raise StaleVersion() from None
     except WorkflowError as exc:
         db.session.rollback()
         g.page_path = page
@@ -148,4 +152,4 @@ def fire_from_form(app: Application, event: str, user: User, page_endpoint: str,
         ),
         "success",
     )
-    return redirect(page, 303)
+    return redirect(done_url or page, 303)
