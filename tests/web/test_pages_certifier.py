@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from certflow.extensions import db as _db
-from certflow.models import Application, Score, TeamMember
+from certflow.models import Application, Criterion, Score, TeamMember
 from tests.factories import make_assessor, make_user
 from tests.web.test_pages_support import Browser, count_queries, csrf_token, fresh
 
@@ -188,7 +188,8 @@ def test_a_certifier_who_assessed_the_candidate_cannot_decide(app, world, db, ho
         world.declare(application, assessor)
     world.advance(application, "assessed")
     if how == "scored":
-        db.session.add(Score(application_id=application.id, assessor_id=assessor.id, criterion_id=1, result="K"))
+        criterion = db.session.scalar(select(Criterion.id).where(Criterion.scheme_id == application.scheme_id).limit(1))
+        db.session.add(Score(application_id=application.id, assessor_id=assessor.id, criterion_id=criterion, result="K"))
         db.session.commit()
     browser = _browser(app, user)
     queue = browser.get("/certifier/").text
