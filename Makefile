@@ -46,7 +46,7 @@ test-sqlite: $(STAMP)
 
 test-postgresql: $(STAMP)
 	@if [ "$$CI" = "true" ] || $(BIN)/python -c "import tests.conftest as c, sys; sys.exit(0 if c.pg_available() else 1)"; then \
-	  CERTFLOW_TEST_DB=postgresql $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration tests/web; \
+	  CERTFLOW_TEST_DB=postgresql $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e tests/integration tests/web; \
 	else echo "PostgreSQL is not reachable: the PostgreSQL pass is skipped (CI=true makes this an error)."; fi
 
 ## make bench-notifications: outbox → Redis → Celery → SMTP throughput and delay (needs PostgreSQL and redis-server)

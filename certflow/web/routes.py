@@ -14,7 +14,7 @@ from certflow.models import Application, TransitionLog, User
 from certflow.services.access import application_actor, get_visible_application, visible_applications
 from certflow.web.diagram import draw
 from certflow.web.events import actions, fire_from_form
-from certflow.web.labels import event_label, state_label, workflow_label
+from certflow.web.labels import document_kind_label, event_label, state_label, workflow_label
 from certflow.web.util import LANGUAGES, page_number, safe_next
 from workflows import APPLICATION, DEFINITIONS, WorkflowError, engine_for
 
@@ -105,6 +105,8 @@ def page_message(exc: WorkflowError) -> str:
         params["event"] = event_label(params["event"])
     if isinstance(params.get("state"), str):
         params["state"] = state_label(params["state"])
+    if isinstance(params.get("kinds"), str):
+        params["kinds"] = ", ".join(document_kind_label(k.strip()) for k in params["kinds"].split(","))
     return translate(exc.message, params)
 
 

@@ -168,7 +168,7 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
     cand.click(page.locator("form[data-event=submit] button"))
     refusal = page.locator("#event-error")
     expect(refusal).to_contain_text("“Ajukan” tidak dilakukan.")
-    expect(refusal).to_contain_text("Dokumen wajib belum ada: diploma, work_letter")
+    expect(refusal).to_contain_text("Dokumen wajib belum ada: Ijazah, Surat keterangan kerja")
     expect(page.locator("#progress-title .badge")).to_have_text("Draf")
     screenshot(page, "06-candidate-submit-refused")
 

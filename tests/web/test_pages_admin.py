@@ -313,7 +313,9 @@ def test_a_rejection_needs_a_reason(app, world, db):
     assert _decide(browser, application, "reject", reason="Not a Dinas Sosial employee").status_code == 303
     fresh(db)
     assert db.session.get(Application, application.id).state == "ineligible"
-    log = db.session.scalars(select(TransitionLog).where(TransitionLog.application_id == application.id)).all()[-1]
+    log = db.session.scalars(
+        select(TransitionLog).where(TransitionLog.application_id == application.id).order_by(TransitionLog.id)
+    ).all()[-1]
     assert (log.event, log.reason, log.actor_id) == ("reject", "Not a Dinas Sosial employee", world.admin_batam.id)
 
 

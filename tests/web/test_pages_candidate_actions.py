@@ -57,7 +57,7 @@ def test_submit_is_refused_with_the_rule_that_failed_and_done_when_ready(app, wo
     response = _fire(b, draft, "submit")
     assert response.status_code == 422
     assert "“Submit” was not done." in response.text
-    assert "Required documents are missing: diploma, work_letter." in response.text
+    assert "Required documents are missing: Diploma, Work letter." in response.text
     assert _state(db, draft) == "draft"
     ready = world.new_application(scheme=world.other_scheme)
     response = _fire(b, ready, "submit")

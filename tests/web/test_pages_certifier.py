@@ -189,7 +189,9 @@ def test_a_certifier_who_assessed_the_candidate_cannot_decide(app, world, db, ho
     world.advance(application, "assessed")
     if how == "scored":
         criterion = db.session.scalar(select(Criterion.id).where(Criterion.scheme_id == application.scheme_id).limit(1))
-        db.session.add(Score(application_id=application.id, assessor_id=assessor.id, criterion_id=criterion, result="K"))
+        db.session.add(
+            Score(application_id=application.id, assessor_id=assessor.id, criterion_id=criterion, result="K")
+        )
         db.session.commit()
     browser = _browser(app, user)
     queue = browser.get("/certifier/").text

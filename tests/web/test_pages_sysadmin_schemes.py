@@ -102,7 +102,9 @@ def test_create_a_scheme_then_build_its_standard(app, world, db):
         r = _post(browser, page, f"{page}/add/criterion", parent=element.id, code=f"SPC.01.1.{n}", text=f"Does {n}")
         assert r.status_code == 303
     fresh(db)
-    criteria = db.session.scalars(select(Criterion).where(Criterion.element_id == element.id)).all()
+    criteria = db.session.scalars(
+        select(Criterion).where(Criterion.element_id == element.id).order_by(Criterion.position, Criterion.id)
+    ).all()
     assert [(c.code, c.unit_id, c.scheme_id) for c in criteria] == [
         ("SPC.01.1.1", unit.id, scheme.id),
         ("SPC.01.1.2", unit.id, scheme.id),
