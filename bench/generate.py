@@ -172,9 +172,7 @@ class _Generation:
         user_id = len(rows) + 1
         name = f"{FIRST[user_id % len(FIRST)]} {LAST[(user_id // len(FIRST)) % len(LAST)]} {user_id}"
         field, level, hours = education or (None, None, None)
-        rows.append(
-            (user_id, email, name, self.password_hash, dinas_id, None, True, field, level, hours, self.now)
-        )
+        rows.append((user_id, email, name, self.password_hash, dinas_id, None, True, field, level, hours, self.now))
         roles.append((user_id, role))
         return user_id
 

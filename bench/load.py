@@ -86,14 +86,16 @@ class Client:
 def measure_pages(clients: dict[str, Client], plan: dict, results: dict) -> None:
     """Every page, small and large alternately, into ``results``: latencies, statuses, statements."""
     for page in plan["pages"]:
-        runs = {size: {"ms": [], "statements": [], "statuses": []} for size in page["targets"]}
+        runs = {size: {"ms": [], "statements": [], "statuses": [], "warmup_ms": []} for size in page["targets"]}
         results[page["name"]] = runs
         for i in range(page["warmup"] + page["requests"]):
             for size, target in page["targets"].items():
                 status, ms, statements, _ = clients[size].request(
                     "GET", target["path"], person=target.get("person"), token=target.get("token")
                 )
-                if i >= page["warmup"]:
+                if i < page["warmup"]:
+                    runs[size]["warmup_ms"].append(ms)
+                else:
                     runs[size]["ms"].append(ms)
                     runs[size]["statements"].append(statements)
                     runs[size]["statuses"].append(status)

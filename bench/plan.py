@@ -35,8 +35,12 @@ PAGES = (
     Page("region figures (admin.figures)", "admin.figures", person="admin"),
     Page("region figures API (/api/v1/reports/summary)", "api.report_summary", token="admin"),
     Page("public verification (/verify/<number>)", "public.verify", ("number",)),
-    Page("application list API, filtered", "api.list_applications", ("state", "scheme_code"), token="admin"),
+    Page(
+        "application list API, filtered", "api.list_applications", ("state", "scheme_code", "per_page"), token="admin"
+    ),
 )
+# Lists are compared page for page: a page of 10 is full at both sizes.
+LIST_FILTER = {"state": "certified", "per_page": 10}
 TRANSITION_EVENT = {"event": "reject", "reason": "Benchmark: the education background is not accepted."}
 
 
@@ -76,9 +80,29 @@ def fixtures(url: str) -> dict:
         "dinas": busiest_dinas,
         "scheme": scheme_id,
         "scheme_code": scheme_code,
-        "state": "submitted",
         "number": number,
+        **LIST_FILTER,
     }
+
+
+def choose_queue_filter(small_url: str, large_url: str, province: int) -> tuple[int, int] | None:
+    """(dinas, scheme) of the province whose verification queue is longest in the small database (then the large).
+
+    Comparing a queue of a few applications at 1k with one of dozens at 100k measures the page's
+    growth; comparing an empty queue with a full one would measure nothing but the rendering.
+    """
+    counts: dict[tuple[int, int], list[int]] = {}
+    for i, url in enumerate((small_url, large_url)):
+        with psycopg.connect(pg_conninfo(url)) as conn:
+            for dinas, scheme, n in conn.execute(
+                "SELECT a.dinas_id, a.scheme_id, count(*) FROM applications a JOIN dinas d ON d.id = a.dinas_id "
+                "WHERE a.state = 'submitted' AND d.province_id = %s AND d.kind <> 'provinsi' GROUP BY 1, 2",
+                (province,),
+            ):
+                counts.setdefault((dinas, scheme), [0, 0])[i] = n
+    if not counts:
+        return None
+    return max(counts, key=lambda k: (counts[k][0], counts[k][1], -k[0], -k[1]))
 
 
 def page_targets(app, page: Page, fx: dict) -> dict | None:
@@ -118,7 +142,8 @@ def transition_requests(url: str, count: int) -> tuple[list[dict], list[dict], l
     real, limit = rows[0::2], rows[1::2]
     n = min(len(real), len(limit))
     real_requests = [
-        {"path": f"/api/v1/applications/{a}/events", "token": token_for(u), "body": TRANSITION_EVENT} for a, u in real[:n]
+        {"path": f"/api/v1/applications/{a}/events", "token": token_for(u), "body": TRANSITION_EVENT}
+        for a, u in real[:n]
     ]
     limit_requests = [{"path": f"/bench/limit/{a}", "body": TRANSITION_EVENT} for a, _ in limit[:n]]
     return real_requests, limit_requests, [a for a, _ in real[:n] + limit[:n]]

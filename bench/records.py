@@ -116,7 +116,9 @@ class ApplicationRecords:
             dinas_id, candidate = gen.app_dinas[i], gen.candidates[i]
             team_id = lead = None
             if state in history.TEAM_STATES or "assign_team" in path:
-                team_id, lead = self.rng.choice(gen.teams_by_scheme.get(scheme_id) or next(iter(gen.teams_by_scheme.values())))
+                team_id, lead = self.rng.choice(
+                    gen.teams_by_scheme.get(scheme_id) or next(iter(gen.teams_by_scheme.values()))
+                )
             certifier = self.rng.choice(gen.certifiers)
             admin = gen.dinas_admin[dinas_id]
             self.info.append((app_id, candidate, admin, lead, certifier, team_id))

@@ -6,7 +6,6 @@ import math
 import os
 import platform
 import subprocess
-from statistics import median
 
 TARGETS = {
     "transitions_ratio": 0.5,  # the real endpoint at ≥ 50% of the limit's throughput
@@ -51,6 +50,8 @@ def page_rows(measured: dict, skipped: dict) -> tuple[list[dict], list[dict]]:
                 "p50_ms_small": _r(percentile(small["ms"], 50)),
                 "p50_ms_large": _r(percentile(large["ms"], 50)),
                 "requests": len(large["ms"]),
+                "warmup_ms_small": [_r(x) for x in small.get("warmup_ms", [])],
+                "warmup_ms_large": [_r(x) for x in large.get("warmup_ms", [])],
                 "statuses": sorted(set(small["statuses"]) | set(large["statuses"])),
                 "statements_range_small": [min(small["statements"], default=None), st_small],
                 "statements_range_large": [min(large["statements"], default=None), st_large],
@@ -95,9 +96,15 @@ def targets_met(results: dict) -> dict:
     t = results["transitions"]
     pages = results["pages"]
     return {
-        "transitions_at_least_half_of_limit": None if t["ratio"] is None else t["ratio"] >= TARGETS["transitions_ratio"],
-        "pages_within_1_5x": all(p["ratio"] is not None and p["ratio"] <= TARGETS["page_ratio"] for p in pages),
-        "same_statements_at_most_10": all(
+        "transitions_at_least_half_of_limit": None
+        if t["ratio"] is None
+        else t["ratio"] >= TARGETS["transitions_ratio"],
+        "pages_within_1_5x": None
+        if not pages
+        else all(p["ratio"] is not None and p["ratio"] <= TARGETS["page_ratio"] for p in pages),
+        "same_statements_at_most_10": None
+        if not pages
+        else all(
             p["statements_small"] == p["statements_large"]
             and p["statements_large"] is not None
             and p["statements_large"] <= TARGETS["statements"]
@@ -164,16 +171,7 @@ def table(results: dict, details: dict) -> str:
         f"limit (minimal SQL) {_cell(t['limit_per_second'])}/s → ratio {_cell(t['ratio'])}",
         f"Engine: {results['engine_us_per_event']} µs per event (in process, no database)",
         "",
-        "Targets: " + ", ".join(f"{k}: {'met' if v else ('not measured' if v is None else 'MISSED')}" for k, v in met.items()),
+        "Targets: "
+        + ", ".join(f"{k}: {'met' if v else ('not measured' if v is None else 'MISSED')}" for k, v in met.items()),
     ]
     return "\n".join(lines)
-
-
-def summary_of_generation(generated: dict) -> dict:
-    """Rows and seconds of each database's generation (None when an existing database was reused)."""
-    return {size: g for size, g in generated.items()}
-
-
-def median_or_none(values: list[float]) -> float | None:
-    """The median, or None for no values."""
-    return median(values) if values else None

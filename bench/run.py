@@ -28,7 +28,16 @@ from bench import report
 from bench.database import DEFAULT_SERVER, bench_config, database_url, migrate, recreate
 from bench.engine_overhead import engine_us_per_event
 from bench.generate import generate, pg_conninfo
-from bench.plan import PAGES, fixtures, logins, page_targets, restore, snapshot, transition_requests
+from bench.plan import (
+    PAGES,
+    choose_queue_filter,
+    fixtures,
+    logins,
+    page_targets,
+    restore,
+    snapshot,
+    transition_requests,
+)
 from bench.server import Server
 
 HERE = Path(__file__).resolve().parent
@@ -75,7 +84,9 @@ def build_plan(urls: dict, fx: dict, args) -> tuple[dict, dict, list[int]]:
             skipped[page.name] = f"endpoint {page.endpoint} does not exist in this build"
             continue
         pages.append({"name": page.name, "targets": targets, "warmup": args.warmup, "requests": args.requests})
-    real, limit, touched = transition_requests(urls["large"], args.transitions)
+    if args.only == "transitions":
+        pages = []
+    real, limit, touched = transition_requests(urls["large"], 0 if args.only == "pages" else args.transitions)
     plan = {
         "deadline_seconds": args.deadline,
         "logins": {size: logins(fx[size]) for size in urls},
@@ -119,6 +130,7 @@ def parse_args(argv=None):
     parser.add_argument("--concurrency", type=int, default=2, help="clients at once for the transitions")
     parser.add_argument("--deadline", type=int, default=900, help="seconds the load generator may run")
     parser.add_argument("--reuse", action="store_true", help="measure existing databases of the right size again")
+    parser.add_argument("--only", choices=("all", "pages", "transitions"), default="all", help="what to measure")
     parser.add_argument("--out", default=str(HERE / "results.json"))
     return parser.parse_args(argv)
 
@@ -138,7 +150,10 @@ def main(argv=None) -> dict:
     fx_large = fixtures(urls["large"])
     fx_small = fixtures(urls["small"])
     # The same admin, province, dinas and scheme at both sizes (their ids are the same).
-    shared = {k: fx_large[k] for k in ("province", "admin", "dinas", "scheme", "scheme_code", "state")}
+    queue = choose_queue_filter(urls["small"], urls["large"], fx_large["province"])
+    if queue is not None:
+        fx_large["dinas"], fx_large["scheme"] = queue
+    shared = {k: fx_large[k] for k in ("province", "admin", "dinas", "scheme", "scheme_code", "state", "per_page")}
     fx = {"large": fx_large, "small": {**fx_small, **shared}}
     plan, skipped, touched = build_plan(urls, fx, args)
     snap = snapshot(urls["large"], touched)
