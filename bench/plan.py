@@ -55,12 +55,13 @@ def fixtures(url: str) -> dict:
         admin_id, admin_email = conn.execute(
             "SELECT id, email FROM users WHERE email = %s", (f"admin.d{province_dinas}@bench.local",)
         ).fetchone()
-        busiest_dinas = conn.execute(
+        busiest = conn.execute(
             "SELECT a.dinas_id FROM applications a JOIN dinas d ON d.id = a.dinas_id "
             "WHERE d.province_id = %s AND d.kind <> 'provinsi' GROUP BY a.dinas_id ORDER BY count(*) DESC, a.dinas_id "
             "LIMIT 1",
             (province_id,),
-        ).fetchone()[0]
+        ).fetchone()
+        busiest_dinas = busiest[0] if busiest else province_dinas
         scheme_id, scheme_code = conn.execute("SELECT id, code FROM schemes ORDER BY id LIMIT 1").fetchone()
         candidate = conn.execute("SELECT email FROM users WHERE email = 'candidate1@bench.local'").fetchone()[0]
         assessor = conn.execute(
@@ -69,7 +70,7 @@ def fixtures(url: str) -> dict:
             "GROUP BY t.id, u.email ORDER BY count(a.id) DESC, t.id LIMIT 1"
         ).fetchone()[0]
         number = conn.execute(
-            "SELECT number FROM certificates WHERE status = 'active' ORDER BY id "
+            "SELECT number FROM certificates ORDER BY status <> 'active', id "
             "OFFSET (SELECT count(*) / 2 FROM certificates WHERE status = 'active') LIMIT 1"
         ).fetchone()[0]
     return {
