@@ -67,8 +67,10 @@ def _invalid(field: str, message: str) -> ApiError:
 
 
 def _load(app_id: int) -> Application:
-    # The certificate is part of every application the API returns: loaded with it, not after it.
-    app = get_visible_application(current_api_user(), app_id, joinedload(Application.certificate))
+    # The certificate and the documents are part of every application the API returns: loaded with it.
+    app = get_visible_application(
+        current_api_user(), app_id, joinedload(Application.certificate), joinedload(Application.documents)
+    )
     if app is None:
         raise ApiError(404, "not_found", _("Not found."))
     return app
@@ -175,7 +177,9 @@ def fire_event(app_id: int):
         raise _invalid("version", _("must be a whole number"))
     with _transaction():
         fire_application_event(app, event.strip(), current_api_user(), reason=reason, data=payload, version=version)
-        # The application after the transition, read before the commit expires it (no reload).
+        # The application after the transition, read before the commit would expire it all: only the
+        # team can have changed behind a relationship already loaded (its id is set by the effects).
+        db.session.expire(app, ["team"])
         body = application_detail(app, current_api_user())
     return jsonify(body)
 

@@ -54,8 +54,34 @@ def test_a_transition_answers_with_the_application_as_a_reload_shows_it(client, 
     reloaded = client.get(f"/api/v1/applications/{app.id}", headers=headers)
     assert fired.get_json() == reloaded.get_json()
     assert fired.get_json()["state"] == "ineligible" and fired.get_json()["version"] == version + 1
-    # token+roles, the application (certificate joined), UPDATE, log, notification, outbox, documents
-    assert len(seen) == 8, seen
+    # token + roles, the application (certificate and documents joined), UPDATE, log, notification, outbox
+    assert len(seen) == 7, seen
+
+
+@pytest.mark.parametrize("last", ["assign_team", "certify", "request_reassessment"])
+def test_an_event_that_changes_the_team_or_the_certificate_answers_with_them(client, db, world, last):
+    app = world.new_application()
+    if last == "assign_team":
+        world.advance(app, "eligible")
+        user, body = world.admin_kepri, {"event": "assign_team", "data": {"team": world.team.id}}
+    elif last == "certify":
+        world.advance(app, "assessed")
+        user, body = world.certifier, {"event": "certify"}
+    else:
+        world.advance(app, "assessed", recommendation="BK")
+        world.fire(app, "decline", world.certifier, reason="BK")
+        user, body = world.candidate, {"event": "request_reassessment"}
+    headers = _token(client, user)
+    fired = client.post(f"/api/v1/applications/{app.id}/events", json=body, headers=headers)
+    assert fired.status_code == 200, fired.text
+    assert fired.get_json() == client.get(f"/api/v1/applications/{app.id}", headers=headers).get_json()
+    answer = fired.get_json()
+    if last == "assign_team":
+        assert answer["team"]["id"] == world.team.id
+    elif last == "certify":
+        assert answer["certificate"]["status"] == "active"
+    else:
+        assert answer["state"] == "eligible" and answer["team"] is None
 
 
 @pytest.mark.parametrize("who", ["admin_kepri", "certifier", "candidate"])
