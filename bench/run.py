@@ -94,7 +94,7 @@ def build_plan(urls: dict, fx: dict, args) -> tuple[dict, dict, list[int]]:
         "transitions": {
             "server": "large",
             "concurrency": args.concurrency,
-            "rounds": 4,
+            "rounds": 10,
             "real": real,
             "limit": limit,
         },
@@ -124,9 +124,9 @@ def parse_args(argv=None):
     parser.add_argument("--scale", type=float, default=float(os.environ.get("SCALE", "1")))
     parser.add_argument("--server", default=os.environ.get("BENCH_PG_URL", DEFAULT_SERVER))
     parser.add_argument("--prefix", default=os.environ.get("BENCH_DB_PREFIX", "certflow_bench"))
-    parser.add_argument("--requests", type=int, default=40, help="measured requests per page and size")
+    parser.add_argument("--requests", type=int, default=60, help="measured requests per page and size")
     parser.add_argument("--warmup", type=int, default=5, help="requests per page and size before measuring")
-    parser.add_argument("--transitions", type=int, default=400, help="real transitions (and as many limit ones)")
+    parser.add_argument("--transitions", type=int, default=1000, help="real transitions (and as many limit ones)")
     parser.add_argument("--concurrency", type=int, default=2, help="clients at once for the transitions")
     parser.add_argument("--deadline", type=int, default=900, help="seconds the load generator may run")
     parser.add_argument("--reuse", action="store_true", help="measure existing databases of the right size again")

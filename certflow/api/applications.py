@@ -13,7 +13,7 @@ from flask import jsonify, request, send_file, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defaultload, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from certflow.api import bp
@@ -21,7 +21,7 @@ from certflow.api.auth import current_api_user, json_body, paginate, require_rol
 from certflow.api.errors import ApiError
 from certflow.api.serialize import application_detail, application_summary, document_json, history_json, iso
 from certflow.extensions import db
-from certflow.models import Application, Document, Scheme, TransitionLog
+from certflow.models import Application, Document, Scheme, TransitionLog, User
 from certflow.services import applications as apps
 from certflow.services import documents as docs
 from certflow.services import scoring
@@ -68,8 +68,13 @@ def _invalid(field: str, message: str) -> ApiError:
 
 def _load(app_id: int) -> Application:
     # The certificate and the documents are part of every application the API returns: loaded with it.
+    # The candidate's own dinas is not (the application's dinas is): read only if ever needed.
     app = get_visible_application(
-        current_api_user(), app_id, joinedload(Application.certificate), joinedload(Application.documents)
+        current_api_user(),
+        app_id,
+        joinedload(Application.certificate),
+        joinedload(Application.documents),
+        defaultload(Application.candidate).lazyload(User.dinas),
     )
     if app is None:
         raise ApiError(404, "not_found", _("Not found."))
