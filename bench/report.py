@@ -27,14 +27,25 @@ def _r(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _typical(values: list) -> int | None:
+    """The median of the statement counts (None if not reported)."""
+    counts = sorted(v for v in values if v is not None)
+    return counts[len(counts) // 2] if counts else None
+
+
+def _range(values: list) -> list:
+    counts = [v for v in values if v is not None]
+    return [min(counts), max(counts)] if counts else [None, None]
+
+
 def page_rows(measured: dict, skipped: dict) -> tuple[list[dict], list[dict]]:
     """(``pages`` of results.json, the same with p50s, statuses and statement ranges for the details)."""
     pages, details = [], []
     for name, runs in measured.items():
         small, large = runs["small"], runs["large"]
         p95_small, p95_large = percentile(small["ms"], 95), percentile(large["ms"], 95)
-        st_small = max((s for s in small["statements"] if s is not None), default=None)
-        st_large = max((s for s in large["statements"] if s is not None), default=None)
+        # The typical request's statements (a cache miss now and then is shown in the range, in the details).
+        st_small, st_large = _typical(small["statements"]), _typical(large["statements"])
         row = {
             "name": name,
             "p95_ms_small": _r(p95_small),
@@ -53,8 +64,8 @@ def page_rows(measured: dict, skipped: dict) -> tuple[list[dict], list[dict]]:
                 "warmup_ms_small": [_r(x) for x in small.get("warmup_ms", [])],
                 "warmup_ms_large": [_r(x) for x in large.get("warmup_ms", [])],
                 "statuses": sorted(set(small["statuses"]) | set(large["statuses"])),
-                "statements_range_small": [min(small["statements"], default=None), st_small],
-                "statements_range_large": [min(large["statements"], default=None), st_large],
+                "statements_range_small": _range(small["statements"]),
+                "statements_range_large": _range(large["statements"]),
             }
         )
     for name, note in skipped.items():
@@ -156,16 +167,32 @@ def table(results: dict, details: dict) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     first = {p["name"]: (p.get("warmup_ms_large") or [None])[0] for p in details["pages"]}
+    ranges = {
+        p["name"]: (p.get("statements_range_small"), p.get("statements_range_large"))
+        for p in details["pages"]
+        if "skipped" not in p
+    }
+
+    def statements(value, span) -> str:
+        if span and span[0] != span[1]:
+            return f"{_cell(value)} ({span[0]}–{span[1]})"
+        return _cell(value)
+
     for p in results["pages"]:
+        small_range, large_range = ranges.get(p["name"], (None, None))
         lines.append(
             f"| {p['name']} | {_cell(p['p95_ms_small'])} | {_cell(p['p95_ms_large'])} | {_cell(p['ratio'], '{}×')} "
-            f"| {_cell(p['statements_small'])} | {_cell(p['statements_large'])} | {_cell(first.get(p['name']))} |"
+            f"| {statements(p['statements_small'], small_range)} | {statements(p['statements_large'], large_range)} "
+            f"| {_cell(first.get(p['name']))} |"
         )
     for p in details["pages"]:
         if "skipped" in p:
             lines.append(f"| {p['name']} | skipped: {p['skipped']} | | | | | |")
     lines.append("")
-    lines.append("1st large: the first request after the server started (cold caches), not part of the p95.")
+    lines.append(
+        "SQL: statements of the typical request (a range when some requests differ, e.g. a figures cache miss). "
+        "1st large: the first request after the server started (cold caches), not part of the p95."
+    )
     t = results["transitions"]
     lines += [
         "",

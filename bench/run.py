@@ -31,6 +31,7 @@ from bench.generate import generate, pg_conninfo
 from bench.plan import (
     PAGES,
     choose_queue_filter,
+    choose_region,
     fixtures,
     logins,
     page_targets,
@@ -147,8 +148,9 @@ def main(argv=None) -> dict:
     for size in ("large", "small"):
         print(f"preparing {size}: {sizes[size]:,} applications …", flush=True)
         generated[size] = prepare(urls[size], sizes[size], args.reuse)
-    fx_large = fixtures(urls["large"])
-    fx_small = fixtures(urls["small"])
+    province = choose_region(urls["small"], urls["large"])
+    fx_large = fixtures(urls["large"], province)
+    fx_small = fixtures(urls["small"], province)
     # The same admin, province, dinas and scheme at both sizes (their ids are the same).
     queue = choose_queue_filter(urls["small"], urls["large"], fx_large["province"])
     if queue is not None:
