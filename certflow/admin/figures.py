@@ -58,7 +58,8 @@ def _filter_choices(scope: reports.FigureScope) -> tuple[list, list]:
         stmt = select(Dinas.id, Dinas.name, Province.name).join(Province, Province.id == Dinas.province_id)
     else:
         provinces = []
-        base = reports.resolve_scope(current_user).dinas_ids or []
+        narrowed = scope.dinas is not None or scope.province is not None
+        base = (reports.resolve_scope(current_user).dinas_ids if narrowed else scope.dinas_ids) or []
         if len(base) < 2:  # one dinas (or none): nothing to choose
             return [], []
         stmt = (
@@ -182,8 +183,7 @@ def figures():
         scope = reports.resolve_scope(current_user, _id_arg("dinas"), _id_arg("province"))
     except reports.OutOfScope:
         abort(404)
-    figures = reports.summary(scope.dinas_ids)
-    figures["expiring_by_scheme"] = reports.expiring_by_scheme(scope.dinas_ids)
+    figures = reports.figures(scope.dinas_ids)
     schemes = dict(db.session.execute(select(Scheme.code, Scheme.name)).all())
     if wanted_csv:
         return _csv(figure, figures, schemes, scope)

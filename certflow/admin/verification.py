@@ -26,9 +26,10 @@ from certflow.api.errors import STATUS_OF, translate
 from certflow.extensions import db
 from certflow.models import Application, Document
 from certflow.services import documents as docs
-from certflow.services.access import dinas_scope
+from certflow.services.access import CANDIDATE_ROLES_ON_DEMAND, dinas_scope
 from certflow.services.applications import ServiceError as ApplicationError
 from certflow.services.facts import ApplicationFacts
+from certflow.services.paging import page_rows
 from certflow.services.workflow import fire_application_event
 from certflow.web.labels import document_kind_label, education_field_label, event_label, state_label
 from workflows import WorkflowError
@@ -55,10 +56,9 @@ def paginate(stmt, per_page: int) -> tuple[list, int, int, int]:
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     pages = max(1, -(-total // per_page))
     page = min(page_number(), pages)
-    items = db.session.scalars(
-        stmt.order_by(Application.state_changed_at, Application.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return list(items), total, page, pages
+    order = (Application.state_changed_at, Application.id)
+    items = page_rows(stmt, order, per_page, (page - 1) * per_page, CANDIDATE_ROLES_ON_DEMAND)
+    return items, total, page, pages
 
 
 def filters() -> dict:

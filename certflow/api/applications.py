@@ -13,6 +13,7 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import defaultload, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from certflow.api import bp
@@ -20,11 +21,11 @@ from certflow.api.auth import current_api_user, json_body, paginate, require_rol
 from certflow.api.errors import ApiError
 from certflow.api.serialize import application_detail, application_summary, document_json, history_json, iso
 from certflow.extensions import db
-from certflow.models import Application, Document, Scheme, TransitionLog
+from certflow.models import Application, Document, Scheme, TransitionLog, User
 from certflow.services import applications as apps
 from certflow.services import documents as docs
 from certflow.services import scoring
-from certflow.services.access import get_visible_application, visible_applications
+from certflow.services.access import CANDIDATE_ROLES_ON_DEMAND, get_visible_application, visible_applications
 from certflow.services.workflow import fire_application_event
 from workflows import APPLICATION
 
@@ -66,7 +67,15 @@ def _invalid(field: str, message: str) -> ApiError:
 
 
 def _load(app_id: int) -> Application:
-    app = get_visible_application(current_api_user(), app_id)
+    # The certificate and the documents are part of every application the API returns: loaded with it.
+    # The candidate's own dinas is not (the application's dinas is): read only if ever needed.
+    app = get_visible_application(
+        current_api_user(),
+        app_id,
+        joinedload(Application.certificate),
+        joinedload(Application.documents),
+        defaultload(Application.candidate).lazyload(User.dinas),
+    )
     if app is None:
         raise ApiError(404, "not_found", _("Not found."))
     return app
@@ -114,7 +123,9 @@ def list_applications():
         if not args["dinas"].isdigit():
             raise _invalid("dinas", _("must be a dinas id"))
         stmt = stmt.where(Application.dinas_id == int(args["dinas"]))
-    items, total, page, per_page = paginate(stmt.order_by(Application.created_at.desc(), Application.id.desc()))
+    items, total, page, per_page = paginate(
+        stmt, order=(Application.created_at.desc(), Application.id.desc()), options=(CANDIDATE_ROLES_ON_DEMAND,)
+    )
     return jsonify(
         {"items": [application_summary(a) for a in items], "total": total, "page": page, "per_page": per_page}
     )
@@ -171,7 +182,11 @@ def fire_event(app_id: int):
         raise _invalid("version", _("must be a whole number"))
     with _transaction():
         fire_application_event(app, event.strip(), current_api_user(), reason=reason, data=payload, version=version)
-    return _detail(app)
+        # The application after the transition, read before the commit would expire it all: only the
+        # team can have changed behind a relationship already loaded (its id is set by the effects).
+        db.session.expire(app, ["team"])
+        body = application_detail(app, current_api_user())
+    return jsonify(body)
 
 
 @bp.get("/applications/<int:app_id>/history")

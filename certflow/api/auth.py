@@ -10,6 +10,7 @@ from certflow.api import bp
 from certflow.api.errors import ApiError
 from certflow.extensions import db, limiter
 from certflow.security import authenticate, issue_token, user_for_token
+from certflow.services.paging import page_rows
 
 PUBLIC_ENDPOINTS = {"api.create_token", "api.public_certificate", "api.openapi_document"}
 
@@ -47,15 +48,22 @@ def require_role(*roles: str) -> None:
         raise ApiError(403, "forbidden", gettext("Your role may not do this."))
 
 
-def paginate(stmt, default_per_page: int = 20, max_per_page: int = 100):
-    """Run ``stmt`` for one page: ``(items, total, page, per_page)`` from ``?page=&per_page=``."""
+def paginate(stmt, default_per_page: int = 20, max_per_page: int = 100, *, order=None, options=()):
+    """Run ``stmt`` for one page: ``(items, total, page, per_page)`` from ``?page=&per_page=``.
+
+    With ``order`` (and ``options``, the rows' loader options), the page is chosen on the
+    statement's table alone before its rows are loaded with their joins (``page_rows``).
+    """
     try:
         page = max(1, int(request.args.get("page", 1)))
         per_page = min(max_per_page, max(1, int(request.args.get("per_page", default_per_page))))
     except ValueError:
         raise ApiError(422, "validation_error", gettext("page and per_page must be whole numbers.")) from None
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    if order is None:
+        items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    else:
+        items = page_rows(stmt, order, per_page, (page - 1) * per_page, *options)
     return items, total, page, per_page
 
 

@@ -27,7 +27,7 @@ class Application(db.Model):
     __table_args__ = (
         CheckConstraint(f"state IN {APPLICATION_STATES}", name="state"),
         CheckConstraint("recommendation IS NULL OR recommendation IN ('K', 'BK')", name="recommendation"),
-        Index("ix_applications_dinas_state", "dinas_id", "state"),
+        Index("ix_applications_dinas_state_scheme", "dinas_id", "state", "scheme_id"),  # 0002_perf
         Index("ix_applications_scheme_state", "scheme_id", "state"),
     )
 

@@ -7,10 +7,15 @@ pages and the templates all call these functions.
 from __future__ import annotations
 
 from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import defaultload
 
 from certflow.extensions import db
 from certflow.models import Application, Assessor, ConflictDeclaration, Dinas, Score, TeamMember, User
 from workflows import Actor
+
+# The candidate comes with every application (joined); their roles are rarely read, so they are
+# loaded when read rather than by one more query for every application or list of them fetched.
+CANDIDATE_ROLES_ON_DEMAND = defaultload(Application.candidate).lazyload(User.role_rows)
 
 
 def dinas_scope(user: User) -> Select | None:
@@ -43,7 +48,7 @@ def assessor_of(user: User) -> Assessor | None:
 
 def visible_applications(user: User) -> Select:
     """A SELECT of the applications ``user`` may see (combine with filters and paging)."""
-    stmt = select(Application)
+    stmt = select(Application).options(CANDIDATE_ROLES_ON_DEMAND)
     if user.has_role("admin"):
         return stmt
     conditions = []
@@ -64,9 +69,9 @@ def visible_applications(user: User) -> Select:
     return stmt.where(or_(*conditions) if conditions else false())
 
 
-def get_visible_application(user: User, application_id: int) -> Application | None:
-    """The application if ``user`` may see it, else None (callers answer 404)."""
-    return db.session.scalar(visible_applications(user).where(Application.id == application_id))
+def get_visible_application(user: User, application_id: int, *options) -> Application | None:
+    """The application if ``user`` may see it, else None (callers answer 404); ``options``: loader options."""
+    return db.session.scalar(visible_applications(user).where(Application.id == application_id).options(*options))
 
 
 def application_actor(user: User, app: Application) -> Actor:

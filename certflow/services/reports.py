@@ -1,7 +1,9 @@
 """The region's figures (DOMAIN.md, "What the region wants to see"), for one scope of dinas.
 
 A scope is ``None`` (everything) or a list of dinas ids. Every figure takes a
-fixed number of queries, whatever the number of applications or assessors.
+fixed number of queries, whatever the number of applications or assessors (five for
+them all on PostgreSQL), and the figures of a scope are kept for a few minutes
+(``figure_cache``): their cost grows with the data, their readers come often.
 
 Choices made here:
 
@@ -22,7 +24,7 @@ Choices made here:
   application is created; every other state when a transition leads to it. When an
   application is in a state several times, its times there are added up. A state
   still occupied counts until now. The median over the applications, in days with one
-  decimal; ``None`` for a state no application of the scope has been in.
+  decimal; ``None`` for a state no application of the scope has been in (``medians``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from statistics import median
 
 from sqlalchemy import and_, false, func, or_, select
 
@@ -45,12 +46,13 @@ from certflow.models import (
     Province,
     Scheme,
     TeamMember,
-    TransitionLog,
     User,
     UserRole,
 )
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
 from certflow.services.access import dinas_scope, in_dinas_scope
+from certflow.services.figure_cache import cached
+from certflow.services.medians import medians_in_state
 from workflows import APPLICATION
 
 DEMAND_STATES = ("eligible", "team_assigned", "in_assessment")
@@ -120,34 +122,32 @@ def _in(column, scope: list[int] | None):
     return column.is_not(None) if scope is None else column.in_(scope)
 
 
-def by_state(scope) -> dict[str, int]:
-    """Applications per state; every state of the workflow is present."""
-    rows = db.session.execute(
-        select(Application.state, func.count(Application.id))
-        .where(_in(Application.dinas_id, scope))
-        .group_by(Application.state)
-    ).all()
-    counts = dict(rows)
-    return {state: counts.get(state, 0) for state in APPLICATION.states}
+def _application_counts(scope) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """(applications per state, certified per scheme code, demand per scheme code), in one query.
 
-
-def certified_by_scheme(scope) -> dict[str, int]:
-    """Certified applications per scheme code; every scheme is present."""
+    Every state and every scheme (by code) is present.
+    """
     rows = db.session.execute(
-        select(Scheme.code, func.count(Application.id))
+        select(Scheme.code, Application.state, func.count(Application.id))
         .select_from(Scheme)
-        .outerjoin(
-            Application,
-            and_(
-                Application.scheme_id == Scheme.id,
-                Application.state == "certified",
-                _in(Application.dinas_id, scope),
-            ),
-        )
-        .group_by(Scheme.code)
+        .outerjoin(Application, and_(Application.scheme_id == Scheme.id, _in(Application.dinas_id, scope)))
+        .group_by(Scheme.code, Application.state)
         .order_by(Scheme.code)
     ).all()
-    return dict(rows)
+    states = dict.fromkeys(APPLICATION.states, 0)
+    certified: dict[str, int] = {}
+    demand: dict[str, int] = {}
+    for code, state, n in rows:
+        certified.setdefault(code, 0)
+        demand.setdefault(code, 0)
+        if state is None:
+            continue
+        states[state] += n
+        if state == "certified":
+            certified[code] += n
+        if state in DEMAND_STATES:
+            demand[code] += n
+    return states, certified, demand
 
 
 def education(scope) -> dict[str, int]:
@@ -171,14 +171,25 @@ def education(scope) -> dict[str, int]:
     return {"peksos_kesos": row[0] or 0, "other": row[1] or 0}
 
 
-def assessor_capacity(scope) -> list[dict]:
+def _assessor_capacity(scope, demand: dict[str, int]) -> list[dict]:
     """Per scheme: assessors available, their free places, and the applications waiting for or in assessment."""
     today = clock.today()
-    schemes = db.session.execute(select(Scheme.id, Scheme.code).order_by(Scheme.code)).all()
+    # Open assessments per assessor of the scope, joined to what each assessor's licence covers.
+    loads = (
+        select(TeamMember.assessor_id.label("assessor_id"), func.count(Application.id).label("load"))
+        .join(Application, Application.team_id == TeamMember.team_id)
+        .join(Assessor, Assessor.id == TeamMember.assessor_id)
+        .where(Application.state.in_(OPEN_ASSESSMENT_STATES), _in(Assessor.dinas_id, scope))
+        .group_by(TeamMember.assessor_id)
+        .subquery()
+    )
     coverage = db.session.execute(
-        select(AssessorScheme.scheme_id, Assessor.id, Assessor.max_load)
+        select(Scheme.code, Assessor.max_load, func.coalesce(loads.c.load, 0))
+        .select_from(AssessorScheme)
+        .join(Scheme, Scheme.id == AssessorScheme.scheme_id)
         .join(Assessor, Assessor.id == AssessorScheme.assessor_id)
         .join(User, User.id == Assessor.user_id)
+        .outerjoin(loads, loads.c.assessor_id == Assessor.id)
         .where(
             Assessor.active.is_(True),
             User.active.is_(True),
@@ -186,83 +197,18 @@ def assessor_capacity(scope) -> list[dict]:
             _in(Assessor.dinas_id, scope),
         )
     ).all()
-    # Open assessments per assessor of the scope, in one grouped query.
-    loads = dict(
-        db.session.execute(
-            select(TeamMember.assessor_id, func.count(Application.id))
-            .join(Application, Application.team_id == TeamMember.team_id)
-            .join(Assessor, Assessor.id == TeamMember.assessor_id)
-            .where(Application.state.in_(OPEN_ASSESSMENT_STATES), _in(Assessor.dinas_id, scope))
-            .group_by(TeamMember.assessor_id)
-        ).all()
-    )
-    demand = dict(
-        db.session.execute(
-            select(Application.scheme_id, func.count(Application.id))
-            .where(Application.state.in_(DEMAND_STATES), _in(Application.dinas_id, scope))
-            .group_by(Application.scheme_id)
-        ).all()
-    )
-    assessors: dict[int, int] = defaultdict(int)
-    capacity: dict[int, int] = defaultdict(int)
-    for scheme_id, assessor_id, max_load in coverage:
-        assessors[scheme_id] += 1
-        capacity[scheme_id] += max(0, max_load - loads.get(assessor_id, 0))
+    assessors: dict[str, int] = defaultdict(int)
+    capacity: dict[str, int] = defaultdict(int)
+    for code, max_load, load in coverage:
+        assessors[code] += 1
+        capacity[code] += max(0, max_load - load)
     return [
-        {
-            "scheme": code,
-            "assessors": assessors[scheme_id],
-            "capacity": capacity[scheme_id],
-            "open_demand": demand.get(scheme_id, 0),
-        }
-        for scheme_id, code in schemes
+        {"scheme": code, "assessors": assessors[code], "capacity": capacity[code], "open_demand": demand[code]}
+        for code in demand  # every scheme, by code
     ]
 
 
-def expiring_soon(scope, days: int = EXPIRY_WINDOW_DAYS) -> int:
-    """Active certificates of the scope that expire within ``days`` days from today."""
-    today = clock.today()
-    return db.session.scalar(
-        select(func.count(Certificate.id))
-        .join(Application, Application.id == Certificate.application_id)
-        .where(
-            Certificate.status == "active",
-            Certificate.expires_on >= today,
-            Certificate.expires_on <= today + timedelta(days=days),
-            _in(Application.dinas_id, scope),
-        )
-    )
-
-
-def median_days_in_state(scope, scheme_id: int | None = None) -> dict[str, float | None]:
-    """The median time, in days, the applications of the scope (of one scheme, if given) have spent in each state."""
-    now = clock.now()
-    of_scope = _in(Application.dinas_id, scope)
-    if scheme_id is not None:
-        of_scope = and_(of_scope, Application.scheme_id == scheme_id)
-    created = db.session.execute(select(Application.id, Application.created_at).where(of_scope)).all()
-    logs = db.session.execute(
-        select(TransitionLog.application_id, TransitionLog.to_state, TransitionLog.at)
-        .join(Application, Application.id == TransitionLog.application_id)
-        .where(TransitionLog.workflow == APPLICATION.name, of_scope)
-        .order_by(TransitionLog.application_id, TransitionLog.at, TransitionLog.id)
-    ).all()
-    entries: dict[int, list] = {app_id: [(APPLICATION.initial, at)] for app_id, at in created}
-    for app_id, state, at in logs:
-        entries[app_id].append((state, at))
-    totals: dict[str, list[float]] = defaultdict(list)
-    for visits in entries.values():
-        per_state: dict[str, timedelta] = defaultdict(timedelta)
-        for i, (state, entered) in enumerate(visits):
-            left = visits[i + 1][1] if i + 1 < len(visits) else now
-            per_state[state] += max(left - entered, timedelta(0))
-        for state, spent in per_state.items():
-            totals[state].append(spent.total_seconds() / 86400)
-    return {state: (round(median(totals[state]), 1) if totals[state] else None) for state in APPLICATION.states}
-
-
-def expiring_by_scheme(scope, days: int = EXPIRY_WINDOW_DAYS) -> dict[str, int]:
-    """``expiring_soon`` per scheme code (every scheme present); the values add up to it."""
+def _expiring_by_scheme(scope, days: int = EXPIRY_WINDOW_DAYS) -> dict[str, int]:
     today = clock.today()
     rows = db.session.execute(
         select(Scheme.code, func.count(Certificate.id))
@@ -283,13 +229,41 @@ def expiring_by_scheme(scope, days: int = EXPIRY_WINDOW_DAYS) -> dict[str, int]:
     return dict(rows)
 
 
-def summary(scope: list[int] | None) -> dict:
-    """Every figure of the summary report for ``scope`` (None: everything)."""
+def median_days_in_state(scope, scheme_id: int | None = None) -> dict[str, float | None]:
+    """The median time, in days, the applications of the scope (of one scheme, if given) have spent in each state."""
+    key = ("medians", None if scope is None else tuple(scope), scheme_id)
+    return cached(key, lambda: medians_in_state(scope, scheme_id, clock.now()))
+
+
+def _figures(scope) -> dict:
+    """Every figure of ``scope``, each with a fixed number of queries (five on PostgreSQL)."""
+    states, certified, demand = _application_counts(scope)
+    expiring = _expiring_by_scheme(scope)
     return {
-        "by_state": by_state(scope),
-        "certified_by_scheme": certified_by_scheme(scope),
+        "by_state": states,
+        "certified_by_scheme": certified,
         "education": education(scope),
-        "assessor_capacity": assessor_capacity(scope),
-        "expiring_90_days": expiring_soon(scope),
-        "median_days_in_state": median_days_in_state(scope),
+        "assessor_capacity": _assessor_capacity(scope, demand),
+        "expiring_90_days": sum(expiring.values()),
+        "median_days_in_state": medians_in_state(scope, None, clock.now()),
+        "expiring_by_scheme": expiring,
     }
+
+
+def figures(scope) -> dict:
+    """The summary's figures of ``scope`` and ``expiring_by_scheme``, as the figures page shows them."""
+    return cached(("figures", None if scope is None else tuple(scope)), lambda: _figures(scope))
+
+
+def expiring_by_scheme(scope, days: int = EXPIRY_WINDOW_DAYS) -> dict[str, int]:
+    """``expiring_90_days`` per scheme code (every scheme present); the values add up to it."""
+    if days != EXPIRY_WINDOW_DAYS:
+        return _expiring_by_scheme(scope, days)
+    return figures(scope)["expiring_by_scheme"]
+
+
+def summary(scope: list[int] | None) -> dict:
+    """Every figure of the summary report for ``scope`` (None: everything); see ``figure_cache`` for its age."""
+    body = figures(scope)
+    del body["expiring_by_scheme"]
+    return body

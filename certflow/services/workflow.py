@@ -160,11 +160,11 @@ def fire_application_event(
     with db.session.no_autoflush:  # the effects' queries must not flush the application early: one UPDATE, one version
         _application_effects(app, fired, user, reason, data, now)
     app.state_changed_at = now
-    _flush()
     log_data = {
         k: v for k, v in data.items() if k in ("team", "deadline", "recommendation", "units", "override_reason")
     }
     log = _log(fired, app.id, app.id, actor, reason, log_data, now)
+    _flush()  # the UPDATE (a concurrent change fails it: StaleVersion), then the log row
     if event == "certify":
         cert = issue_certificate(app)
         if app.previous_certificate is not None and app.previous_certificate.status in ("active", "suspended"):

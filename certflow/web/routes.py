@@ -11,7 +11,13 @@ from sqlalchemy.orm import joinedload
 from certflow.api.errors import translate
 from certflow.extensions import db
 from certflow.models import Application, TransitionLog, User
-from certflow.services.access import application_actor, get_visible_application, visible_applications
+from certflow.services.access import (
+    CANDIDATE_ROLES_ON_DEMAND,
+    application_actor,
+    get_visible_application,
+    visible_applications,
+)
+from certflow.services.paging import page_rows
 from certflow.web.diagram import draw
 from certflow.web.events import actions, fire_from_form
 from certflow.web.labels import document_kind_label, event_label, state_label, workflow_label
@@ -39,11 +45,8 @@ def index():
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     pages = max(1, -(-total // PER_PAGE))
     page = min(page_number(), pages)
-    items = db.session.scalars(
-        stmt.order_by(Application.created_at.desc(), Application.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+    order = (Application.created_at.desc(), Application.id.desc())
+    items = page_rows(stmt, order, PER_PAGE, (page - 1) * PER_PAGE, CANDIDATE_ROLES_ON_DEMAND)
     return render_template(
         "web/index.html",
         applications=items,
