@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := certflow
 
-.PHONY: run test test-sqlite test-postgresql lint translations translations-update bench-notifications clean
+.PHONY: run test test-sqlite test-postgresql lint translations translations-update bench bench-notifications clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -48,6 +48,11 @@ test-postgresql: $(STAMP)
 	@if [ "$$CI" = "true" ] || $(BIN)/python -c "import tests.conftest as c, sys; sys.exit(0 if c.pg_available() else 1)"; then \
 	  CERTFLOW_TEST_DB=postgresql $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e tests/integration tests/web; \
 	else echo "PostgreSQL is not reachable: the PostgreSQL pass is skipped (CI=true makes this an error)."; fi
+
+## make bench [SCALE=0.01]: national-scale data on PostgreSQL, served by gunicorn, driven from another process
+SCALE ?= 1
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --scale $(SCALE)
 
 ## make bench-notifications: outbox → Redis → Celery → SMTP throughput and delay (needs PostgreSQL and redis-server)
 bench-notifications: $(STAMP)

@@ -43,6 +43,7 @@ class Config:
     INSTANCE_DIR = str(_INSTANCE)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(_INSTANCE / "uploads"))
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+    REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "300"))
     PASSWORD_LINK_DAYS = int(os.environ.get("PASSWORD_LINK_DAYS", "7"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024
 
@@ -119,3 +120,4 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     MAIL_BACKEND = "memory"
     CELERY_TASK_ALWAYS_EAGER = False
+    REPORTS_CACHE_SECONDS = 0  # figures are checked right after the data changes

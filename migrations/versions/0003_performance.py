@@ -6,7 +6,7 @@ found without visiting every application of the state. The old (dinas_id, state)
 prefix of the new one, so it goes.
 
 Revision ID: 0002_perf
-Revises: 0001
+Revises: notif_outbox_lease
 Create Date: 2026-11-29 09:00:00
 
 """

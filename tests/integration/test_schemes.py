@@ -8,6 +8,7 @@ certificates never change; a new version carries the change instead.
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from certflow.models import (
@@ -105,7 +106,7 @@ def test_a_scheme_in_use_keeps_its_standard_rules_and_code(world, db, running):
         lambda: service.remove_item(scheme, "unit", unit),
     ]
     for attempt in attempts:
-        with pytest.raises(service.SchemeError) as refused:
+        with pytest.raises(service.SchemeError) as refused, force_locale("en"):
             attempt()
         assert set(refused.value.errors) == {"standard"}
         assert "new version" in refused.value.errors["standard"]
