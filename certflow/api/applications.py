@@ -181,10 +181,13 @@ def fire_event(app_id: int):
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise _invalid("version", _("must be a whole number"))
     with _transaction():
-        fire_application_event(app, event.strip(), current_api_user(), reason=reason, data=payload, version=version)
-        # The application after the transition, read before the commit would expire it all: only the
-        # team can have changed behind a relationship already loaded (its id is set by the effects).
-        db.session.expire(app, ["team"])
+        fired = fire_application_event(
+            app, event.strip(), current_api_user(), reason=reason, data=payload, version=version
+        )
+        # The application after the transition, read before the commit would expire it all: only what
+        # can have changed behind a relationship already loaded is read again — the team (the effects
+        # set its id) and, once certified, the certificate just issued.
+        db.session.expire(app, ["team", "certificate"] if fired.dest == "certified" else ["team"])
         body = application_detail(app, current_api_user())
     return jsonify(body)
 

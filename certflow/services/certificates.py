@@ -36,7 +36,7 @@ def issue_certificate(app: Application) -> Certificate:
     issued = clock.today()
     cert = Certificate(
         number=new_number(scheme.code, issued.year),
-        application=app,  # the application's ``certificate`` is this one from now on, in this session too
+        application_id=app.id,
         holder_id=app.candidate_id,
         holder_name=app.candidate.name,
         scheme_id=scheme.id,
