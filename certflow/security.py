@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from certflow import clock
 from certflow.extensions import db
@@ -76,7 +77,16 @@ def user_for_token(token: str | None) -> User | None:
     """The active user a valid, unexpired token belongs to, or None."""
     if not token:
         return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    # The token, its user, the user's dinas and roles: one statement.
+    row = (
+        db.session.scalars(
+            select(ApiToken)
+            .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+            .where(ApiToken.token_hash == _digest(token))
+        )
+        .unique()
+        .first()
+    )
     if row is None or row.expires_at <= clock.now() or not row.user.active:
         return None
     return row.user

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from certflow import clock
 from certflow.clock import LOCAL_TZ
@@ -51,67 +51,84 @@ def assigned_dates(app_ids: list[int]) -> dict[int, date]:
         return {}
     rows = db.session.execute(
         select(TransitionLog.application_id, func.max(TransitionLog.at))
-        .where(
-            TransitionLog.workflow == "application",
-            TransitionLog.event == "assign_team",
-            TransitionLog.application_id.in_(app_ids),
-        )
+        .where(_assigned(), TransitionLog.application_id.in_(app_ids))
         .group_by(TransitionLog.application_id)
     ).all()
-    return {app_id: at.astimezone(LOCAL_TZ).date() for app_id, at in rows if at is not None}
+    return {app_id: _local_day(at) for app_id, at in rows if at is not None}
 
 
-def assessor_queue(assessor: Assessor) -> list[QueueItem]:
-    """The assessor's candidates: open and assessed ones first by due date, then those finished recently."""
+def _assigned():
+    return (TransitionLog.workflow == "application") & (TransitionLog.event == "assign_team")
+
+
+def _local_day(at: datetime | None) -> date | None:
+    return at.astimezone(LOCAL_TZ).date() if at is not None else None
+
+
+# The queue shows the candidate's name, the scheme, the dinas and the team: nothing else is loaded.
+QUEUE_LOADS = (
+    lazyload("*"),
+    joinedload(Application.candidate).lazyload("*"),
+    joinedload(Application.scheme),
+    joinedload(Application.dinas).lazyload("*"),
+    joinedload(Application.team).lazyload("*"),
+)
+
+
+def _queue_facts(assessor: Assessor):
+    """(application id, team assigned at, declaration, criteria scored, criteria) of each queue entry: one query.
+
+    The applications are found by their teams' index first; only those few are then loaded with what
+    the page shows (joining the related tables before filtering would read the whole table).
+    """
     since = clock.now() - timedelta(days=RECENT_DAYS)
     my_teams = select(TeamMember.team_id).where(TeamMember.assessor_id == assessor.id)
-    apps = db.session.scalars(
-        select(Application)
-        .options(joinedload(Application.team))
-        .where(
+    assigned_at = (
+        select(func.max(TransitionLog.at))
+        .where(_assigned(), TransitionLog.application_id == Application.id)
+        .scalar_subquery()
+    )
+    declaration = (
+        select(ConflictDeclaration.conflict)
+        .where(ConflictDeclaration.application_id == Application.id, ConflictDeclaration.assessor_id == assessor.id)
+        .scalar_subquery()
+    )
+    scored = (
+        select(func.count(Score.id))
+        .where(Score.application_id == Application.id, Score.assessor_id == assessor.id)
+        .scalar_subquery()
+    )
+    criteria = select(func.count(Criterion.id)).where(Criterion.scheme_id == Application.scheme_id).scalar_subquery()
+    return db.session.execute(
+        select(Application.id, assigned_at, declaration, scored, criteria).where(
             Application.team_id.in_(my_teams),
             or_(Application.state.in_(QUEUE_STATES), Application.state_changed_at >= since),
         )
     ).all()
-    ids = [a.id for a in apps]
-    assigned = assigned_dates(ids)
-    declared, scored, criteria = {}, {}, {}
-    if ids:
-        declared = dict(
-            db.session.execute(
-                select(ConflictDeclaration.application_id, ConflictDeclaration.conflict).where(
-                    ConflictDeclaration.assessor_id == assessor.id, ConflictDeclaration.application_id.in_(ids)
-                )
-            ).all()
-        )
-        scored = dict(
-            db.session.execute(
-                select(Score.application_id, func.count(Score.id))
-                .where(Score.assessor_id == assessor.id, Score.application_id.in_(ids))
-                .group_by(Score.application_id)
-            ).all()
-        )
-        criteria = dict(
-            db.session.execute(
-                select(Criterion.scheme_id, func.count(Criterion.id))
-                .where(Criterion.scheme_id.in_({a.scheme_id for a in apps}))
-                .group_by(Criterion.scheme_id)
-            ).all()
-        )
+
+
+def assessor_queue(assessor: Assessor) -> list[QueueItem]:
+    """The assessor's candidates: open and assessed ones first by due date, then those finished recently."""
+    facts = {row[0]: row[1:] for row in _queue_facts(assessor)}
+    apps = []
+    if facts:
+        apps = db.session.scalars(select(Application).options(*QUEUE_LOADS).where(Application.id.in_(facts))).all()
     today = clock.today()
     items = []
     for a in apps:
-        due = due_date(assigned.get(a.id))
+        assigned_at, declaration, scored, criteria = facts[a.id]
+        assigned_on = _local_day(assigned_at)
+        due = due_date(assigned_on)
         items.append(
             QueueItem(
                 app=a,
                 lead=a.team.lead_id == assessor.id,
-                assigned_on=assigned.get(a.id),
+                assigned_on=assigned_on,
                 due_on=due,
                 overdue=a.state in OPEN_ASSESSMENT_STATES and due is not None and due < today,
-                declaration=declared.get(a.id),
-                scored=scored.get(a.id, 0),
-                criteria=criteria.get(a.scheme_id, 0),
+                declaration=declaration,
+                scored=scored,
+                criteria=criteria,
             )
         )
     far = date.max

@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from certflow import clock
 from certflow.candidate.progress import Step, progress, visited_states
@@ -32,7 +32,8 @@ from certflow.models import (
     Unit,
     User,
 )
-from certflow.services.facts import ApplicationFacts
+from certflow.services.access import CANDIDATE_ROLES_ON_DEMAND
+from certflow.services.facts import ApplicationFacts, carried_results
 from workflows import APPLICATION
 from workflows.guards import APPEAL_WINDOW
 
@@ -79,33 +80,29 @@ def _histories(ids: list[int]) -> dict[int, list[TransitionLog]]:
 
 
 def _prefetch_facts(apps: list[Application], facts: dict[int, ApplicationFacts]) -> None:
-    """Fill the facts the next step reads with one batched query each (the same questions as the guards)."""
+    """Fill the facts the next step reads (the same questions as the guards) with two queries for all applications."""
     if not apps:
         return
-    ids = [a.id for a in apps]
-    totals = dict(
-        db.session.execute(
-            select(Criterion.scheme_id, func.count(Criterion.id))
-            .where(Criterion.scheme_id.in_({a.scheme_id for a in apps}))
-            .group_by(Criterion.scheme_id)
-        ).all()
+    total = (
+        select(func.count(Criterion.id)).where(Criterion.scheme_id == Application.scheme_id).scalar_subquery()
     )
-    answered = dict(
-        db.session.execute(
-            select(SelfAssessmentAnswer.application_id, func.count(SelfAssessmentAnswer.id))
-            .join(Criterion, Criterion.id == SelfAssessmentAnswer.criterion_id)
-            .join(Application, Application.id == SelfAssessmentAnswer.application_id)
-            .where(SelfAssessmentAnswer.application_id.in_(ids), Criterion.scheme_id == Application.scheme_id)
-            .group_by(SelfAssessmentAnswer.application_id)
-        ).all()
+    answered = (
+        select(func.count(SelfAssessmentAnswer.id))
+        .join(Criterion, Criterion.id == SelfAssessmentAnswer.criterion_id)
+        .where(SelfAssessmentAnswer.application_id == Application.id, Criterion.scheme_id == Application.scheme_id)
+        .scalar_subquery()
     )
-    decided = [a for a in apps if a.decided_at is not None]
-    appeals: dict[int, list[datetime]] = defaultdict(list)
-    if decided:
-        for app_id, created in db.session.execute(
-            select(Appeal.application_id, Appeal.created_at).where(Appeal.application_id.in_([a.id for a in decided]))
-        ):
-            appeals[app_id].append(created)
+    appealed = (
+        exists()
+        .where(Appeal.application_id == Application.id, Appeal.created_at >= Application.decided_at)
+        .correlate(Application)
+    )
+    counts = {
+        app_id: (unanswered, bool(was_appealed))
+        for app_id, unanswered, was_appealed in db.session.execute(
+            select(Application.id, total - answered, appealed).where(Application.id.in_([a.id for a in apps]))
+        )
+    }
     assessed = [a.id for a in apps if a.team_id is not None]
     lead_results: dict[int, list] = defaultdict(list)
     if assessed:
@@ -131,22 +128,22 @@ def _prefetch_facts(apps: list[Application], facts: dict[int, ApplicationFacts])
     for app in apps:
         f = facts[app.id]
         # ApplicationFacts caches these as cached properties: setting them answers the guards' questions.
-        f.unanswered_criteria = totals.get(app.scheme_id, 0) - answered.get(app.id, 0)
-        f.decision_appealed = app.decided_at is not None and any(c >= app.decided_at for c in appeals[app.id])
+        f.unanswered_criteria, f.decision_appealed = counts[app.id]
         if app.team_id is not None:
-            f._lead_results = lead_results[app.id]
+            f._lead_results = carried_results(app, lead_results[app.id])
 
 
 def load_records(user: User, application_id: int | None = None) -> list[Record]:
     """The candidate's applications (or the one asked for, if theirs), each with its progress and next step."""
     stmt = own_applications(user).options(
+        CANDIDATE_ROLES_ON_DEMAND,
         selectinload(Application.documents),
-        selectinload(Application.certificate),
-        selectinload(Application.team).lazyload(Team.member_rows),  # only the team's name is shown
+        joinedload(Application.certificate),
+        joinedload(Application.team).lazyload(Team.member_rows),  # only the team's name is shown
     )
     if application_id is not None:
         stmt = stmt.where(Application.id == application_id)
-    apps = list(db.session.scalars(stmt))
+    apps = list(db.session.scalars(stmt).unique())
     histories = _histories([a.id for a in apps])
     facts = {a.id: ApplicationFacts(a, {}, user) for a in apps}
     _prefetch_facts(apps, facts)

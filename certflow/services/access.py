@@ -7,7 +7,7 @@ pages and the templates all call these functions.
 from __future__ import annotations
 
 from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import defaultload
+from sqlalchemy.orm import defaultload, lazyload
 
 from certflow.extensions import db
 from certflow.models import Application, Assessor, ConflictDeclaration, Dinas, Score, TeamMember, User
@@ -43,7 +43,12 @@ def assessor_of(user: User) -> Assessor | None:
     """The user's assessor record, if they are a registered assessor."""
     if not user.has_role("assessor"):
         return None
-    return db.session.scalar(select(Assessor).where(Assessor.user_id == user.id))
+    # The user is the one asking (already loaded, roles and all); the schemes are read when needed.
+    return db.session.scalar(
+        select(Assessor)
+        .options(lazyload(Assessor.scheme_rows), defaultload(Assessor.user).lazyload(User.role_rows))
+        .where(Assessor.user_id == user.id)
+    )
 
 
 def visible_applications(user: User) -> Select:

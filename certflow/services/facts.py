@@ -148,6 +148,17 @@ def _record_id(value) -> int | None:
     return None
 
 
+def carried_results(app: Application, rows) -> list[tuple[str, str | None]]:
+    """The lead's (unit, result) rows as the decision reads them.
+
+    A reassessment covers the BK units only: the other units keep their K.
+    """
+    carried = set()
+    if app.reassessment_units:
+        carried = {u for u, _ in rows} - set(app.reassessment_units)
+    return [(u, "K" if u in carried else r) for u, r in rows]
+
+
 class ApplicationFacts:
     """The facts about one application that its guards read."""
 
@@ -274,11 +285,7 @@ class ApplicationFacts:
             .where(Criterion.scheme_id == self.app.scheme_id)
             .order_by(Unit.position, Criterion.id)
         ).all()
-        # A reassessment covers the BK units only: the other units keep their K.
-        carried = set()
-        if self.app.reassessment_units:
-            carried = {u for u, _ in rows} - set(self.app.reassessment_units)
-        return [(u, "K" if u in carried else r) for u, r in rows]
+        return carried_results(self.app, rows)
 
     @property
     def unscored_criteria(self) -> int:
