@@ -83,9 +83,7 @@ def _prefetch_facts(apps: list[Application], facts: dict[int, ApplicationFacts])
     """Fill the facts the next step reads (the same questions as the guards) with two queries for all applications."""
     if not apps:
         return
-    total = (
-        select(func.count(Criterion.id)).where(Criterion.scheme_id == Application.scheme_id).scalar_subquery()
-    )
+    total = select(func.count(Criterion.id)).where(Criterion.scheme_id == Application.scheme_id).scalar_subquery()
     answered = (
         select(func.count(SelfAssessmentAnswer.id))
         .join(Criterion, Criterion.id == SelfAssessmentAnswer.criterion_id)
