@@ -8,9 +8,10 @@ each. Celery sends the e-mails after the commit (``certflow.notifications``).
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 
 from certflow.extensions import db
+from certflow.notifications.dispatch import queue_after_commit
 from certflow.models import (
     Application,
     Assessor,
@@ -72,34 +73,48 @@ def notify_transition(
     *,
     application: Application | None = None,
     certificate: Certificate | None = None,
-) -> list[OutboxMessage]:
-    """Write an in-app notification and an outbox e-mail for every recipient of ``log``."""
+) -> list[int]:
+    """Write an in-app notification and an outbox e-mail for every recipient of ``log``; the outbox ids.
+
+    Plain multi-row INSERTs, no ORM objects to track: on PostgreSQL one statement writes both (the
+    notifications' INSERT as a CTE of the outbox's), elsewhere two. The outbox messages are handed
+    to Celery once the transaction commits.
+    """
     subject = application if application is not None else certificate.application
     user_ids = recipients(groups, application=application, candidate_id=subject.candidate_id, dinas=subject.dinas)
+    if not user_ids:
+        return []
     params = {"from": log.from_state, "to": log.to_state, "reason": log.reason}
     if certificate is not None:
         params["number"] = certificate.number
-    outbox = []
-    for uid in user_ids:
-        db.session.add(
-            Notification(
-                user_id=uid,
-                event=log.event,
-                workflow=log.workflow,
-                application_id=subject.id,
-                certificate_id=certificate.id if certificate is not None else None,
-                params=params,
-            )
-        )
-        msg = OutboxMessage(
-            key=f"transition:{log.id}:{uid}",
-            recipient_id=uid,
-            event=log.event,
-            workflow=log.workflow,
-            application_id=subject.id,
-            certificate_id=certificate.id if certificate is not None else None,
-            payload=params,
-        )
-        db.session.add(msg)
-        outbox.append(msg)
-    return outbox
+    about = {
+        "event": log.event,
+        "workflow": log.workflow,
+        "application_id": subject.id,
+        "certificate_id": certificate.id if certificate is not None else None,
+        "created_at": log.at,
+    }
+    notifications = insert(Notification.__table__).values(
+        [{"user_id": uid, "params": params, "read_at": None, **about} for uid in user_ids]
+    )
+    outbox = OutboxMessage.__table__
+    messages = insert(outbox).values(
+        [
+            {
+                "key": f"transition:{log.id}:{uid}",
+                "recipient_id": uid,
+                "payload": params,
+                "status": "pending",
+                "attempts": 0,
+                **about,
+            }
+            for uid in user_ids
+        ]
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        messages = messages.add_cte(notifications.cte("notified"))
+    else:
+        db.session.execute(notifications)
+    ids = list(db.session.scalars(messages.returning(outbox.c.id)))
+    queue_after_commit(db.session, ids)
+    return ids
