@@ -11,7 +11,6 @@ from __future__ import annotations
 from sqlalchemy import insert, or_, select
 
 from certflow.extensions import db
-from certflow.notifications.dispatch import queue_after_commit
 from certflow.models import (
     Application,
     Assessor,
@@ -24,6 +23,7 @@ from certflow.models import (
     User,
     UserRole,
 )
+from certflow.notifications.dispatch import queue_after_commit
 
 
 def _dinas_admins(dinas: Dinas) -> select:
