@@ -20,6 +20,7 @@ from certflow import clock
 from certflow.extensions import db
 from certflow.models import Application, Certificate, Criterion, Element, Scheme, SelfAssessmentAnswer, Unit, User
 from certflow.models.people import EDUCATION_FIELDS
+from certflow.services.criterion_entries import check_entries, criterion_ids
 
 EDITABLE_STATES = ("draft", "revision_requested")
 # An application in one of these states no longer blocks a new one for the same scheme:
@@ -247,54 +248,23 @@ def update_apl01(app: Application, user: User, data: dict) -> dict:
 
 
 def _check_answers(answers: Any) -> tuple[list[dict], dict[str, str]]:
-    if not isinstance(answers, list) or not answers:
-        return [], {"answers": _("must be a non-empty list")}
-    if len(answers) > 2000:
-        return [], {"answers": _("at most %(n)s answers at once", n=2000)}
-    errors: dict[str, str] = {}
-    clean, seen = [], set()
-    for i, item in enumerate(answers):
-        where = f"answers[{i}]"
-        if not isinstance(item, dict):
-            errors[where] = _("must be an object")
-            continue
-        unknown = sorted(k for k in item if k not in ("criterion", "claim", "evidence"))
-        code = item.get("criterion")
-        if isinstance(code, str) and code.strip():
-            code = code.strip()
-            where = f"{where} ({code})"
-            if code in seen:
-                errors[where] = _("criterion given twice")
-                continue
-            seen.add(code)
-        else:
-            errors[f"{where}.criterion"] = _("give the code of a criterion")
-        if unknown:
-            errors[f"{where}.{unknown[0]}"] = _("unknown field")
+    entries, errors = check_entries(answers, "answers", ("claim", "evidence"))
+    for e in entries:
+        item, where = e["item"], e["where"]
         if item.get("claim") not in CLAIMS:
             errors[f"{where}.claim"] = _("must be K or BK")
-        evidence, error = text_value(item.get("evidence"), EVIDENCE_MAX)
+        e["claim"] = item.get("claim")
+        e["evidence"], error = text_value(item.get("evidence"), EVIDENCE_MAX)
         if error:
             errors[f"{where}.evidence"] = error
-        clean.append({"criterion": code, "claim": item.get("claim"), "evidence": evidence, "where": where})
-    return clean, errors
+    return entries, errors
 
 
 def save_self_assessment(app: Application, user: User, answers: Any) -> dict:
     """Save (insert or update) the candidate's claims; part of the criteria may be answered at a time."""
     require_editing_owner(app, user)
     clean, errors = _check_answers(answers)
-    codes = [a["criterion"] for a in clean if isinstance(a["criterion"], str)]
-    ids = dict(
-        db.session.execute(
-            select(Criterion.code, Criterion.id).where(Criterion.scheme_id == app.scheme_id, Criterion.code.in_(codes))
-        ).all()
-    )
-    for a in clean:
-        if isinstance(a["criterion"], str) and a["criterion"] not in ids:
-            errors[a["where"]] = _(
-                "criterion %(code)s is not in scheme %(scheme)s", code=a["criterion"], scheme=app.scheme.code
-            )
+    ids = criterion_ids(app, clean, errors)
     raise_if_errors(errors)
     existing = {
         row.criterion_id: row

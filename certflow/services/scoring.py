@@ -27,6 +27,7 @@ from certflow.services.applications import (
     text_value,
     touch,
 )
+from certflow.services.criterion_entries import check_entries, criterion_ids
 from workflows import Actor
 
 NOTE_MAX = 2000
@@ -104,39 +105,19 @@ def declarations(app: Application) -> dict[int, ConflictDeclaration]:
 
 
 def _check_scores(scores: Any) -> tuple[list[dict], dict[str, str]]:
-    if not isinstance(scores, list) or not scores:
-        return [], {"scores": _("must be a non-empty list")}
-    errors: dict[str, str] = {}
-    clean, seen = [], set()
-    for i, item in enumerate(scores):
-        where = f"scores[{i}]"
-        if not isinstance(item, dict):
-            errors[where] = _("must be an object")
-            continue
-        code = item.get("criterion")
-        if not (isinstance(code, str) and code.strip()):
-            errors[f"{where}.criterion"] = _("give the code of a criterion")
-        else:
-            code = code.strip()
-            where = f"{where} ({code})"
-            if code in seen:
-                errors[where] = _("criterion given twice")
-            seen.add(code)
-        unknown = sorted(k for k in item if k not in ("criterion", "result", "method", "evidence"))
-        if unknown:
-            errors[f"{where}.{unknown[0]}"] = _("unknown field")
+    entries, errors = check_entries(scores, "scores", ("result", "method", "evidence"))
+    for e in entries:
+        item, where = e["item"], e["where"]
         if item.get("result") not in CLAIMS:
             errors[f"{where}.result"] = _("must be K or BK")
         method = item.get("method")
         if method is not None and method not in METHODS:
             errors[f"{where}.method"] = _("must be one of %(methods)s", methods=", ".join(METHODS))
-        evidence, error = text_value(item.get("evidence"), EVIDENCE_MAX, required=True)
+        e["result"], e["method"] = item.get("result"), method
+        e["evidence"], error = text_value(item.get("evidence"), EVIDENCE_MAX, required=True)
         if error:
             errors[f"{where}.evidence"] = error
-        clean.append(
-            {"criterion": code, "result": item.get("result"), "method": method, "evidence": evidence, "where": where}
-        )
-    return clean, errors
+    return entries, errors
 
 
 def check_scores(scores: Any) -> dict[str, str]:
@@ -152,17 +133,7 @@ def save_scores(app: Application, user: User, scores: Any) -> list[dict]:
     """A team member records (inserts or updates) their K/BK and evidence for criteria; the lead's are the team's."""
     assessor = _member_for(app, user, "in_assessment", _("score this application"))
     clean, errors = _check_scores(scores)
-    codes = [s["criterion"] for s in clean if isinstance(s["criterion"], str)]
-    ids = dict(
-        db.session.execute(
-            select(Criterion.code, Criterion.id).where(Criterion.scheme_id == app.scheme_id, Criterion.code.in_(codes))
-        ).all()
-    )
-    for s in clean:
-        if isinstance(s["criterion"], str) and s["criterion"] not in ids:
-            errors[s["where"]] = _(
-                "criterion %(code)s is not in scheme %(scheme)s", code=s["criterion"], scheme=app.scheme.code
-            )
+    ids = criterion_ids(app, clean, errors)
     raise_if_errors(errors)
     existing = {
         row.criterion_id: row

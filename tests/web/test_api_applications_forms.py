@@ -154,6 +154,7 @@ def test_self_assessment_saves_part_way_then_updates(api, world, draft, db):
         (["PSG.U1.E1.K1"], "answers[1]: must be an object"),
         ([], "answers"),
         ("all K", "answers"),
+        ([{"criterion": f"PSG.X{n}", "claim": "K"} for n in range(2000)], "at most 2000"),
     ],
 )
 def test_bad_answers_are_422_and_nothing_is_saved(api, world, draft, db, answers, needle):

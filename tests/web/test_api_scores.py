@@ -208,6 +208,7 @@ def test_scores_only_in_assessment(api, world, state):
         ),
         ("all K", "scores"),
         ([], "scores"),
+        ([{"criterion": f"PSG.X{n}", "result": "K", "evidence": "e"} for n in range(2000)], "at most 2000"),
     ],
 )
 def test_bad_scores_are_422_and_nothing_is_saved(api, world, db, assessing, scores, needle):
