@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from certflow.admin.common import dinas_admin_required, int_arg, is_conflict, refusal_message, rule_label
+from certflow.admin.common import dinas_admin_required, int_arg, is_conflict, list_filters, refusal_message, rule_label
 from certflow.admin.routes import bp
-from certflow.admin.verification import filters, paginate, queue_statement
+from certflow.admin.verification import paginate, queue_statement
 from certflow.extensions import db
 from certflow.models import Application, Team
 from certflow.services import teams as team_service
@@ -57,7 +57,7 @@ def team_options() -> tuple[list[Team], dict[int, int]]:
 
 
 def _render_list(values: dict, errors: dict, status: int = 200):
-    chosen = filters()
+    chosen = list_filters()
     items, total, page, pages = paginate(queue_statement("eligible", chosen["dinas_id"], chosen["scheme_id"]), PER_PAGE)
     teams, team_loads = team_options()
     return (

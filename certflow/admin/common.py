@@ -80,6 +80,26 @@ def active_schemes() -> list[Scheme]:
     return list(db.session.scalars(select(Scheme).where(Scheme.active.is_(True)).order_by(Scheme.code)))
 
 
+def list_filters() -> dict:
+    """The ``?dinas=&scheme=`` filters of a list, checked against what the admin may choose.
+
+    ``{"dinas_list", "schemes", "dinas_id", "scheme_id", "scheme"}``: the choices, and the ones
+    chosen (None where absent or not the admin's to choose).
+    """
+    dinas = scope_dinas()
+    schemes = active_schemes()
+    dinas_id = int_arg(request.args.get("dinas"))
+    scheme_id = int_arg(request.args.get("scheme"))
+    scheme = next((s for s in schemes if s.id == scheme_id), None)
+    return {
+        "dinas_list": dinas,
+        "schemes": schemes,
+        "dinas_id": dinas_id if dinas_id in {d.id for d in dinas} else None,
+        "scheme_id": scheme.id if scheme is not None else None,
+        "scheme": scheme,
+    }
+
+
 def scoped_application(application_id: int) -> Application:
     """The application if its candidate's dinas is in the admin's scope, else 404."""
     app = db.session.scalar(

@@ -11,7 +11,7 @@ from certflow import clock
 from certflow.admin.common import (
     active_schemes,
     dinas_admin_required,
-    int_arg,
+    list_filters,
     scope_dinas,
     service_message,
 )
@@ -36,22 +36,14 @@ def _assessor_or_404(assessor_id: int) -> Assessor:
 @dinas_admin_required
 def assessors():
     """The pool: every assessor whose home dinas the admin administers, with licence state and load."""
-    schemes = active_schemes()
-    dinas_list = scope_dinas()
-    scheme_id = int_arg(request.args.get("scheme"))
-    dinas_id = int_arg(request.args.get("dinas"))
-    scheme = next((s for s in schemes if s.id == scheme_id), None)
-    dinas_id = dinas_id if dinas_id in {d.id for d in dinas_list} else None
-    found = pool.list_assessors(current_user, scheme, dinas_id)
+    chosen = list_filters()
+    found = pool.list_assessors(current_user, chosen["scheme"], chosen["dinas_id"])
     return render_template(
         "admin/assessors.html",
         assessors=found,
         loads=active_loads([a.id for a in found]),
         today=clock.today(),
-        schemes=schemes,
-        dinas_list=dinas_list,
-        scheme_id=scheme.id if scheme else None,
-        dinas_id=dinas_id,
+        **chosen,
     )
 
 

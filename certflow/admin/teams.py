@@ -7,7 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from certflow import clock
-from certflow.admin.common import active_schemes, dinas_admin_required, int_arg, scope_dinas, service_message
+from certflow.admin.common import (
+    active_schemes,
+    dinas_admin_required,
+    int_arg,
+    list_filters,
+    scope_dinas,
+    service_message,
+)
 from certflow.admin.routes import bp
 from certflow.extensions import db
 from certflow.models import Team
@@ -28,13 +35,8 @@ def _team_or_404(team_id: int) -> Team:
 @dinas_admin_required
 def teams():
     """The teams of the admin's scope with their members, their load and their open assessments."""
-    schemes = active_schemes()
-    dinas_list = scope_dinas()
-    scheme_id = int_arg(request.args.get("scheme"))
-    dinas_id = int_arg(request.args.get("dinas"))
-    scheme = next((s for s in schemes if s.id == scheme_id), None)
-    dinas_id = dinas_id if dinas_id in {d.id for d in dinas_list} else None
-    found = team_service.list_teams(current_user, dinas_id, scheme)
+    chosen = list_filters()
+    found = team_service.list_teams(current_user, chosen["dinas_id"], chosen["scheme"])
     member_ids = {r.assessor_id for t in found for r in t.member_rows}
     return render_template(
         "admin/teams.html",
@@ -42,10 +44,7 @@ def teams():
         open_counts=team_service.open_assessments([t.id for t in found]),
         loads=active_loads(member_ids),
         today=clock.today(),
-        schemes=schemes,
-        dinas_list=dinas_list,
-        scheme_id=scheme.id if scheme else None,
-        dinas_id=dinas_id,
+        **chosen,
     )
 
 

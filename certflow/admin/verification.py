@@ -12,13 +12,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from certflow.admin.common import (
-    active_schemes,
     dinas_admin_required,
-    int_arg,
     is_conflict,
+    list_filters,
     page_number,
     refusal_message,
-    scope_dinas,
     scoped_application,
 )
 from certflow.admin.routes import bp
@@ -61,25 +59,11 @@ def paginate(stmt, per_page: int) -> tuple[list, int, int, int]:
     return items, total, page, pages
 
 
-def filters() -> dict:
-    """The ``?dinas=&scheme=`` filters of a list, checked against what the admin may choose."""
-    dinas = scope_dinas()
-    schemes = active_schemes()
-    dinas_id = int_arg(request.args.get("dinas"))
-    scheme_id = int_arg(request.args.get("scheme"))
-    return {
-        "dinas_list": dinas,
-        "schemes": schemes,
-        "dinas_id": dinas_id if dinas_id in {d.id for d in dinas} else None,
-        "scheme_id": scheme_id if scheme_id in {s.id for s in schemes} else None,
-    }
-
-
 @bp.get("/verification")
 @dinas_admin_required
 def verification():
     """The queue: submitted applications waiting for the admin's verification."""
-    chosen = filters()
+    chosen = list_filters()
     items, total, page, pages = paginate(
         queue_statement("submitted", chosen["dinas_id"], chosen["scheme_id"]), PER_PAGE
     )
