@@ -53,6 +53,19 @@ def _flush() -> None:
         raise StaleVersion() from None
 
 
+def _cleaned(reason: Any, data: Any) -> tuple[str | None, dict]:
+    """The reason (trimmed; None unless text) and the data (an empty dict unless a dict) of an event."""
+    return (reason.strip() if isinstance(reason, str) else None), (data if isinstance(data, dict) else {})
+
+
+def _fire(workflow: str, record, event: str, actor: Actor, facts, reason, data: dict, version: Any):
+    """``(fired, now)``: the version checked, then ``event`` fired on ``record`` by the shared engine."""
+    _check_version(record, version)
+    now = clock.now()
+    ctx = GuardContext(reason=reason, data=data, now=now, day=clock.today(), facts=facts)
+    return engine_for(workflow).fire(record, event, actor, ctx), now
+
+
 def _log(fired: Fired, subject_id: int, application_id: int | None, actor: Actor, reason, data, at) -> TransitionLog:
     log = TransitionLog(
         workflow=fired.workflow,
@@ -150,13 +163,9 @@ def fire_application_event(
     version: Any = None,
 ) -> Fired:
     """Fire ``event`` on ``app`` as ``user`` (None: the system); raise a ``WorkflowError`` if it may not happen."""
-    data = data if isinstance(data, dict) else {}
-    reason = reason.strip() if isinstance(reason, str) else None
-    _check_version(app, version)
-    now = clock.now()
+    reason, data = _cleaned(reason, data)
     actor = Actor.system() if user is None else application_actor(user, app)
-    ctx = GuardContext(reason=reason, data=data, now=now, day=clock.today(), facts=ApplicationFacts(app, data, user))
-    fired = engine_for("application").fire(app, event, actor, ctx)
+    fired, now = _fire("application", app, event, actor, ApplicationFacts(app, data, user), reason, data, version)
     with db.session.no_autoflush:  # the effects' queries must not flush the application early: one UPDATE, one version
         _application_effects(app, fired, user, reason, data, now)
     app.state_changed_at = now
@@ -197,13 +206,9 @@ def fire_certificate_event(
     version: Any = None,
 ) -> Fired:
     """Fire a lifecycle event (suspend, reinstate, withdraw, expire) on a certificate."""
-    data = data if isinstance(data, dict) else {}
-    reason = reason.strip() if isinstance(reason, str) else None
-    _check_version(cert, version)
-    now = clock.now()
+    reason, data = _cleaned(reason, data)
     actor = Actor.system() if user is None else certificate_actor(user)
-    ctx = GuardContext(reason=reason, data=data, now=now, day=clock.today(), facts=CertificateFacts(cert))
-    fired = engine_for("certificate").fire(cert, event, actor, ctx)
+    fired, now = _fire("certificate", cert, event, actor, CertificateFacts(cert), reason, data, version)
     cert.status_reason = reason
     cert.suspended_until = parse_date(data.get("until")) if event == "suspend" else None
     _flush()
