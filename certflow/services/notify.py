@@ -67,6 +67,10 @@ def recipients(groups, *, application: Application | None = None, candidate_id: 
     return list(dict.fromkeys(ids))
 
 
+_NOTIFICATIONS = insert(Notification.__table__)
+_MESSAGES = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
+
+
 def notify_transition(
     log: TransitionLog,
     groups,
@@ -76,9 +80,9 @@ def notify_transition(
 ) -> list[int]:
     """Write an in-app notification and an outbox e-mail for every recipient of ``log``; the outbox ids.
 
-    Plain multi-row INSERTs, no ORM objects to track: on PostgreSQL one statement writes both (the
-    notifications' INSERT as a CTE of the outbox's), elsewhere two. The outbox messages are handed
-    to Celery once the transaction commits.
+    Two INSERTs of every recipient's row through statements built once (no ORM objects to track,
+    nothing compiled per call); the outbox messages are handed to Celery once the transaction
+    commits.
     """
     subject = application if application is not None else certificate.application
     user_ids = recipients(groups, application=application, candidate_id=subject.candidate_id, dinas=subject.dinas)
@@ -94,27 +98,24 @@ def notify_transition(
         "certificate_id": certificate.id if certificate is not None else None,
         "created_at": log.at,
     }
-    notifications = insert(Notification.__table__).values(
-        [{"user_id": uid, "params": params, "read_at": None, **about} for uid in user_ids]
+    db.session.execute(
+        _NOTIFICATIONS, [{"user_id": uid, "params": params, "read_at": None, **about} for uid in user_ids]
     )
-    outbox = OutboxMessage.__table__
-    messages = insert(outbox).values(
-        [
-            {
-                "key": f"transition:{log.id}:{uid}",
-                "recipient_id": uid,
-                "payload": params,
-                "status": "pending",
-                "attempts": 0,
-                **about,
-            }
-            for uid in user_ids
-        ]
+    ids = list(
+        db.session.scalars(
+            _MESSAGES,
+            [
+                {
+                    "key": f"transition:{log.id}:{uid}",
+                    "recipient_id": uid,
+                    "payload": params,
+                    "status": "pending",
+                    "attempts": 0,
+                    **about,
+                }
+                for uid in user_ids
+            ],
+        )
     )
-    if db.session.get_bind().dialect.name == "postgresql":
-        messages = messages.add_cte(notifications.cte("notified"))
-    else:
-        db.session.execute(notifications)
-    ids = list(db.session.scalars(messages.returning(outbox.c.id)))
     queue_after_commit(db.session, ids)
     return ids
