@@ -14,7 +14,11 @@ from sqlalchemy.orm import joinedload
 
 from certflow import clock
 from certflow.extensions import db
-from certflow.models import ApiToken, Dinas, User
+from certflow.models import ApiToken, User
+
+# Every request asks for the acting user's roles: they come with the user (and their dinas), in one
+# statement, whether the user is found by the session cookie or by an API token.
+WITH_ROLES = joinedload(User.role_rows)
 
 # Verified against when the e-mail is unknown, so both failures take as long.
 _DUMMY_HASH: dict[tuple[int, int], str] = {}
@@ -77,13 +81,12 @@ def user_for_token(token: str | None) -> User | None:
     """The active user a valid, unexpired token belongs to, or None."""
     if not token:
         return None
-    # The user of a live token, with their dinas and roles, in one statement (the dinas's province
-    # is read only if ever needed: scopes use its id).
+    # The user of a live token, with their dinas and roles, in one statement.
     return (
         db.session.scalars(
             select(User)
             .join(ApiToken, ApiToken.user_id == User.id)
-            .options(joinedload(User.role_rows), joinedload(User.dinas).lazyload(Dinas.province))
+            .options(WITH_ROLES)
             .where(ApiToken.token_hash == _digest(token), ApiToken.expires_at > clock.now(), User.active.is_(True))
         )
         .unique()

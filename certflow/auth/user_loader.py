@@ -1,13 +1,10 @@
 """Flask-Login's user loader."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from certflow.extensions import db, login_manager
 from certflow.models import User
-
-# Every page asks for the user's roles: they come with the user, in the same statement.
-WITH_ROLES = joinedload(User.role_rows)
+from certflow.security import WITH_ROLES
 
 
 @login_manager.user_loader

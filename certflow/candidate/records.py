@@ -1,7 +1,7 @@
 """A candidate's applications as their pages show them: progress, facts, and the one next thing to do.
 
 ``load_records`` reads every application of the candidate (or one) with a constant number of
-queries, whatever their number: documents, certificates, teams and history are loaded in
+queries, whatever their number: certificates and teams joined, documents and history in
 batches, and the guard facts the next step reads (``ApplicationFacts``) are filled from
 batched queries, so the home page asks the database the same questions the guards do,
 once for all applications.

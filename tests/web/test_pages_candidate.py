@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from certflow import clock
-from certflow.models import Application
+from certflow.models import Application, Criterion, Score, Unit
+from tests.factories import make_team
 from tests.web.test_pages_candidate_support import bare_draft, browser, neighbour, next_steps, post
 from tests.web.test_pages_support import count_queries, fresh
 
@@ -246,6 +247,34 @@ def test_next_step_of_a_decline_offers_reassessment_of_the_bk_units_and_an_appea
     monkeypatch.setattr(clock, "now", lambda: later)
     kind, text = _next(app, world, application)
     assert "appeal" not in text and "PSG.U1" in text
+
+
+def test_after_a_reassessment_by_another_team_the_next_step_names_the_units_the_guard_would(app, world, db):
+    """The units kept K by a reassessment count as K on the home page too (as the guards count them).
+
+    A second team whose lead scored only the reassessed unit: the page must not list the other unit.
+    """
+    w = world
+    application = w.advance(w.new_application(), "assessed", recommendation="BK")  # PSG.U1 BK, PSG.U2 K
+    w.fire(application, "decline", w.certifier, reason="Unit 1 belum kompeten")
+    w.fire(application, "request_reassessment", w.candidate)  # PSG.U1 only
+    other = make_team(w.dinas_kepri, w.scheme, w.member, [w.lead], name="Tim B")
+    db.session.commit()
+    w.fire(application, "assign_team", w.admin_kepri, data={"team": other.id})
+    w.fire(application, "start_assessment", w.member.user)  # the first assessment's declarations stand
+    unit_one = db.session.scalars(
+        select(Criterion.id).join(Unit, Unit.id == Criterion.unit_id).where(Unit.code == "PSG.U1")
+    ).all()
+    db.session.add_all(
+        Score(application_id=application.id, assessor_id=w.member.id, criterion_id=c, result="BK", method="portfolio")
+        for c in unit_one
+    )
+    db.session.commit()
+    w.fire(application, "recommend", w.member.user, data={"recommendation": "BK"})
+    w.fire(application, "decline", w.certifier2, reason="Unit 1 masih belum kompeten")
+    kind, text = _next(app, w, application)
+    assert kind == "reassess"
+    assert "Request a reassessment of the units judged BK: PSG.U1." in text
 
 
 def test_next_step_of_a_rejection_offers_an_appeal_within_the_window_then_a_new_application(app, world, monkeypatch):
