@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from certflow.api.errors import translate
+from certflow.core.errors import translate
 from certflow.extensions import db
 from certflow.models import Application, Dinas, Scheme
 from certflow.services.access import dinas_scope

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from certflow.admin.common import dinas_admin_required, service_message
 from certflow.admin.routes import bp
-from certflow.api.errors import translate
+from certflow.core.errors import translate
 from certflow.extensions import db
 from certflow.services import imports as service
 

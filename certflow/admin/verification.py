@@ -20,7 +20,7 @@ from certflow.admin.common import (
     scoped_application,
 )
 from certflow.admin.routes import bp
-from certflow.api.errors import STATUS_OF, translate
+from certflow.core.errors import STATUS_OF, translate
 from certflow.extensions import db
 from certflow.models import Application, Document
 from certflow.services import documents as docs

@@ -7,19 +7,16 @@ may change what and validate input.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import defaultload, joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from certflow.api import bp
 from certflow.api.auth import current_api_user, json_body, paginate, require_role
 from certflow.api.errors import ApiError
 from certflow.api.serialize import application_detail, application_summary, document_json, history_json, iso
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Document, Scheme, TransitionLog, User
 from certflow.services import applications as apps
@@ -30,36 +27,6 @@ from certflow.services.workflow import fire_application_event
 from workflows import APPLICATION
 
 REASON_MAX = 2000
-STATUS_OF = {"validation_error": 422, "not_editable": 409, "forbidden": 403, "too_large": 413}
-
-
-@bp.errorhandler(apps.ServiceError)
-def _service_error(exc: apps.ServiceError):
-    db.session.rollback()
-    error = {"code": exc.code, "message": exc.message}
-    if exc.fields:
-        error["fields"] = exc.fields
-    return jsonify({"error": error}), STATUS_OF.get(exc.code, 422)
-
-
-def _stale() -> ApiError:
-    return ApiError(409, "stale_version", _("The record was changed by someone else; reload it and try again."))
-
-
-@contextmanager
-def _transaction():
-    """Run the service and commit once; a concurrent change becomes 409 ``stale_version``."""
-    try:
-        yield
-        db.session.commit()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        raise _stale() from None
-    except OperationalError as exc:
-        db.session.rollback()
-        if "database is locked" in str(exc):  # SQLite: another writer held the lock
-            raise _stale() from None
-        raise
 
 
 def _invalid(field: str, message: str) -> ApiError:
@@ -101,7 +68,7 @@ def create_application():
     require_role("candidate")
     data = json_body()
     apps.reject_unknown(data, ("scheme", "renews"))
-    with _transaction():
+    with unit_of_work():
         app = apps.create_application(current_api_user(), data.get("scheme"), data.get("renews"))
     response = _detail(app)
     response.headers["Location"] = url_for("api.get_application", app_id=app.id)
@@ -142,7 +109,7 @@ def put_apl01(app_id: int):
     """The owner saves APL-01 fields (draft or revision_requested)."""
     app = _load(app_id)
     data = json_body()
-    with _transaction():
+    with unit_of_work():
         apps.update_apl01(app, current_api_user(), data)
     return _detail(app)
 
@@ -159,7 +126,7 @@ def put_self_assessment(app_id: int):
     app = _load(app_id)
     data = json_body()
     apps.reject_unknown(data, ("answers",))
-    with _transaction():
+    with unit_of_work():
         result = apps.save_self_assessment(app, current_api_user(), data.get("answers"))
     result["version"] = app.version
     return jsonify(result)
@@ -180,7 +147,7 @@ def fire_event(app_id: int):
         raise _invalid("data", _("must be an object"))
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise _invalid("version", _("must be a whole number"))
-    with _transaction():
+    with unit_of_work():
         fired = fire_application_event(
             app, event.strip(), current_api_user(), reason=reason, data=payload, version=version
         )
@@ -213,7 +180,7 @@ def upload_document(app_id: int):
         raise ApiError(400, "bad_request", _("Send the document as multipart/form-data with fields kind and file."))
     doc = None
     try:
-        with _transaction():
+        with unit_of_work():
             doc = docs.upload_document(app, current_api_user(), request.form.get("kind"), request.files.get("file"))
     except Exception:
         if doc is not None:
@@ -238,7 +205,7 @@ def review_document(doc_id: int):
     doc = _load_document(doc_id)
     data = json_body()
     apps.reject_unknown(data, ("status", "note"))
-    with _transaction():
+    with unit_of_work():
         docs.review_document(doc, current_api_user(), data.get("status"), data.get("note"))
     return jsonify(document_json(doc))
 
@@ -247,7 +214,7 @@ def review_document(doc_id: int):
 def delete_document(doc_id: int):
     """The owner removes a document while editing the application."""
     doc = _load_document(doc_id)
-    with _transaction():
+    with unit_of_work():
         stored_name = docs.delete_document(doc, current_api_user())
     docs.remove_stored_file(stored_name)
     return "", 204
@@ -261,7 +228,7 @@ def declare_conflict(app_id: int):
     """A member of the assigned team declares (no) conflict of interest, while team_assigned."""
     app = _load(app_id)
     data = json_body()
-    with _transaction():
+    with unit_of_work():
         row = scoring.declare_conflict(app, current_api_user(), data)
     return jsonify(
         {"assessor": row.assessor_id, "conflict": row.conflict, "note": row.note, "declared_at": iso(row.declared_at)}
@@ -274,7 +241,7 @@ def put_scores(app_id: int):
     app = _load(app_id)
     data = json_body()
     apps.reject_unknown(data, ("scores",))
-    with _transaction():
+    with unit_of_work():
         result = scoring.save_scores(app, current_api_user(), data.get("scores"))
     return jsonify({"items": result, "version": app.version})
 

@@ -13,27 +13,13 @@ from flask import jsonify, request
 from certflow import clock
 from certflow.api import bp
 from certflow.api.auth import current_api_user, json_body, require_role
-from certflow.api.errors import translate
 from certflow.extensions import db
 from certflow.models import Assessor, Team
 from certflow.services import assessors as pool
 from certflow.services import teams as team_service
-from certflow.services.assessors import ServiceError
 from certflow.services.facts import active_loads
 
 ADMIN_ROLES = ("dinas_admin", "admin")
-
-
-@bp.errorhandler(ServiceError)
-def _service_error(exc: ServiceError):
-    db.session.rollback()
-    error = {"code": exc.code, "message": translate(exc.message, exc.params)}
-    if exc.field:
-        error["field"] = exc.field
-    if exc.rule:
-        error["rule"] = exc.rule
-    error.update(exc.extra)
-    return jsonify({"error": error}), exc.status
 
 
 def _filters() -> tuple:

@@ -8,18 +8,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from certflow.api import bp
+from certflow.core.errors import AppError, as_app_error, translate  # noqa: F401  (translate: re-exported)
 from certflow.extensions import db
 from workflows import WorkflowError
 
-STATUS_OF = {"invalid_transition": 409, "stale_version": 409, "forbidden": 403, "guard_failed": 422}
 
-
-class ApiError(Exception):
-    """An error answered with the API's error body."""
+class ApiError(AppError):
+    """An error answered with the API's error body (``status``, ``code``, an already translated ``message``)."""
 
     def __init__(self, status: int, code: str, message: str, **extra):
-        super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra
+        super().__init__(message, code=code, status=status, **extra)
 
 
 def error_response(status: int, code: str, message: str, **extra):
@@ -29,44 +27,23 @@ def error_response(status: int, code: str, message: str, **extra):
     return jsonify(body), status
 
 
-def translate(message: str, params: dict | None = None) -> str:
-    """Translate a workflow message id, and any message ids among its parameters."""
-    from workflows.guards import Msg
-
-    params = {k: (gettext(v) if isinstance(v, Msg) else v) for k, v in (params or {}).items()}
-    text = gettext(message)
-    try:
-        return text % params if params else text
-    except (KeyError, ValueError, TypeError):
-        return text
-
-
-def workflow_error_response(exc: WorkflowError):
-    """The API answer to a refused event; a failed guard also names its ``rule``."""
-    error = {"code": exc.code, "message": translate(exc.message, exc.params)}
-    if getattr(exc, "rule", None):
-        error["rule"] = exc.rule
-    return jsonify({"error": error}), STATUS_OF.get(exc.code, 409)
-
-
-@bp.errorhandler(ApiError)
-def _api_error(exc: ApiError):
+def app_error_response(exc: AppError):
+    """The API's answer to any refusal: ``{"error": {code, message, fields?, rule?}, ...extra}``."""
     db.session.rollback()
-    return error_response(exc.status, exc.code, exc.message, **exc.extra)
+    body = {"error": exc.body()}
+    body.update(exc.extra)
+    return jsonify(body), exc.status
+
+
+@bp.errorhandler(AppError)
+def _app_error(exc: AppError):
+    return app_error_response(exc)
 
 
 @bp.errorhandler(WorkflowError)
-def _workflow_error(exc: WorkflowError):
-    db.session.rollback()
-    return workflow_error_response(exc)
-
-
 @bp.errorhandler(StaleDataError)
-def _stale(exc):
-    db.session.rollback()
-    return error_response(
-        409, "stale_version", gettext("The record was changed by someone else; reload it and try again.")
-    )
+def _refusal(exc):
+    return app_error_response(as_app_error(exc))
 
 
 _CODES = {

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from certflow.api.applications import STATUS_OF as SERVICE_STATUS
-from certflow.api.errors import STATUS_OF as WORKFLOW_STATUS
+from certflow.core.errors import STATUS_OF
 from certflow.extensions import db, login_manager
 from certflow.models import Criterion, Document, Element, Unit
 from certflow.services import documents as docs
@@ -44,9 +43,9 @@ def only_for(bp: Blueprint, role: str) -> None:
 def refusal(exc: Exception) -> tuple[str, int]:
     """The message to show, and the page's status, for a refused change (workflow or service)."""
     if isinstance(exc, WorkflowError):
-        return page_message(exc), WORKFLOW_STATUS.get(exc.code, 409)
+        return page_message(exc), STATUS_OF.get(exc.code, 409)
     if isinstance(exc, ServiceError):
-        return exc.message, SERVICE_STATUS.get(exc.code, 422)
+        return exc.message, exc.status
     return _("The record was changed by someone else; reload it and try again."), 409
 
 

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from certflow.api.errors import translate
 from certflow.candidate.common import bp, commit, own_application_or_404, service_message
 from certflow.candidate.records import load_record, load_records
+from certflow.core.errors import translate
 from certflow.extensions import db
 from certflow.models import Certificate, Scheme
 from certflow.services.access import application_actor

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from certflow import clock
+from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Application, Certificate, Criterion, Element, Scheme, SelfAssessmentAnswer, Unit, User
 from certflow.models.people import EDUCATION_FIELDS
@@ -37,19 +38,17 @@ CLAIMS = ("K", "BK")
 _PHONE = re.compile(r"^[0-9+() .-]*$")
 
 
-class ServiceError(Exception):
-    """A request a service refuses; ``code`` is the API error code, ``fields`` the bad inputs.
+class ServiceError(AppError):
+    """A request a service refuses (``certflow.core.errors``): the message, and each bad input's own message.
 
-    ``details`` maps each bad field to its own message (pages show it next to the field).
+    ``fields`` names the bad inputs; ``details`` maps each to its message (pages show it next to the field).
     """
 
     code = "validation_error"
 
     def __init__(self, message: str, fields: list[str] | None = None, details: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = list(fields or [])
-        self.details = dict(details or {})
+        details = dict(details or {})
+        super().__init__(message, fields={**{name: "" for name in fields or ()}, **details})
 
 
 class InvalidInput(ServiceError):

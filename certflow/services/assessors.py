@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, false, select
 
 from certflow import clock
+from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Assessor, AssessorScheme, Dinas, Scheme, User
 from certflow.services.access import dinas_scope, in_dinas_scope
@@ -21,27 +22,21 @@ MAX_LOAD_RANGE = (1, 50)
 EXPIRING_SOON_DAYS = 90
 
 
-class ServiceError(Exception):
-    """A refused request: a message id to translate, its parameters, status, code and field."""
+class ServiceError(AppError):
+    """A refused request (``certflow.core.errors``): a message id, its parameters, and the field at fault."""
 
     def __init__(
         self,
         message: Msg,
         params: dict | None = None,
         *,
-        status: int = 422,
+        status: int | None = None,
         code: str = "validation_error",
         field: str | None = None,
         rule: str | None = None,
         **extra: Any,
     ):
-        try:
-            text = message % params if params else message
-        except (KeyError, TypeError, ValueError):
-            text = message
-        super().__init__(text)
-        self.message, self.params, self.status, self.code = message, params or {}, status, code
-        self.field, self.rule, self.extra = field, rule, extra
+        super().__init__(message, params, code=code, status=status, fields=field, rule=rule, **extra)
 
 
 def not_found(what: str) -> ServiceError:

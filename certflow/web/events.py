@@ -125,7 +125,7 @@ def fire_from_form(app: Application, event: str, user: User, page_endpoint: str,
     from flask_babel import gettext as _
     from sqlalchemy.orm.exc import StaleDataError
 
-    from certflow.api.errors import STATUS_OF
+    from certflow.core.errors import STATUS_OF
     from certflow.services.workflow import StaleVersion, fire_application_event
     from certflow.web.labels import state_label
     from certflow.web.routes import page_message

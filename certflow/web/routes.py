@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from certflow.api.errors import translate
+from certflow.core.errors import translate
 from certflow.extensions import db
 from certflow.models import Application, TransitionLog, User
 from certflow.services.access import (

@@ -70,7 +70,7 @@ def test_service_refusals_carry_their_codes(world, db, app):
         docs.upload_document(draft, world.admin_batam, "diploma", _file(pdf_bytes()))
     with app.test_request_context(), pytest.raises(InvalidInput) as excinfo:
         docs.upload_document(draft, world.candidate, "selfie", None)
-    assert excinfo.value.fields == ["kind", "file"]
+    assert list(excinfo.value.fields) == ["kind", "file"]
     world.advance(draft, "submitted")
     with app.test_request_context(), pytest.raises(NotEditable):
         docs.upload_document(draft, world.candidate, "diploma", _file(pdf_bytes()))

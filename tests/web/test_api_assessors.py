@@ -93,7 +93,7 @@ def test_filters_by_scheme_and_dinas(client, world):
         resp = client.get(f"/api/v1/assessors?{query}", headers=headers)
         assert resp.status_code == 422
         assert resp.get_json()["error"]["code"] == "validation_error"
-        assert resp.get_json()["error"]["field"] == field
+        assert resp.get_json()["error"]["fields"] == [field]
 
 
 def test_the_list_takes_a_constant_number_of_queries(client, world):
@@ -161,7 +161,7 @@ def test_a_system_admin_registers_anyone(client, world):
 
 def test_an_assessor_cannot_be_registered_twice(client, world):
     resp = _register(client, world.admin_batam, world.same_dinas_assessor.user)
-    assert resp.status_code == 422 and resp.get_json()["error"]["field"] == "user"
+    assert resp.status_code == 422 and resp.get_json()["error"]["fields"] == ["user"]
 
 
 @pytest.mark.parametrize(
@@ -190,7 +190,7 @@ def test_bad_values_are_refused_naming_the_field(client, world, field, value):
     resp = _register(client, world.admin_batam, world.candidate, **{field: value})
     assert resp.status_code == 422, resp.get_json()
     error = resp.get_json()["error"]
-    assert error["code"] == "validation_error" and error["field"] == field and field in error["message"]
+    assert error["code"] == "validation_error" and error["fields"] == [field] and field in error["message"]
     _db.session.expire_all()
     assert not _db.session.get(User, world.candidate.id).has_role("assessor")
 

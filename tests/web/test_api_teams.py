@@ -187,7 +187,7 @@ def test_bad_values_are_refused_naming_the_field(client, world, field, value):
     body = dict(dinas=world.bintan.id, scheme="PSG", name="T", lead=world.lead.id, members=[world.member.id])
     body[field] = value
     error = _error(_create(client, world.admin_kepri, **body))
-    assert error["code"] == "validation_error" and error["field"] == field and field in error["message"]
+    assert error["code"] == "validation_error" and error["fields"] == [field] and field in error["message"]
     assert _db.session.query(Team).count() == 1
 
 
@@ -225,7 +225,7 @@ def test_teams_show_open_assessments_and_filter(client, world):
     assert [m["name"] for m in team["members"]] == ["Lead Assessor", "Member Assessor"]
     assert client.get("/api/v1/teams?scheme=PNY", headers=headers).get_json() == []
     assert client.get(f"/api/v1/teams?dinas={world.batam.id}", headers=headers).get_json() == []
-    assert _error(client.get("/api/v1/teams?dinas=x", headers=headers))["field"] == "dinas"
+    assert _error(client.get("/api/v1/teams?dinas=x", headers=headers))["fields"] == ["dinas"]
 
 
 def test_the_list_takes_a_constant_number_of_queries(client, world):
@@ -263,7 +263,7 @@ def test_a_recomposed_team_meets_the_same_rules(client, world):
     resp = client.patch(f"/api/v1/teams/{world.team.id}", json={"lead": world.member.id}, headers=headers)
     assert _error(resp)["rule"] == "licences_valid"
     resp = client.patch(f"/api/v1/teams/{world.team.id}", json={"scheme": "PNY"}, headers=headers)
-    assert _error(resp)["field"] == "scheme"
+    assert _error(resp)["fields"] == ["scheme"]
     _db.session.expire_all()
     team = _db.session.get(Team, world.team.id)
     assert team.name == "Tim Kepri 1" and team.lead_id == world.lead.id and len(team.member_ids) == 2
@@ -293,5 +293,5 @@ def test_a_disbanded_team_is_checked_again_when_reactivated(client, world):
     resp = client.patch(f"/api/v1/teams/{world.team.id}", json={"active": True}, headers=headers)
     assert _error(resp)["rule"] == "licences_valid"
     assert (
-        _error(client.patch(f"/api/v1/teams/{world.team.id}", json={"active": 0}, headers=headers))["field"] == "active"
+        _error(client.patch(f"/api/v1/teams/{world.team.id}", json={"active": 0}, headers=headers))["fields"] == ["active"]
     )

@@ -1,0 +1,1 @@
+"""The request core shared by pages and the API: one error family, one commit-once boundary."""

@@ -1,0 +1,166 @@
+"""One error family for every refusal, whether a page or the API answers it.
+
+An ``AppError`` carries a ``code`` (snake_case, API.md's error code), the HTTP ``status`` that
+code always has (``STATUS_OF``: one table for pages and API), a message id with its
+parameters (translated when shown, in the reader's language), the ``fields`` at fault (each
+with its own message, if any) and, for a failed guard, the ``rule``. Workflow refusals
+(``workflows.WorkflowError``, which cannot import this package) are read through
+``as_app_error`` so that they answer the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask_babel import gettext
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflows import WorkflowError
+from workflows.guards import N_, Msg
+
+# The one code → status table: pages and API answer a refusal with the same status.
+STATUS_OF: dict[str, int] = {
+    "bad_request": 400,
+    "unauthorized": 401,
+    "invalid_credentials": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "invalid_transition": 409,
+    "stale_version": 409,
+    "not_editable": 409,
+    "conflict": 409,
+    "too_large": 413,
+    "unsupported_media_type": 415,
+    "validation_error": 422,
+    "guard_failed": 422,
+    "rate_limited": 429,
+}
+
+STALE_MESSAGE = N_("The record was changed by someone else; reload it and try again.")
+
+
+def translate(message: str, params: Mapping[str, Any] | None = None) -> str:
+    """``message`` (a message id) in the reader's language, with ``params`` (message ids among them translated)."""
+    params = {k: (gettext(v) if isinstance(v, Msg) else v) for k, v in (params or {}).items()}
+    text = gettext(message) if message else ""
+    if not params:
+        return text
+    try:
+        return text % params
+    except (KeyError, ValueError, TypeError):
+        return text
+
+
+def _fields(fields: Mapping[str, str] | Iterable[str] | str | None) -> dict[str, str]:
+    if fields is None:
+        return {}
+    if isinstance(fields, str):
+        return {fields: ""}
+    if isinstance(fields, Mapping):
+        return {str(k): (v or "") for k, v in fields.items()}
+    return {str(name): "" for name in fields}
+
+
+class AppError(Exception):
+    """A refused request: its code, status, message id and parameters, the fields at fault, the rule broken."""
+
+    code = "validation_error"
+
+    def __init__(
+        self,
+        message: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        fields: Mapping[str, str] | Iterable[str] | str | None = None,
+        rule: str | None = None,
+        **extra: Any,
+    ):
+        self.message = message
+        self.params = dict(params or {})
+        if code is not None:
+            self.code = code
+        self.status = status or STATUS_OF.get(self.code, 422)
+        self.fields: dict[str, str] = _fields(fields)
+        self.rule = rule
+        self.extra = extra
+        super().__init__(self._untranslated())
+
+    def _untranslated(self) -> str:
+        try:
+            return str(self.message) % self.params if self.params else str(self.message)
+        except (KeyError, ValueError, TypeError):
+            return str(self.message)
+
+    @property
+    def field(self) -> str | None:
+        """The first field at fault, or None."""
+        return next(iter(self.fields), None)
+
+    @property
+    def details(self) -> dict[str, str]:
+        """Each field at fault that has its own message → that message (pages show it next to the field)."""
+        return {name: text for name, text in self.fields.items() if text}
+
+    def text(self) -> str:
+        """The message in the reader's language."""
+        return translate(self.message, self.params)
+
+    def body(self) -> dict:
+        """The ``error`` object of the API's error body: code, message, and fields or rule when there are any."""
+        error: dict[str, Any] = {"code": self.code, "message": self.text()}
+        if self.fields:
+            error["fields"] = list(self.fields)
+        if self.rule:
+            error["rule"] = self.rule
+        return error
+
+
+class NotFound(AppError):
+    """No such record, or one the caller may not see."""
+
+    code = "not_found"
+
+    def __init__(self, message: str = N_("Not found."), params=None, **kw):
+        super().__init__(message, params, **kw)
+
+
+class Forbidden(AppError):
+    """The caller may see the record but not do this."""
+
+    code = "forbidden"
+
+
+class NotEditable(AppError):
+    """The record may not be changed in its current state."""
+
+    code = "not_editable"
+
+
+class StaleVersion(AppError):
+    """Someone else changed the record since it was read: exactly one of two writers wins."""
+
+    code = "stale_version"
+
+    def __init__(self, message: str = STALE_MESSAGE, params=None, **kw):
+        super().__init__(message, params, **kw)
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "another writer held the lock" (a concurrent change, not a fault)."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+def as_app_error(exc: BaseException) -> AppError | None:
+    """``exc`` as an ``AppError`` if it is a refusal (workflow, concurrency), else None (a fault: let it raise)."""
+    if isinstance(exc, AppError):
+        return exc
+    if isinstance(exc, WorkflowError):
+        return AppError(exc.message, exc.params, code=exc.code, rule=getattr(exc, "rule", None) or None)
+    if isinstance(exc, StaleDataError | IntegrityError) or is_lock_timeout(exc):
+        return StaleVersion()
+    return None
