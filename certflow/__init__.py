@@ -73,6 +73,10 @@ def create_app(config: object | str | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
+    from certflow.core.converters import register_converters
+
+    register_converters(app)  # before any blueprint: every <int:…> of pages and API is bounded
+
     from certflow import models  # noqa: F401  (registers the models)
     from certflow.auth import user_loader  # noqa: F401
     from certflow.celery_app import celery_init_app
@@ -101,13 +105,12 @@ def create_app(config: object | str | None = None) -> Flask:
 
     from werkzeug.exceptions import HTTPException, InternalServerError
 
-    from certflow.api.errors import api_http_error, is_api_request
+    from certflow.core.dispatch import render_http_error
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if is_api_request():
-            return api_http_error(exc)
-        return exc
+        # One dispatch: the part of the site the path belongs to renders it (API: JSON; pages: HTML).
+        return render_http_error(exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -117,9 +120,7 @@ def create_app(config: object | str | None = None) -> Flask:
             raise exc
         app.logger.exception("unhandled error")
         db.session.rollback()
-        if is_api_request():
-            return api_http_error(InternalServerError())
-        return app.handle_http_exception(InternalServerError(original_exception=exc))
+        return render_http_error(InternalServerError(original_exception=exc))
 
     from certflow.cli import register_cli
 

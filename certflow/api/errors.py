@@ -1,37 +1,43 @@
-"""The API's one error body, ``{"error": {"code", "message"}}``, for every failure."""
+"""The API's one error body, ``{"error": {"code", "message", "fields"?, "rule"?}}``, for every failure.
+
+Refusals (``AppError``, workflow refusals, concurrent changes) are answered by the blueprint's
+handlers; HTTP errors under ``/api/`` (404 of an unknown URL, 405, 413, 429, 500) by the JSON
+renderer registered with the core's error dispatch (``certflow.core.dispatch``).
+"""
 
 from __future__ import annotations
 
-from flask import jsonify, request
-from flask_babel import gettext
+from flask import jsonify
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from certflow.api import bp
+from certflow.core.dispatch import register_error_renderer
 from certflow.core.errors import AppError, as_app_error, translate  # noqa: F401  (translate: re-exported)
 from certflow.extensions import db
 from workflows import WorkflowError
+from workflows.guards import N_
 
 
 class ApiError(AppError):
-    """An error answered with the API's error body (``status``, ``code``, an already translated ``message``)."""
+    """An error answered with the API's error body (``status``, ``code``, a message id)."""
 
     def __init__(self, status: int, code: str, message: str, **extra):
         super().__init__(message, code=code, status=status, **extra)
 
 
-def error_response(status: int, code: str, message: str, **extra):
-    """A JSON error response with the API's body."""
-    body = {"error": {"code": code, "message": message}}
-    body.update(extra)
-    return jsonify(body), status
+# Lists that sit beside the error object (API.md: an import's bad ``rows``, a decision's refused ``lines``);
+# any other detail of a refusal (the ``assessor`` a guard names) belongs to the error object itself.
+BESIDE_ERROR = ("rows", "lines")
 
 
 def app_error_response(exc: AppError):
-    """The API's answer to any refusal: ``{"error": {code, message, fields?, rule?}, ...extra}``."""
+    """The API's answer to any refusal: ``{"error": {code, message, fields?, rule?, ...}, rows?, lines?}``."""
     db.session.rollback()
-    body = {"error": exc.body()}
-    body.update(exc.extra)
+    error = exc.body()
+    body = {"error": error}
+    for name, value in exc.extra.items():
+        (body if name in BESIDE_ERROR else error)[name] = value
     return jsonify(body), exc.status
 
 
@@ -56,22 +62,25 @@ _CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
 }
+_MESSAGES = {
+    400: N_("The request is not valid."),
+    401: N_("Authentication required."),
+    403: N_("Your role may not do this."),
+    404: N_("Not found."),
+    405: N_("Method not allowed."),
+    413: N_("The upload is too large."),
+    415: N_("The request body must be a JSON object."),
+    429: N_("Too many requests; try again later."),
+    500: N_("Something went wrong on our side; it has been logged."),
+}
 
 
 def api_http_error(exc: HTTPException):
-    """Any HTTP error under /api/ gets the API's error body."""
+    """Any HTTP error under /api/ with the API's error body (its headers, e.g. ``Allow``, are kept by the dispatch)."""
     db.session.rollback()
-    code = _CODES.get(exc.code, "error")
-    messages = {
-        404: gettext("Not found."),
-        405: gettext("Method not allowed."),
-        413: gettext("The upload is too large."),
-        429: gettext("Too many requests; try again later."),
-        401: gettext("Authentication required."),
-    }
-    return error_response(exc.code or 500, code, messages.get(exc.code, exc.description or code))
+    status = exc.code or 500
+    code = _CODES.get(status, "server_error" if status >= 500 else "error")
+    return jsonify({"error": {"code": code, "message": translate(_MESSAGES.get(status, N_("Not found.")))}}), status
 
 
-def is_api_request() -> bool:
-    """Whether the current request is for the JSON API."""
-    return request.path.startswith("/api/")
+register_error_renderer("/api/", api_http_error)

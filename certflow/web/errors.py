@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from werkzeug.exceptions import HTTPException
 
-from certflow.api.errors import api_http_error, is_api_request
+from certflow.core.dispatch import register_error_renderer, render_http_error
 from certflow.extensions import db
 from certflow.web.routes import bp
 
@@ -33,16 +33,18 @@ SECURITY_HEADERS = {
 
 
 def error_page(exc: HTTPException):
-    """The page for an HTTP error (the API keeps its JSON body)."""
-    if is_api_request():
-        return api_http_error(exc)
+    """The page for an HTTP error, in the reader's language (werkzeug's own for a code without a page)."""
     db.session.rollback()
-    code = exc.code if exc.code in PAGES else 500
-    return render_template(f"errors/{code}.html", error=exc), code
+    if exc.code not in PAGES:
+        return exc.get_response()
+    return render_template(f"errors/{exc.code}.html", error=exc), exc.code
 
+
+register_error_renderer("/", error_page)
 
 for _code in PAGES:
-    bp.app_errorhandler(_code)(error_page)
+    # Each part of the site renders its own errors (the API its JSON body): one dispatch decides.
+    bp.app_errorhandler(_code)(render_http_error)
 
 
 @bp.after_app_request
