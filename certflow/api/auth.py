@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, request
 from flask_babel import gettext
 from sqlalchemy import func, select
 
 from certflow.api import bp
 from certflow.api.errors import ApiError
+from certflow.api.schemas.common import PageQuery
+from certflow.api.schemas.reference import Credentials, MeOut, TokenOut
+from certflow.api.spec import answer, body, operation
+from certflow.core.schemas import json_object
 from certflow.extensions import db, limiter
 from certflow.security import authenticate, issue_token, user_for_token
 from certflow.services.paging import page_rows
+from workflows.guards import N_
 
 PUBLIC_ENDPOINTS = {"api.create_token", "api.public_certificate", "api.openapi_document"}
 
@@ -18,13 +23,13 @@ PUBLIC_ENDPOINTS = {"api.create_token", "api.public_certificate", "api.openapi_d
 @bp.before_request
 def _authenticate():
     """Every API call but the public ones needs ``Authorization: Bearer <token>``."""
-    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS" or request.endpoint is None:
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    user = user_for_token(token.strip()) if scheme.lower() == "bearer" and "\x00" not in token else None
     if user is None:
-        raise ApiError(401, "unauthorized", gettext("A valid bearer token is required."))
+        raise ApiError(401, "unauthorized", N_("A valid bearer token is required."))
     g.api_user = user
     return None
 
@@ -35,11 +40,8 @@ def current_api_user():
 
 
 def json_body() -> dict:
-    """The request's JSON object, or a 400 ``bad_request``."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", gettext("The request body must be a JSON object."))
-    return data
+    """The request's JSON object, or a 400 ``bad_request`` (a NUL in any text: 422)."""
+    return json_object()
 
 
 def require_role(*roles: str) -> None:
@@ -48,17 +50,13 @@ def require_role(*roles: str) -> None:
         raise ApiError(403, "forbidden", gettext("Your role may not do this."))
 
 
-def paginate(stmt, default_per_page: int = 20, max_per_page: int = 100, *, order=None, options=()):
-    """Run ``stmt`` for one page: ``(items, total, page, per_page)`` from ``?page=&per_page=``.
+def paginate(stmt, paging: PageQuery, *, order=None, options=()):
+    """Run ``stmt`` for one page: ``(items, total, page, per_page)`` from the validated ``?page=&per_page=``.
 
     With ``order`` (and ``options``, the rows' loader options), the page is chosen on the
     statement's table alone before its rows are loaded with their joins (``page_rows``).
     """
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-        per_page = min(max_per_page, max(1, int(request.args.get("per_page", default_per_page))))
-    except ValueError:
-        raise ApiError(422, "validation_error", gettext("page and per_page must be whole numbers.")) from None
+    page, per_page = paging.page, paging.per_page
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     if order is None:
         items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
@@ -72,29 +70,25 @@ def _login_limit() -> str:
 
 
 @bp.post("/auth/tokens")
+@operation(json=Credentials, resp=TokenOut, ok=201, errors=(401, 429), public=True, tag="Authentication")
 @limiter.limit(_login_limit)
 def create_token():
     """Exchange an e-mail and password for a bearer token."""
-    data = json_body()
-    user = authenticate(data.get("email"), data.get("password"))
+    data = body()
+    user = authenticate(data.email, data.password)
     if user is None:
-        raise ApiError(401, "invalid_credentials", gettext("Wrong e-mail or password."))
+        raise ApiError(401, "invalid_credentials", N_("Wrong e-mail or password."))
     token, row = issue_token(user)
     db.session.commit()
-    return jsonify({"token": token, "expires_at": row.expires_at.isoformat()}), 201
+    return answer(TokenOut(token=token, expires_at=row.expires_at), 201)
 
 
 @bp.get("/me")
+@operation(resp=MeOut, tag="Authentication")
 def me():
     """The caller: id, e-mail, name, roles and dinas."""
     user = current_api_user()
-    return jsonify(
-        {
-            "id": user.id,
-            "email": user.email,
-            "name": user.name,
-            "roles": sorted(user.roles),
-            "locale": user.locale,
-            "dinas": {"id": user.dinas.id, "name": user.dinas.name} if user.dinas else None,
-        }
+    dinas = {"id": user.dinas.id, "name": user.dinas.name} if user.dinas else None
+    return answer(
+        MeOut(id=user.id, email=user.email, name=user.name, roles=sorted(user.roles), locale=user.locale, dinas=dinas)
     )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from flask import Response, request
-from flask_babel import gettext
 
 from certflow.api import bp
 from certflow.api.auth import current_api_user, require_role
 from certflow.api.errors import ApiError, translate
+from certflow.api.schemas.activity import CsvUpload, ImportResult
+from certflow.api.spec import answer, operation
 from certflow.extensions import db
 from certflow.services import imports as service
+from workflows.guards import N_
 
 ADMIN_ROLES = ("dinas_admin", "admin")
 KINDS = {
@@ -22,12 +24,13 @@ def _upload() -> bytes:
     """The bytes of the multipart ``file``, read no further than the size cap."""
     upload = request.files.get("file")
     if upload is None:
-        raise ApiError(422, "validation_error", gettext("Send the CSV file as the multipart field 'file'."))
+        raise ApiError(422, "validation_error", N_("Send the CSV file as the multipart field 'file'."), fields=["file"])
     return upload.stream.read(service.MAX_BYTES + 1)
 
 
 @bp.post("/imports/assessors", defaults={"kind": "assessors"})
 @bp.post("/imports/candidates", defaults={"kind": "candidates"})
+@operation(multipart=CsvUpload, resp=ImportResult, errors=(403, 413), tag="Imports")
 def import_people(kind: str):
     """Import a CSV of people: every row is checked first; one bad row and nothing is imported."""
     require_role(*ADMIN_ROLES)
@@ -41,11 +44,12 @@ def import_people(kind: str):
         ]
         raise ApiError(422, "validation_error", translate(exc.message, exc.params), rows=rows) from None
     db.session.commit()
-    return {"imported": imported, "unchanged": unchanged}
+    return answer(ImportResult(imported=imported, unchanged=unchanged))
 
 
 @bp.get("/imports/assessors/template", defaults={"kind": "assessors"})
 @bp.get("/imports/candidates/template", defaults={"kind": "candidates"})
+@operation(content="text/csv", errors=(403,), tag="Imports")
 def import_template(kind: str):
     """The CSV header and an example row, as a download."""
     require_role(*ADMIN_ROLES)

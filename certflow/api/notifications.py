@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
-from flask_babel import force_locale, get_locale, gettext
+from flask_babel import force_locale, get_locale
 from sqlalchemy import func, select, update
 
 from certflow import clock
 from certflow.api import bp
 from certflow.api.auth import current_api_user, paginate
 from certflow.api.errors import ApiError
+from certflow.api.schemas import activity as s
+from certflow.api.spec import answer, operation, query
 from certflow.extensions import db
 from certflow.models import Notification
 from certflow.notifications.messages import notification_text
+from workflows.guards import N_
 
-_BOOLEAN = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+TAG = "Notifications"
 
 
-def notification_json(n: Notification) -> dict:
+def notification_out(n: Notification) -> s.NotificationOut:
     """One notification, its message in the current language."""
     params = n.params or {}
-    return {
-        "id": n.id,
-        "event": n.event,
-        "workflow": n.workflow,
-        "application": n.application_id,
-        "certificate": params.get("number"),
-        "message": notification_text(n.event, n.application_id, params),
-        "created_at": n.created_at.isoformat(),
-        "read": n.read_at is not None,
-        "read_at": n.read_at.isoformat() if n.read_at else None,
-    }
+    return s.NotificationOut(
+        id=n.id,
+        event=n.event,
+        workflow=n.workflow,
+        application=n.application_id,
+        certificate=params.get("number"),
+        message=notification_text(n.event, n.application_id, params),
+        created_at=n.created_at,
+        read=n.read_at is not None,
+        read_at=n.read_at,
+    )
 
 
 def _caller_locale() -> str:
@@ -45,25 +47,25 @@ def _unread_count(user_id: int) -> int:
 
 
 @bp.get("/notifications")
+@operation(query=s.NotificationQuery, resp=s.NotificationPage, tag=TAG)
 def list_notifications():
     """The caller's notifications, newest first; ``?unread=true`` only unread ones, ``false`` only read ones."""
     user = current_api_user()
+    args = query()
     stmt = select(Notification).where(Notification.user_id == user.id)
-    unread = request.args.get("unread")
-    if unread not in (None, ""):
-        if unread.lower() not in _BOOLEAN:
-            raise ApiError(422, "validation_error", gettext("unread must be true or false."))
+    if args.unread is not None:
         read_at = Notification.read_at
-        stmt = stmt.where(read_at.is_(None) if _BOOLEAN[unread.lower()] else read_at.is_not(None))
-    items, total, page, per_page = paginate(stmt.order_by(Notification.created_at.desc(), Notification.id.desc()))
+        stmt = stmt.where(read_at.is_(None) if args.unread else read_at.is_not(None))
+    order = stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+    items, total, page, per_page = paginate(order, args)
     with force_locale(_caller_locale()):
-        body = [notification_json(n) for n in items]
-    return jsonify(
-        {"items": body, "total": total, "page": page, "per_page": per_page, "unread": _unread_count(user.id)}
-    )
+        items = [notification_out(n) for n in items]
+    unread = _unread_count(user.id)
+    return answer(s.NotificationPage(items=items, total=total, page=page, per_page=per_page, unread=unread))
 
 
 @bp.post("/notifications/<int:notification_id>/read")
+@operation(resp=s.NotificationRead, errors=(404,), tag=TAG)
 def read_notification(notification_id: int):
     """Mark one of the caller's notifications read (another's is a 404)."""
     user = current_api_user()
@@ -71,14 +73,15 @@ def read_notification(notification_id: int):
         select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
     )
     if n is None:
-        raise ApiError(404, "not_found", gettext("Not found."))
+        raise ApiError(404, "not_found", N_("Not found."))
     if n.read_at is None:
         n.read_at = clock.now()
     db.session.commit()
-    return jsonify({"id": n.id, "read": True, "read_at": n.read_at.isoformat()})
+    return answer(s.NotificationRead(id=n.id, read=True, read_at=n.read_at))
 
 
 @bp.post("/notifications/read-all")
+@operation(resp=s.NotificationsRead, tag=TAG)
 def read_all_notifications():
     """Mark every unread notification of the caller read."""
     user = current_api_user()
@@ -89,4 +92,4 @@ def read_all_notifications():
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return jsonify({"marked": result.rowcount, "unread": 0})
+    return answer(s.NotificationsRead(marked=result.rowcount, unread=0))

@@ -2,48 +2,52 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from certflow.api import bp
 from certflow.api.auth import current_api_user
+from certflow.api.schemas import reference as s
+from certflow.api.spec import answer, operation, query
 from certflow.extensions import db
 from certflow.models import Dinas, Element, Province, Scheme, Unit
 from certflow.services.access import dinas_scope
 
+TAG = "Reference data"
 
-def scheme_json(scheme: Scheme) -> dict:
+
+def scheme_out(scheme: Scheme) -> s.SchemeOut:
     """A scheme with its rules and its units → elements → criteria."""
-    return {
-        "code": scheme.code,
-        "name": scheme.name,
-        "level": scheme.level,
-        "validity_years": scheme.validity_years,
-        "min_team_size": scheme.min_team_size,
-        "max_load": scheme.max_load,
-        "min_practice_hours": scheme.min_practice_hours,
-        "accepted_education": list(scheme.accepted_education or []),
-        "required_documents": list(scheme.required_documents or []),
-        "units": [
-            {
-                "code": unit.code,
-                "title": unit.title,
-                "elements": [
-                    {
-                        "code": element.code,
-                        "title": element.title,
-                        "criteria": [{"code": c.code, "text": c.text} for c in element.criteria],
-                    }
+    return s.SchemeOut(
+        code=scheme.code,
+        name=scheme.name,
+        level=scheme.level,
+        validity_years=scheme.validity_years,
+        min_team_size=scheme.min_team_size,
+        max_load=scheme.max_load,
+        min_practice_hours=scheme.min_practice_hours,
+        accepted_education=list(scheme.accepted_education or []),
+        required_documents=list(scheme.required_documents or []),
+        units=[
+            s.UnitOut(
+                code=unit.code,
+                title=unit.title,
+                elements=[
+                    s.ElementOut(
+                        code=element.code,
+                        title=element.title,
+                        criteria=[s.CriterionOut(code=c.code, text=c.text) for c in element.criteria],
+                    )
                     for element in unit.elements
                 ],
-            }
+            )
             for unit in scheme.units
         ],
-    }
+    )
 
 
 @bp.get("/schemes")
+@operation(resp=list[s.SchemeOut], tag=TAG)
 def list_schemes():
     """The active schemes with their standards, in a constant number of queries."""
     stmt = (
@@ -52,24 +56,26 @@ def list_schemes():
         .order_by(Scheme.code)
         .options(selectinload(Scheme.units).selectinload(Unit.elements).selectinload(Element.criteria))
     )
-    return jsonify([scheme_json(s) for s in db.session.scalars(stmt)])
+    return answer([scheme_out(x) for x in db.session.scalars(stmt)])
 
 
-def dinas_json(dinas: Dinas) -> dict:
+def dinas_out(dinas: Dinas) -> s.DinasOut:
     """A dinas with its kind and province."""
     province = dinas.province
-    return {
-        "id": dinas.id,
-        "name": dinas.name,
-        "kind": dinas.kind,
-        "province": {"id": province.id, "code": province.code, "name": province.name},
-    }
+    return s.DinasOut(
+        id=dinas.id,
+        name=dinas.name,
+        kind=dinas.kind,
+        province=s.Province(id=province.id, code=province.code, name=province.name),
+    )
 
 
 @bp.get("/dinas")
+@operation(query=s.DinasQuery, resp=list[s.DinasOut], tag=TAG)
 def list_dinas():
     """The dinas the caller may see: a dinas admin its scope, anyone else all; ``?province=`` id or name."""
     user = current_api_user()
+    args = query()
     stmt = (
         select(Dinas)
         .join(Province, Province.id == Dinas.province_id)
@@ -78,7 +84,8 @@ def list_dinas():
     scope = dinas_scope(user)
     if scope is not None and not user.has_role("admin"):
         stmt = stmt.where(Dinas.id.in_(scope))
-    province = request.args.get("province", "").strip()
+    province = (args.province or "").strip()
     if province:
-        stmt = stmt.where(Province.id == int(province) if province.isdigit() else Province.name == province)
-    return jsonify([dinas_json(d) for d in db.session.scalars(stmt).unique()])
+        by_id = province.isdigit() and len(province) < 10
+        stmt = stmt.where(Province.id == int(province) if by_id else Province.name == province)
+    return answer([dinas_out(d) for d in db.session.scalars(stmt).unique()])

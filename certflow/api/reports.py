@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
-from flask_babel import gettext
-
 from certflow.api import bp
 from certflow.api.auth import current_api_user, require_role
 from certflow.api.errors import ApiError
+from certflow.api.schemas.activity import ReportOut, ReportQuery
+from certflow.api.spec import answer, operation, query
 from certflow.services.reports import OutOfScope, resolve_scope, summary
-
-
-def _id_arg(name: str) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ApiError(
-            422, "validation_error", gettext("%(field)s must be a whole number (an id).", field=name)
-        ) from None
+from workflows.guards import N_
 
 
 def _not_found() -> ApiError:
-    return ApiError(404, "not_found", gettext("Not found."))
+    return ApiError(404, "not_found", N_("Not found."))
 
 
 @bp.get("/reports/summary")
+@operation(query=ReportQuery, resp=ReportOut, errors=(403, 404), tag="Reports")
 def report_summary():
     """The figures of the caller's scope, optionally narrowed to one dinas or province.
 
@@ -36,12 +25,12 @@ def report_summary():
     """
     user = current_api_user()
     require_role("admin", "certifier", "dinas_admin")
-    dinas_id, province_id = _id_arg("dinas"), _id_arg("province")
+    args = query()
+    dinas_id, province_id = args.dinas, args.province
     try:
         scope = resolve_scope(user, dinas_id, province_id)
     except OutOfScope:
         raise _not_found() from None
     ids = scope.dinas_ids
-    body = summary(ids)
-    body["scope"] = {"dinas": dinas_id, "province": province_id, "dinas_count": None if ids is None else len(ids)}
-    return jsonify(body)
+    scope = {"dinas": dinas_id, "province": province_id, "dinas_count": None if ids is None else len(ids)}
+    return answer(ReportOut(**summary(ids), scope=scope))

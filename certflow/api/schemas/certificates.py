@@ -1,0 +1,65 @@
+"""Certificates: the public check, the managed record, its lifecycle events, the list."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from certflow.api.schemas.common import Day, Page, PageQuery
+from certflow.core.schemas import Code, Id, RequestModel, ResponseModel, Text
+
+
+class PublicCertificate(ResponseModel):
+    """What anyone may know of a certificate: nothing personal beyond the holder's name."""
+
+    number: str
+    status: str = Field(description="live: past its expiry date it is expired")
+    holder: str = Field(description="the holder's name only")
+    scheme: str
+    scheme_name: str | None = None
+    level: str | None = None
+    issued_on: Day
+    expires_on: Day
+
+
+class CertificateUnit(ResponseModel):
+    """A unit of competency the certificate covers."""
+
+    code: str
+    title: str
+
+
+class CertificateOut(PublicCertificate):
+    """A certificate for those who manage it."""
+
+    id: int
+    application: int | None
+    version: int
+    status_reason: str | None = None
+    suspended_until: Day | None = None
+    units: list[CertificateUnit] | list[Any] | None = None
+    issuer: str | None = None
+    signatory: str | None = None
+
+
+class CertificatePage(Page):
+    """A page of certificates."""
+
+    items: list[CertificateOut]
+
+
+class CertificateQuery(PageQuery):
+    """Filters of the certificate list."""
+
+    status: Code | None = None
+    scheme: Code | None = None
+
+
+class CertificateEvent(RequestModel):
+    """Suspend, reinstate or withdraw a certificate."""
+
+    event: Literal["suspend", "reinstate", "withdraw"]
+    reason: Text | None = None
+    data: dict[str, Any] | None = None
+    version: Id | None = None

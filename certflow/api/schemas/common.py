@@ -1,0 +1,81 @@
+"""Schemas every resource shares: the error body, references, pages, instants, paging."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from pydantic import Field, PlainSerializer, WithJsonSchema
+
+from certflow.core.converters import MAX_ID
+from certflow.core.schemas import Id, QueryModel, ResponseModel
+
+
+def _instant(value: datetime) -> str:
+    # SQLite hands back naive UTC datetimes: always say the offset (RFC 3339).
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+Instant = Annotated[
+    datetime,
+    PlainSerializer(_instant, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+Day = date
+
+
+class ErrorDetail(ResponseModel):
+    """The ``error`` object: a snake_case code, a sentence, the fields at fault, the rule broken."""
+
+    code: str
+    message: str
+    fields: list[str] | None = Field(None, description="validation_error: every field at fault")
+    rule: str | None = Field(None, description="guard_failed: the rule that failed")
+    assessor: int | None = Field(None, description="guard_failed on a team: the assessor the rule names")
+
+
+class ImportRow(ResponseModel):
+    """A bad row of an import."""
+
+    line: int
+    reason: str
+
+
+class RefusedLine(ResponseModel):
+    """A refused line of a batch."""
+
+    application: int | None = None
+    code: str
+    message: str
+
+
+class ErrorBody(ResponseModel):
+    """Every error's body (API.md); an import's 422 adds ``rows``."""
+
+    error: ErrorDetail
+    rows: list[ImportRow] | None = None
+
+
+class Ref(ResponseModel):
+    """A reference to a record by id, with its name."""
+
+    id: int
+    name: str
+
+
+class PageQuery(QueryModel):
+    """``?page=&per_page=`` (at most 100 a page)."""
+
+    page: int = Field(1, ge=1, le=MAX_ID // 100)
+    per_page: int = Field(20, ge=1, le=100)
+
+
+class Page(ResponseModel):
+    """The paging fields of a page of records."""
+
+    total: int
+    page: int
+    per_page: int
+
+
+__all__ = ["Day", "ErrorBody", "Id", "Instant", "Page", "PageQuery", "Ref"]
