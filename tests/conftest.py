@@ -138,6 +138,10 @@ class FreshContextClient(FlaskClient):
     Tests hold an application context open (for ``db``); without this, requests would share
     its ``g`` — the logged-in user and the locale cached by one request would leak into the next —
     and its database session. Each request here, as in production, starts fresh.
+
+    Every answer under ``/api/v1`` is checked against the generated OpenAPI document
+    (``tests.contract``): a status the operation does not document, or a body its schema does
+    not describe, fails the test that received it.
     """
 
     def open(self, *args, **kwargs):
@@ -149,7 +153,12 @@ class FreshContextClient(FlaskClient):
             headers.setdefault("Accept-Language", "en")
             kwargs["headers"] = headers
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        if response.request.path.startswith("/api/v1/"):
+            from tests.contract import check_answer
+
+            check_answer(self.application, response)
+        return response
 
 
 @pytest.fixture()
