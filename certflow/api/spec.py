@@ -122,8 +122,35 @@ def answer(model: BaseModel | list, status: int = 200, *, exclude_unset: bool = 
     return jsonify(model.model_dump(mode="json", by_alias=True, exclude_unset=exclude_unset)), status
 
 
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _no_nul(node, schemas: dict, seen: set) -> None:
+    """Say in the document what ``refuse_nul`` enforces: no text of a request holds a NUL."""
+    if isinstance(node, list):
+        for item in node:
+            _no_nul(item, schemas, seen)
+        return
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref", "")
+    if ref.startswith("#/components/schemas/") and ref not in seen:
+        seen.add(ref)
+        _no_nul(schemas[ref.rsplit("/", 1)[1]], schemas, seen)
+    if node.get("type") == "string" and not ({"format", "enum", "const", "pattern"} & set(node)):
+        node["pattern"] = NO_NUL
+    for key, value in node.items():
+        if key != "$ref":
+            _no_nul(value, schemas, seen)
+
+
 def _finish(document: dict) -> dict:
-    """What spectree leaves out: bounded path ids and the media type of a non-JSON answer."""
+    """What spectree leaves out: bounded path ids, the media type of a non-JSON answer, no NUL in requests."""
+    schemas, seen = document["components"]["schemas"], set()
+    for item in document["paths"].values():
+        for op in item.values():
+            _no_nul(op.get("requestBody", {}), schemas, seen)
+            _no_nul([p.get("schema") for p in op.get("parameters", []) if p["in"] == "query"], schemas, seen)
     for rule in current_app.url_map.iter_rules():
         view = current_app.view_functions[rule.endpoint]
         extra = getattr(view, "extras", None)

@@ -84,3 +84,23 @@ def test_strict_bodies_name_each_field_in_english_and_indonesian(api, world, db,
 def test_an_unknown_api_path_answers_the_error_body(api, world):
     r = api.as_(world.candidate).get("/no-such-thing")
     assert r.status_code == 404 and error_code(r) == "not_found"
+
+
+@pytest.mark.parametrize("query", ["dinas=1.0", "dinas=+1", "dinas=", "dinas=1&dinas=2", "dinas=%001"])
+def test_query_ids_are_digits_given_once(api, world, query):
+    r = api.as_(world.admin_kepri).get(f"/teams?{query}")
+    assert r.status_code == 422 and r.get_json()["error"]["fields"] == ["dinas"]
+
+
+def test_a_whole_number_written_as_9_0_is_a_whole_number(api, world):
+    # JSON Schema counts 9.0 as an integer; text and booleans stay refused (see above).
+    r = api.as_(world.admin_kepri).patch(f"/assessors/{world.lead.id}", json={"max_load": 4.0})
+    assert r.status_code == 200 and r.get_json()["max_load"] == 4
+    r = api.as_(world.admin_kepri).patch(f"/assessors/{world.lead.id}", json={"max_load": 4.5})
+    assert r.status_code == 422 and r.get_json()["error"]["fields"] == ["max_load"]
+
+
+def test_the_document_says_texts_hold_no_nul(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    criterion = document["components"]["schemas"]["ClaimIn"]["properties"]["criterion"]
+    assert criterion["pattern"] == "^[^\\u0000]*$" and criterion["maxLength"] == 64

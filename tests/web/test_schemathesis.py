@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 REQUIRED = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = int(os.environ.get("CERTFLOW_SCHEMATHESIS_EXAMPLES", "5"))
 ALL_CHECKS = os.environ.get("CERTFLOW_SCHEMATHESIS_ALL") == "1"
+DETAIL = os.environ.get("CERTFLOW_SCHEMATHESIS_DETAIL") == "1"  # print each failure whole
 # Asking for tokens is rate limited (429 after a few tries) and is tested on its own.
 SKIPPED = {("POST", "/api/v1/auth/tokens")}
 
@@ -68,7 +69,7 @@ def _exercise(operation, mode, tokens, checks, requests: Counter, examples: dict
                 case.validate_response(response, checks=[check], headers=headers)
             except BaseException as exc:  # noqa: BLE001  (schemathesis raises failure groups)
                 failures[check.__name__] += 1
-                examples.setdefault((check.__name__, operation.method.upper(), operation.path), str(exc)[:400])
+                examples.setdefault((check.__name__, operation.method.upper(), operation.path), str(exc)[:1500])
 
     try:
         run()
@@ -92,7 +93,7 @@ def test_api_answers_as_documented(app, world, db, capsys):
         print(f"\nschemathesis: {len(operations)} operations, {sum(requests.values())} requests {dict(requests)}")
         print(f"failures by check: {dict(failures) or 'none'}")
         for (name, method, path), text in sorted(examples.items()):
-            print(f"  {name}: {method} {path}: {text.splitlines()[0] if text else ''}")
+            print(f"  {name}: {method} {path}: {text if DETAIL else text.splitlines()[0]}")
     required = {c.__name__ for c in REQUIRED}
     broken = {key: text for key, text in examples.items() if key[0] in required}
     assert not broken, "\n\n".join(f"{k}: {v}" for k, v in broken.items())

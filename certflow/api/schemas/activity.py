@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from certflow.api.schemas.common import Instant, Page, PageQuery
-from certflow.core.schemas import Id, QueryModel, RequestModel, ResponseModel
+from certflow.core.schemas import QueryId, QueryModel, RequestModel, ResponseModel
 
 
 class NotificationQuery(PageQuery):
@@ -66,8 +66,8 @@ class ImportResult(ResponseModel):
 class ReportQuery(QueryModel):
     """``?dinas=&province=`` (ids) narrow the scope."""
 
-    dinas: Id | None = None
-    province: Id | None = None
+    dinas: QueryId | None = None
+    province: QueryId | None = None
 
 
 class Education(ResponseModel):

@@ -7,9 +7,11 @@ from typing import Any, Literal
 from pydantic import Field
 
 from certflow.api.schemas.common import Day, Instant, Page, PageQuery, Ref
-from certflow.core.schemas import Code, Id, RequestModel, ResponseModel, Text
+from certflow.core.schemas import Code, Id, Int, QueryId, RequestModel, ResponseModel, Text
+from workflows import APPLICATION
 
 Claim = Literal["K", "BK"]
+APPLICATION_STATES = tuple(APPLICATION.states)
 
 
 # -- requests ----------------------------------------------------------------------------------
@@ -23,11 +25,11 @@ class ApplicationNew(RequestModel):
 
 
 class ApplicationQuery(PageQuery):
-    """Filters of the application list."""
+    """Filters of the application list (an empty value filters nothing)."""
 
-    state: Code | None = None
-    scheme: Code | None = None
-    dinas: Id | None = None
+    state: Literal[APPLICATION_STATES] | Literal[""] | None = None
+    scheme: str | None = Field(None, max_length=64)
+    dinas: QueryId | None = None
 
 
 class Apl01(RequestModel):
@@ -35,7 +37,7 @@ class Apl01(RequestModel):
 
     education_field: Literal["peksos", "kesos", "other"] | None = None
     education_level: Literal["SMA", "D1", "D3", "D4", "S1", "S2", "S3"] | None = None
-    practice_hours: int | None = Field(None, ge=0, le=100_000)
+    practice_hours: Int(0, 100_000) | None = None
     workplace: str | None = Field(None, max_length=200)
     position: str | None = Field(None, max_length=120)
     employee_id: str | None = Field(None, max_length=32)

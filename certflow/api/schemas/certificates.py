@@ -7,7 +7,10 @@ from typing import Any, Literal
 from pydantic import Field
 
 from certflow.api.schemas.common import Day, Page, PageQuery
-from certflow.core.schemas import Code, Id, RequestModel, ResponseModel, Text
+from certflow.core.schemas import Id, RequestModel, ResponseModel, Text
+from workflows import CERTIFICATE
+
+CERTIFICATE_STATES = tuple(CERTIFICATE.states)
 
 
 class PublicCertificate(ResponseModel):
@@ -52,8 +55,8 @@ class CertificatePage(Page):
 class CertificateQuery(PageQuery):
     """Filters of the certificate list."""
 
-    status: Code | None = None
-    scheme: Code | None = None
+    status: Literal[CERTIFICATE_STATES] | Literal[""] | None = None
+    scheme: str | None = Field(None, max_length=64)
 
 
 class CertificateEvent(RequestModel):

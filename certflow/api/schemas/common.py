@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, PlainSerializer, WithJsonSchema
 
 from certflow.core.converters import MAX_ID
-from certflow.core.schemas import Id, QueryModel, ResponseModel
+from certflow.core.schemas import Id, QueryInt, QueryModel, ResponseModel
 
 
 def _instant(value: datetime) -> str:
@@ -66,8 +66,8 @@ class Ref(ResponseModel):
 class PageQuery(QueryModel):
     """``?page=&per_page=`` (at most 100 a page)."""
 
-    page: int = Field(1, ge=1, le=MAX_ID // 100)
-    per_page: int = Field(20, ge=1, le=100)
+    page: QueryInt(1, MAX_ID // 100) = 1
+    per_page: QueryInt(1, 100) = 20
 
 
 class Page(ResponseModel):

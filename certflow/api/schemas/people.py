@@ -5,16 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 
 from certflow.api.schemas.common import Day, Ref
-from certflow.core.schemas import Code, Id, QueryModel, RequestModel, ResponseModel
-
-Load = Field(ge=1, le=50)
+from certflow.core.schemas import Code, Id, Int, QueryId, QueryModel, RequestModel, ResponseModel
 
 
 class PoolQuery(QueryModel):
     """``?scheme=`` (a code) and ``?dinas=`` (an id)."""
 
-    scheme: Code | None = None
-    dinas: Id | None = None
+    scheme: str | None = Field(None, max_length=64)
+    dinas: QueryId | None = None
 
 
 class AssessorNew(RequestModel):
@@ -24,7 +22,7 @@ class AssessorNew(RequestModel):
     licence_number: str = Field(max_length=64)
     licence_expires: Day
     schemes: list[Code] = Field(min_length=1, max_length=50)
-    max_load: int | None = Field(None, ge=1, le=50)
+    max_load: Int(1, 50) | None = None
     dinas: Id | None = None
 
 
@@ -34,7 +32,7 @@ class AssessorChange(RequestModel):
     licence_number: str | None = Field(None, max_length=64)
     licence_expires: Day | None = None
     schemes: list[Code] | None = Field(None, min_length=1, max_length=50)
-    max_load: int | None = Field(None, ge=1, le=50)
+    max_load: Int(1, 50) | None = None
     dinas: Id | None = None
     active: bool | None = None
 
