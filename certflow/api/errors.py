@@ -17,7 +17,7 @@ class ApiError(AppError):
     """An error answered with the API's error body (``status``, ``code``, an already translated ``message``)."""
 
     def __init__(self, status: int, code: str, message: str, **extra):
-        super().__init__(message, code=code, status=status, **extra)
+        super().__init__(message, code=code, status=status, attach=extra)
 
 
 def error_response(status: int, code: str, message: str, **extra):
@@ -31,7 +31,7 @@ def app_error_response(exc: AppError):
     """The API's answer to any refusal: ``{"error": {code, message, fields?, rule?}, ...extra}``."""
     db.session.rollback()
     body = {"error": exc.body()}
-    body.update(exc.extra)
+    body.update(exc.attach)
     return jsonify(body), exc.status
 
 
