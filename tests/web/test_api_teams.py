@@ -292,6 +292,6 @@ def test_a_disbanded_team_is_checked_again_when_reactivated(client, world):
     _db.session.commit()
     resp = client.patch(f"/api/v1/teams/{world.team.id}", json={"active": True}, headers=headers)
     assert _error(resp)["rule"] == "licences_valid"
-    assert (
-        _error(client.patch(f"/api/v1/teams/{world.team.id}", json={"active": 0}, headers=headers))["fields"] == ["active"]
-    )
+    assert _error(client.patch(f"/api/v1/teams/{world.team.id}", json={"active": 0}, headers=headers))["fields"] == [
+        "active"
+    ]
