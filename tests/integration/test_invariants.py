@@ -8,7 +8,9 @@ rule, the upgrade stops with a message naming the constraint, the count and the 
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from certflow import clock
 from certflow.extensions import db as _db
 from certflow.models import Application
+from certflow.models.applications import STATE_INVARIANTS
 from tests.factories import World
 from tests.integration.test_migrations import _app_on, _pg_database
 from tests.integration.test_rules_workflow import bring
@@ -105,6 +108,21 @@ def test_an_insert_is_checked_too(world, db):
 
 
 # -- the migration --------------------------------------------------------------------------------
+def _migration():
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0004_invariants.py"
+    spec = importlib.util.spec_from_file_location("migration_0004_invariants", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_migration_creates_the_models_rules_and_the_database_has_them(db):
+    """Autogenerate does not compare check constraints: the model and the migration are compared here."""
+    assert {name: sql for name, sql, _fix in _migration().INVARIANTS} == STATE_INVARIANTS
+    checks = {c["name"] for c in sa.inspect(db.engine).get_check_constraints("applications")}
+    assert {f"ck_applications_{name}" for name in STATE_INVARIANTS} <= checks
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def migrated_app(request, tmp_path):
     """An application on a database of its own (each kind), migrated to head."""
