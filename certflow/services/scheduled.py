@@ -63,7 +63,7 @@ class Job:
 JOBS: dict[str, Job] = {}  # filled by @scheduled_job, in the order of this module
 
 
-def scheduled_job(every: str = "SCHEDULED_JOBS_SECONDS"):
+def scheduled_job(every: str):
     """Register the decorated function as a scheduled job, run by beat every ``config[every]`` seconds."""
 
     def register(run: Callable[[], dict]) -> Callable[[], dict]:
@@ -96,7 +96,7 @@ def _batches(stmt, model):
             return
 
 
-@scheduled_job()
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def remind_revision_deadlines() -> dict:
     """Remind candidates whose revision is due within ``REVISION_REMINDER_DAYS`` (once per deadline)."""
     today = clock.today()
@@ -123,7 +123,7 @@ def remind_revision_deadlines() -> dict:
     return {"reminders": sent}
 
 
-@scheduled_job()
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def remind_overdue_assessments() -> dict:
     """Tell the team and the dinas admins when an assessment is not done ``ASSESSMENT_DUE_DAYS`` after assignment."""
     due_days = current_app.config["ASSESSMENT_DUE_DAYS"]
@@ -163,7 +163,7 @@ def remind_overdue_assessments() -> dict:
     return {"reminders": sent}
 
 
-@scheduled_job()
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def remind_expiring_certificates() -> dict:
     """Remind holders of active certificates expiring in 90, 60, 30 and 7 days (each once)."""
     today = clock.today()
@@ -196,7 +196,7 @@ def remind_expiring_certificates() -> dict:
     return {"reminders": sent}
 
 
-@scheduled_job()
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def remind_expiring_licences() -> dict:
     """Remind active assessors, and their dinas admins, of a licence expiring (90, 30 and 7 days; each once)."""
     today = clock.today()
@@ -227,7 +227,7 @@ def remind_expiring_licences() -> dict:
     return {"reminders": sent}
 
 
-@scheduled_job()
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def remind_ending_suspensions() -> dict:
     """Tell the certifiers when a suspension ends within ``SUSPENSION_REMINDER_DAYS`` (once per end date)."""
     today = clock.today()
@@ -290,7 +290,7 @@ def _fire_each(model, conditions, fire, *options) -> dict:
             return {"done": done, "skipped": skipped}
 
 
-@scheduled_job()
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def expire_revisions() -> dict:
     """Withdraw applications whose revision deadline has passed (``expire_revision``, by the system)."""
     return _fire_each(
@@ -300,7 +300,7 @@ def expire_revisions() -> dict:
     )
 
 
-@scheduled_job()
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def expire_certificates() -> dict:
     """Expire certificates on their expiry date (``expire``, by the system)."""
     return _fire_each(
@@ -311,7 +311,7 @@ def expire_certificates() -> dict:
     )
 
 
-@scheduled_job()
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def end_suspensions() -> dict:
     """Withdraw certificates still suspended when their suspension's end date comes (DOMAIN.md)."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):

@@ -38,7 +38,7 @@ def test_a_job_is_scheduled_at_the_interval_registered_beside_it(monkeypatch):
     schedule = tasks.beat_schedule({**CONFIG, "NIGHTLY_SECONDS": 86400})
     assert schedule["job-tidy_up"] == {"task": tasks.RUN_JOB_TASK, "args": ["tidy_up"], "schedule": 86400.0}
     with pytest.raises(ValueError):
-        scheduled.scheduled_job()(tidy_up)
+        scheduled.scheduled_job(every="NIGHTLY_SECONDS")(tidy_up)
 
 
 def test_every_scheduled_task_and_the_delivery_are_registered_under_their_names():
