@@ -64,6 +64,8 @@ def _name(name: str) -> str:
 
 
 def _refuse_rows_that_break_the_rules() -> None:
+    if op.get_context().as_sql:  # offline (--sql): there are no rows to read
+        return
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         # No application may change between the check and the constraints (ALTER TABLE waits for this lock).
@@ -89,10 +91,10 @@ def _refuse_rows_that_break_the_rules() -> None:
 @contextmanager
 def _foreign_keys_off_on_sqlite():
     """On SQLite, rebuilding ``applications`` with foreign keys on would cascade its DROP to other tables."""
-    if op.get_bind().dialect.name != "sqlite":
+    context = op.get_context()
+    if context.dialect.name != "sqlite" or context.as_sql:
         yield
         return
-    context = op.get_context()
     with context.autocommit_block():  # the pragma is a no-op inside a transaction
         op.execute("PRAGMA foreign_keys=OFF")
     try:
