@@ -164,7 +164,7 @@ class Definition:
         }
 
 
-def _ev(name, routes, who, guards=(), notify=(), *, label, title="", inputs=(), confirm=False, effect=None):
+def _ev(name, routes, who, guards=(), notify=(), *, label="", title="", inputs=(), confirm=False, effect=None):
     return EventDef(
         name=name,
         routes=tuple(Route(*r) for r in routes),
