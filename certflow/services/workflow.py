@@ -1,7 +1,8 @@
 """Firing workflow events on records: the one way a state ever changes.
 
 ``fire_application_event`` and ``fire_certificate_event`` check the event
-with the shared engine, apply its effects, and write — in the caller's
+with the shared engine, run the effect its definition names (registered in
+``certflow.services.effects``), and write — in the caller's
 transaction — the new state, the version bump, the transition-log row and the
 notifications. They flush and never commit: the request (or task) commits
 once, and a concurrent change makes that flush fail with ``StaleVersion``.
