@@ -29,13 +29,13 @@ from certflow.services.applications import ServiceError as ApplicationError
 from certflow.services.facts import ApplicationFacts
 from certflow.services.paging import page_rows
 from certflow.services.workflow import fire_application_event
+from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import document_kind_label, education_field_label, event_label, state_label
-from workflows import WorkflowError
+from workflows import APPLICATION, WorkflowError
 from workflows.guards import eligibility_failures
 
 PER_PAGE = 25
 DECISIONS = ("approve", "request_revision", "reject")
-REASON_MAX = 4000
 _STATUS_OF_ERROR = {"forbidden": 403, "not_editable": 409, "too_large": 413}
 
 
@@ -229,8 +229,7 @@ def decide(application_id: int, decision: str):
     app = scoped_application(application_id)
     if decision not in DECISIONS:
         abort(404)
-    reason = request.form.get("reason", "")[:REASON_MAX] if decision != "approve" else None
-    data = {"deadline": request.form.get("deadline", "").strip()[:32]} if decision == "request_revision" else {}
+    reason, data = form_payload(event_inputs(APPLICATION, decision), request.form)
     values = {"reason": reason or "", **data}
     try:
         fire_application_event(

@@ -31,7 +31,8 @@ bp = Blueprint("assessor", __name__, url_prefix="/assessor")
 only_for(bp, "assessor")
 
 # The events an assessor fires from these pages (the engine decides who may: the lead).
-ASSESSOR_EVENTS = ("start_assessment", "recommend")
+# The lead's events (start the assessment, recommend), as the definition names them.
+ASSESSOR_EVENTS = tuple(ev.name for ev in APPLICATION.events if "assessor" in ev.roles)
 # What the assessor sees of the APL-01 form: what the assessment needs, not the contact details.
 APL01_SHOWN = ("education_field", "education_level", "practice_hours", "workplace", "position")
 

@@ -88,7 +88,7 @@ def _certificate_page(cert: Certificate, *, error=None, failed=None, values=None
             "certifier/certificate.html",
             cert=cert,
             live=live,
-            events=[(e, event_inputs(CERTIFICATE, e)) for e in events],
+            events=[(e, CERTIFICATE.event(e).input_names) for e in events],
             history=history,
             error=error,
             failed=failed,
