@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from certflow.core.errors import translate
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, TransitionLog, User
 from certflow.services.access import (
@@ -20,9 +20,10 @@ from certflow.services.access import (
 from certflow.services.paging import page_rows
 from certflow.web.diagram import draw
 from certflow.web.events import actions, fire_from_form
-from certflow.web.labels import document_kind_label, event_label, state_label, workflow_label
+from certflow.web.labels import workflow_label
+from certflow.web.refusals import refusal_message
 from certflow.web.util import LANGUAGES, page_number, safe_next
-from workflows import APPLICATION, DEFINITIONS, WorkflowError, engine_for
+from workflows import APPLICATION, DEFINITIONS, engine_for
 
 bp = Blueprint("web", __name__)
 
@@ -101,16 +102,9 @@ def application(application_id: int):
     return _render_application(_visible_or_404(application_id))
 
 
-def page_message(exc: WorkflowError) -> str:
-    """The refusal in the reader's words: event and state ids become their labels."""
-    params = dict(exc.params)
-    if isinstance(params.get("event"), str):
-        params["event"] = event_label(params["event"])
-    if isinstance(params.get("state"), str):
-        params["state"] = state_label(params["state"])
-    if isinstance(params.get("kinds"), str):
-        params["kinds"] = ", ".join(document_kind_label(k.strip()) for k in params["kinds"].split(","))
-    return translate(exc.message, params)
+def page_message(exc: BaseException) -> str:
+    """The refusal in the reader's words (``certflow.web.refusals``: ids become their labels)."""
+    return refusal_message(exc)
 
 
 @bp.post("/applications/<int:application_id>/events/<event>")
@@ -153,6 +147,6 @@ def set_language():
     if lang in LANGUAGES:
         session["lang"] = lang
         if current_user.is_authenticated:
-            current_user.locale = lang
-            db.session.commit()
+            with unit_of_work():
+                current_user.locale = lang
     return redirect(safe_next(request.form.get("next")), 303)
