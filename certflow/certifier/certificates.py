@@ -7,11 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
-from certflow.api.certificates import LIFECYCLE_EVENTS
-from certflow.assessor.common import commit, refusal
 from certflow.certifier.routes import _page_of, bp
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Certificate, TransitionLog, User
 from certflow.services.access import certificate_actor
@@ -20,10 +18,14 @@ from certflow.services.pdf import certificate_pdf
 from certflow.services.workflow import fire_certificate_event
 from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import event_label, state_label
-from workflows import CERTIFICATE, InvalidTransition, WorkflowError, engine_for
+from certflow.web.refusals import REFUSALS, refusal
+from workflows import CERTIFICATE, InvalidTransition, engine_for
 from workflows.guards import Msg
 
 SEARCH_MAX = 80
+
+# The events of a certificate's lifecycle a certifier fires (expiry and supersession are the system's).
+LIFECYCLE_EVENTS = ("suspend", "reinstate", "withdraw")
 
 
 def _like(text: str) -> str:
@@ -112,16 +114,15 @@ def certificate_event(number: str, event: str):
     cert = _certificate_or_404(number)
     reason, data = form_payload(event_inputs(CERTIFICATE, event), request.form)
     try:
-        if live_status(cert) != cert.status:
-            raise InvalidTransition(
-                Msg("Event %(event)s is not possible from state %(state)s."), {"event": event, "state": "expired"}
+        with unit_of_work():
+            if live_status(cert) != cert.status:
+                raise InvalidTransition(
+                    Msg("Event %(event)s is not possible from state %(state)s."), {"event": event, "state": "expired"}
+                )
+            fire_certificate_event(
+                cert, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
             )
-        fire_certificate_event(
-            cert, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
-        )
-        commit()
-    except (WorkflowError, StaleDataError) as exc:
-        db.session.rollback()
+    except REFUSALS as exc:
         message, code = refusal(exc)
         g.page_path = url_for(".certificate", number=number)
         values = {k: request.form.get(k, "") for k in ("reason", "until")}
