@@ -23,8 +23,8 @@ from certflow.admin.verification import paginate, queue_statement
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Team
+from certflow.people.policy import dinas_scope
 from certflow.services import teams as team_service
-from certflow.services.access import dinas_scope
 from certflow.services.facts import active_loads
 from certflow.services.workflow import fire_application_event
 from certflow.web.refusals import REFUSALS, as_refusal

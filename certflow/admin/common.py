@@ -12,7 +12,7 @@ from sqlalchemy import select
 from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Application, Dinas, Scheme
-from certflow.services.access import dinas_scope
+from certflow.people.policy import dinas_scope
 from certflow.web.labels import guard_label
 from certflow.web.refusals import as_refusal, refusal_message
 

@@ -15,8 +15,8 @@ from certflow.core.errors import StaleVersion, translate
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Document
+from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND, dinas_scope, may_read_documents
 from certflow.services import documents as docs
-from certflow.services.access import CANDIDATE_ROLES_ON_DEMAND, dinas_scope
 from certflow.services.facts import ApplicationFacts
 from certflow.services.paging import page_rows
 from certflow.services.workflow import fire_application_event
@@ -167,7 +167,7 @@ def document_file(doc_id: int):
     """A document of an application of the scope, downloaded as an attachment (never shown inline)."""
     doc = _scoped_document(doc_id)
     path = docs.stored_path(doc)
-    if not docs.may_read_documents(current_user, doc.application) or not path.is_file():
+    if not may_read_documents(current_user, doc.application) or not path.is_file():
         abort(404)
     response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
     response.headers["Content-Security-Policy"] = "sandbox"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from certflow.models import Application, Document, TransitionLog, User
+from certflow.people.policy import may_see_recommendation
 from certflow.services.access import application_actor
-from certflow.services.scoring import declarations, may_see_recommendation
+from certflow.services.scoring import declarations
 from workflows import engine_for
 
 
@@ -98,7 +99,7 @@ def application_detail(app: Application, user: User) -> dict:
             "documents": [document_json(d) for d in app.documents],
         }
     )
-    if may_see_recommendation(user, actor):
+    if may_see_recommendation(user, app, actor):
         body["recommendation"] = app.recommendation
     return body
 

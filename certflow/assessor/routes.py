@@ -19,8 +19,8 @@ from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Assessor, Document
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
-from certflow.services.access import application_actor, assessor_of
-from certflow.services.scoring import check_scores, declarations, declare_conflict, save_scores, team_assessor
+from certflow.people.policy import application_actor, assessor_of, team_assessor
+from certflow.services.scoring import check_scores, declarations, declare_conflict, save_scores
 from certflow.services.workflow import fire_application_event
 from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import event_label, state_label

@@ -19,6 +19,7 @@ from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application
 from certflow.models.schemes import DOCUMENT_KINDS
+from certflow.people.policy import may_read_documents
 from certflow.services import documents as docs
 from certflow.services.applications import EDITABLE_STATES, TooLarge
 from certflow.web.errors import error_page
@@ -125,7 +126,7 @@ def _request_too_large(exc):
 def download(document_id: int):
     """One of the candidate's own documents, as a download."""
     doc = own_document_or_404(document_id)
-    response = docs.file_response(doc) if docs.may_read_documents(current_user, doc.application) else None
+    response = docs.file_response(doc) if may_read_documents(current_user, doc.application) else None
     if response is None:
         abort(404)
     return response

@@ -18,7 +18,7 @@ from certflow.core.errors import translate
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Certificate, Scheme
-from certflow.services.access import application_actor
+from certflow.people.policy import application_actor
 from certflow.services.applications import (
     CLOSED_STATES,
     EDITABLE_STATES,

@@ -12,7 +12,7 @@ from certflow.certifier.routes import _page_of, bp
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Certificate, TransitionLog, User
-from certflow.services.access import certificate_actor
+from certflow.people.policy import certificate_actor, may_download_certificate
 from certflow.services.certificates import live_status, live_status_filter
 from certflow.services.pdf import certificate_pdf
 from certflow.services.workflow import fire_certificate_event
@@ -142,5 +142,7 @@ def certificate_event(number: str, event: str):
 def certificate_file(number: str):
     """The certificate as a PDF download."""
     cert = _certificate_or_404(number)
+    if not may_download_certificate(current_user, cert):
+        abort(404)
     pdf = certificate_pdf(cert, current_app.config["BASE_URL"])
     return send_file(pdf, mimetype="application/pdf", as_attachment=True, download_name=f"{cert.number}.pdf")

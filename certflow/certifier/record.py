@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from certflow.assessor.sheet import build_sheet
 from certflow.extensions import db
 from certflow.models import Appeal, Application, Assessor, Score, TransitionLog, User
-from certflow.services.access import application_actor
+from certflow.people.policy import application_actor
 from certflow.services.scoring import declarations
 from workflows import APPLICATION, engine_for
 

@@ -51,7 +51,7 @@ from certflow.models import (
     UserRole,
 )
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
-from certflow.services.access import dinas_scope, in_dinas_scope
+from certflow.people.policy import dinas_scope, in_dinas_scope
 from certflow.services.figure_cache import cached
 from certflow.services.medians import medians_in_state
 from workflows import APPLICATION

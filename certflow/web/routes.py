@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, TransitionLog, User
-from certflow.services.access import (
+from certflow.people.policy import (
     CANDIDATE_ROLES_ON_DEMAND,
     application_actor,
     get_visible_application,
@@ -76,7 +76,6 @@ def _render_application(app: Application, *, error=None, failed=None, values=Non
         .where(TransitionLog.application_id == app.id)
         .order_by(TransitionLog.at, TransitionLog.id)
     ).all()
-    can_see_result = bool(actor.relations & {"team_member", "independent"}) or "certifier" in actor.roles
     return (
         render_template(
             "web/application.html",
@@ -86,7 +85,7 @@ def _render_application(app: Application, *, error=None, failed=None, values=Non
             certificate=app.certificate,
             actions=actions(engine.definition, app, current_user, engine.allowed_events(app.state, actor)),
             diagram=draw(engine.definition, app.state, title=_("Where this application is in its workflow")),
-            show_recommendation=can_see_result,
+            actor=actor,
             error=error,
             failed=failed,
             values=values or {},
