@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from certflow.extensions import db
 from certflow.models import Assessor, Dinas, TeamMember, User, UserRole
+from certflow.people.policy import dinas_covers
 
 GROUPS = ("candidate", "dinas_admins", "team", "certifiers")
 
@@ -35,10 +36,7 @@ def dinas_admins_of(dinas_ids: Iterable[int]) -> dict[int, list[int]]:
         select(target.id, User.id)
         .join(
             admin_dinas,
-            or_(
-                admin_dinas.id == target.id,
-                (admin_dinas.province_id == target.province_id) & (admin_dinas.kind == "provinsi"),
-            ),
+            dinas_covers(admin_dinas, target),
         )
         .join(User, User.dinas_id == admin_dinas.id)
         .join(UserRole, UserRole.user_id == User.id)

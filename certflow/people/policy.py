@@ -3,7 +3,8 @@
 - **The scope of a dinas admin** (DOMAIN.md, Organisation): a province's dinas admin sees every
   dinas of the province, a kab/kota's only its own. One definition, ``_scope_key``, gives the
   SQL form (``dinas_scope``, a subquery of dinas ids) and the Python form (``in_dinas_scope``,
-  no query); the tests check that they agree.
+  no query); ``dinas_covers`` reads it the other way, from a dinas to the admins who see it (SQL).
+  The tests check that the three agree.
 - **How a user relates to a record** (``application_actor``): owner, the application's dinas
   admin, on its team, its lead, an independent certifier, an appeal handler.
 - **What each may see of an application** (rules 6 and 8): who may see it at all
@@ -13,7 +14,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.orm import defaultload, lazyload
 
 from certflow.extensions import db
@@ -33,6 +34,9 @@ from workflows import Actor
 # loaded when read rather than by one more query for every application or list of them fetched.
 CANDIDATE_ROLES_ON_DEMAND = defaultload(Application.candidate).lazyload(User.role_rows)
 
+# ``Dinas.kind`` of a province's dinas (``Dinas.is_province``): its admins see the whole province.
+PROVINCE_KIND = "provinsi"
+
 
 # -- the scope of a dinas admin --------------------------------------------------------------
 
@@ -45,7 +49,7 @@ def _scope_key(user: User):
     """
     if not user.has_role("dinas_admin") or user.dinas is None:
         return None
-    if user.dinas.is_province:
+    if user.dinas.kind == PROVINCE_KIND:
         return Dinas.province_id, user.dinas.province_id
     return Dinas.id, user.dinas_id
 
@@ -66,6 +70,19 @@ def in_dinas_scope(user: User, dinas: Dinas | None) -> bool:
         return False
     column, value = key
     return getattr(dinas, column.key) == value
+
+
+def dinas_covers(admin_dinas, target):
+    """SQL: whether the admins of ``admin_dinas`` see ``target`` — ``_scope_key`` read the other way.
+
+    For joins from a dinas to the admins who see it (the recipients of its notifications):
+    ``admin_dinas`` is ``Dinas`` or an alias of it; ``target`` an alias, or a loaded ``Dinas``.
+    The admins of a dinas see it; a province's admins see every dinas of their province.
+    """
+    return or_(
+        admin_dinas.id == target.id,
+        and_(admin_dinas.kind == PROVINCE_KIND, admin_dinas.province_id == target.province_id),
+    )
 
 
 def sees_whole_province(user: User) -> bool:

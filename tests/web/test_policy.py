@@ -142,3 +142,22 @@ def test_the_page_and_the_api_show_the_recommendation_to_the_same_people(app, cl
     in_api = answer.status_code == 200 and answer.get_json().get("recommendation") == "K"
     assert on_page is in_api
     assert on_page is (answer.status_code == 200 and policy.may_see_recommendation(user, assessed))
+
+
+def test_the_admins_who_see_a_dinas_are_those_whose_scope_holds_it(world, db):
+    """``dinas_covers`` (from a dinas to its admins, for joins) agrees with ``in_dinas_scope`` on every pair."""
+    from sqlalchemy.orm import aliased
+
+    from tests.factories import make_user
+
+    every = list(db.session.scalars(select(Dinas)))
+    admins = {d.id: make_user("dinas_admin", d, name=f"Admin {d.name}") for d in every}
+    db.session.commit()
+    admin_dinas, target = aliased(Dinas), aliased(Dinas)
+    pairs = set(
+        db.session.execute(select(admin_dinas.id, target.id).join(target, policy.dinas_covers(admin_dinas, target)))
+    )
+    assert pairs == {(a.id, d.id) for a in every for d in every if policy.in_dinas_scope(admins[a.id], d)}
+    for d in every:  # and with a loaded dinas as the target
+        seen_by = set(db.session.scalars(select(Dinas.id).where(policy.dinas_covers(Dinas, d))))
+        assert seen_by == {a for a, t in pairs if t == d.id}
