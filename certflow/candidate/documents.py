@@ -101,7 +101,8 @@ def upload(application_id: int):
         if not isinstance(exc, REFUSALS):
             raise
         if isinstance(exc, StaleVersion):
-            return _documents_page(own_application_or_404(application_id), errors={"form": refusal(exc)[0]}, status=409)
+            message, status = refusal(exc)
+            return _documents_page(own_application_or_404(application_id), errors={"form": message}, status=status)
         errors = {"file": _too_large_message()} if isinstance(exc, TooLarge) else field_messages(exc)
         return _documents_page(app, errors=errors, kind=kind, status=as_refusal(exc).status)
     flash(_("%(name)s is uploaded; the dinas will review it.", name=doc.filename), "success")
