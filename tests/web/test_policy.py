@@ -161,3 +161,19 @@ def test_the_admins_who_see_a_dinas_are_those_whose_scope_holds_it(world, db):
     for d in every:  # and with a loaded dinas as the target
         seen_by = set(db.session.scalars(select(Dinas.id).where(policy.dinas_covers(Dinas, d))))
         assert seen_by == {a for a, t in pairs if t == d.id}
+
+
+def test_the_certifiers_record_shows_scores_only_to_those_who_may_see_them(app, world, db):
+    """The record page asks ``may_see_scores``: a certifier sees them, not on their own application."""
+    from tests.factories import make_user
+
+    profile = {"education_field": "peksos", "education_level": "D4", "practice_hours": 2000}
+    own = make_user(["candidate", "certifier"], world.batam, name="Sari Certifier", **profile)
+    db.session.commit()
+    theirs = world.advance(world.new_application(own), "assessed")
+    mine = world.advance(world.new_application(), "assessed")
+    browser = Browser(app).login(own)
+    page = browser.get(f"/certifier/applications/{theirs.id}")
+    assert page.status_code == 200 and "Sari Certifier" in page.text
+    assert 'id="scores-title"' not in page.text
+    assert 'id="scores-title"' in browser.get(f"/certifier/applications/{mine.id}").text
