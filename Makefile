@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := certflow
 
-.PHONY: run test test-sqlite test-postgresql lint translations translations-update bench bench-notifications clean
+.PHONY: run test test-layers test-sqlite test-postgresql lint translations translations-update bench bench-notifications clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -38,8 +38,12 @@ run: $(STAMP) translations
 	trap 'exit 0' INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - "certflow:create_app()"
 
-## make test: install, then the whole suite on SQLite and on PostgreSQL
-test: $(STAMP) translations test-sqlite test-postgresql
+## make test: install, the layering contracts, then the whole suite on SQLite and on PostgreSQL
+test: $(STAMP) translations test-layers test-sqlite test-postgresql
+
+## make test-layers: the import-linter contracts of pyproject.toml (layers, independent blueprints, no cycles)
+test-layers: $(STAMP)
+	$(BIN)/lint-imports --no-logo
 
 test-sqlite: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
@@ -61,6 +65,7 @@ bench-notifications: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

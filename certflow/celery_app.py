@@ -5,6 +5,9 @@ Delivery settings (see ``certflow.notifications.delivery`` for the guarantee):
 finished; one task prefetched at a time; and on Redis a visibility timeout longer than
 the longest retry delay plus a delivery lease, so Redis never hands a task still
 waiting for its retry (or still running) to a second worker.
+
+The beat schedule is built from the registries (``certflow.notifications.tasks.beat_schedule``):
+the scheduled jobs are listed once, in ``certflow.services.scheduled``.
 """
 
 from __future__ import annotations
@@ -14,37 +17,15 @@ import os
 from celery import Celery, Task
 from flask import Flask
 
+from certflow.notifications.tasks import beat_schedule
+
 TASKS = "certflow.notifications.tasks"
-SCHEDULED_JOBS = (
-    "remind_revision_deadlines",
-    "expire_revisions",
-    "remind_overdue_assessments",
-    "remind_expiring_certificates",
-    "expire_certificates",
-    "remind_expiring_licences",
-    "remind_ending_suspensions",
-    "end_suspensions",
-)
 
 
 def visibility_timeout(config) -> int:
     """Seconds Redis waits before redelivering an unacknowledged task: above any retry delay plus a lease."""
     longest = config["OUTBOX_RETRY_MAX_SECONDS"] + config["OUTBOX_LEASE_SECONDS"]
     return int(max(3600, 2 * longest))
-
-
-def beat_schedule(config) -> dict:
-    """The periodic tasks: the outbox relay, and each scheduled job."""
-    schedule = {
-        "relay-outbox": {"task": f"{TASKS}.relay_outbox", "schedule": config["OUTBOX_RELAY_SECONDS"]},
-    }
-    for job in SCHEDULED_JOBS:
-        schedule[f"job-{job}"] = {
-            "task": f"{TASKS}.run_scheduled_job",
-            "args": [job],
-            "schedule": config["SCHEDULED_JOBS_SECONDS"],
-        }
-    return schedule
 
 
 def celery_init_app(app: Flask) -> Celery:

@@ -124,6 +124,26 @@ def make_team(dinas: Dinas, scheme: Scheme, lead: Assessor, members, name: str =
     return team
 
 
+def state_columns(state: str, team: Team | None = None) -> dict:
+    """What an application put straight into ``state`` (not through the workflow) needs besides the state.
+
+    The database refuses a state without them (``STATE_INVARIANTS``, migration 0004_invariants):
+    a revision deadline, the state appealed from, the team (``team``), the team's recommendation.
+    """
+    columns: dict = {}
+    if state == "revision_requested":
+        columns["revision_deadline"] = clock.today() + timedelta(days=14)
+    if state == "under_appeal":
+        columns["appealed_from"] = "ineligible"
+    if state in ("team_assigned", "in_assessment", "assessed"):
+        if team is None:
+            raise ValueError(f"an application in {state} needs a team")
+        columns["team_id"] = team.id
+    if state == "assessed":
+        columns["recommendation"] = "K"
+    return columns
+
+
 @dataclass
 class World:
     """A region, two schemes, one person of each role, an assessor pool and a team."""

@@ -3,15 +3,26 @@
 Each definition lists its states, and for every event: the states it leaves,
 the state it reaches (optionally chosen by a ``when`` condition on the record),
 who may fire it (a role, and the relation that role must have to the record),
-the guards that must hold, and who is told about it. The engine
-(``workflows.engine``) turns each definition into one shared ``transitions``
-Machine. Bump ``version`` whenever a definition changes: the transition log
-records the version every transition ran under.
+the guards that must hold, and who is told about it — and what a person sees of
+it: its label, the title of its notification, the inputs its form asks for,
+whether a second click confirms it, and the name of its effect (what it does to
+the record beyond its state; ``certflow.services.effects`` registers the effect
+of each name). So everything about one event is written here, once.
+
+The engine (``workflows.engine``) turns each definition into one shared
+``transitions`` Machine. Bump ``version`` whenever a definition changes: the
+transition log records the version every transition ran under.
+
+Labels and titles are English message ids marked with ``N_``: Babel extracts
+them and the application translates them when shown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from workflows.guards import N_, Msg
+from workflows.inputs import DEADLINE, OVERRIDE_REASON, REASON, RECOMMENDATION, TEAM, UNITS, UNTIL, Input
 
 
 @dataclass(frozen=True)
@@ -38,13 +49,34 @@ class Route:
 
 @dataclass(frozen=True)
 class EventDef:
-    """An event: where it may go, who may fire it, what must hold, who hears of it."""
+    """An event: where it may go, who may fire it, what must hold, who hears of it.
+
+    And what people see of it: ``label`` (the button), ``title`` (the notification's
+    title; the label if empty), ``inputs`` (what its form asks for, in order),
+    ``confirm`` (an irreversible event asking nothing: a second click confirms it);
+    ``effect`` names what it does to the record beyond its state (None: nothing).
+    """
 
     name: str
     routes: tuple[Route, ...]
     who: tuple[Permission, ...]
     guards: tuple[str, ...] = ()
     notify: tuple[str, ...] = ()
+    label: Msg = Msg("")
+    title: Msg = Msg("")
+    inputs: tuple[Input, ...] = ()
+    confirm: bool = False
+    effect: str | None = None
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """The names of the event's inputs, in order."""
+        return tuple(i.name for i in self.inputs)
+
+    @property
+    def heading(self) -> Msg:
+        """The title of the event's notification (its label unless it has one of its own)."""
+        return self.title or self.label
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -59,7 +91,10 @@ class EventDef:
 
 @dataclass(frozen=True)
 class Definition:
-    """A whole workflow: its states, its initial state, its events and version."""
+    """A whole workflow: its states, its initial state, its events and version.
+
+    ``label`` names the workflow; ``labels`` holds each state's label (message ids).
+    """
 
     name: str
     version: int
@@ -67,6 +102,12 @@ class Definition:
     states: tuple[str, ...]
     events: tuple[EventDef, ...]
     final: tuple[str, ...] = field(default=())
+    label: Msg = Msg("")
+    labels: tuple[tuple[str, Msg], ...] = ()
+
+    def state_label(self, state: str) -> Msg | None:
+        """The label (message id) of ``state``, or None."""
+        return dict(self.labels).get(state)
 
     def event(self, name: str) -> EventDef | None:
         """The event called ``name``, or None."""
@@ -80,8 +121,10 @@ class Definition:
         return {
             "name": self.name,
             "version": self.version,
+            "label": self.label,
             "initial": self.initial,
             "states": list(self.states),
+            "labels": dict(self.labels),
             "final": list(self.final),
             "events": [
                 {
@@ -100,19 +143,39 @@ class Definition:
                     "who": [{"role": p.role, "relation": p.relation} for p in ev.who],
                     "guards": list(ev.guards),
                     "notify": list(ev.notify),
+                    "label": ev.label,
+                    "title": ev.title,
+                    "inputs": [
+                        {
+                            "name": i.name,
+                            "kind": i.kind,
+                            "label": i.label,
+                            "required": i.required,
+                            "choices": list(i.choices),
+                            "checked_by": i.checked_by,
+                        }
+                        for i in ev.inputs
+                    ],
+                    "confirm": ev.confirm,
+                    "effect": ev.effect,
                 }
                 for ev in self.events
             ],
         }
 
 
-def _ev(name, routes, who, guards=(), notify=()):
+def _ev(name, routes, who, guards=(), notify=(), *, label="", title="", inputs=(), confirm=False, effect=None):
     return EventDef(
         name=name,
         routes=tuple(Route(*r) for r in routes),
         who=tuple(Permission(*p) for p in who),
         guards=tuple(guards),
         notify=tuple(notify),
+        label=label,
+        title=title,
+        inputs=tuple(inputs),
+        confirm=confirm,
+        effect=effect,
     )
 
 
@@ -125,7 +188,8 @@ SYSTEM = ("system", None)
 
 APPLICATION = Definition(
     name="application",
-    version=1,
+    version=2,  # 2: the dinas admin (or the system) may release an assigned team
+    label=N_("Application process"),
     initial="draft",
     states=(
         "draft",
@@ -141,6 +205,20 @@ APPLICATION = Definition(
         "under_appeal",
         "withdrawn",
     ),
+    labels=(
+        ("draft", N_("Draft")),
+        ("submitted", N_("Submitted")),
+        ("revision_requested", N_("Revision requested")),
+        ("eligible", N_("Eligible")),
+        ("ineligible", N_("Ineligible")),
+        ("team_assigned", N_("Team assigned")),
+        ("in_assessment", N_("In assessment")),
+        ("assessed", N_("Assessed")),
+        ("certified", N_("Certified")),
+        ("not_yet_competent", N_("Not yet competent")),
+        ("under_appeal", N_("Under appeal")),
+        ("withdrawn", N_("Withdrawn")),
+    ),
     final=("certified", "withdrawn"),
     events=(
         _ev(
@@ -149,6 +227,8 @@ APPLICATION = Definition(
             [OWNER],
             ["apl01_complete", "documents_uploaded", "self_assessment_complete"],
             ["candidate", "dinas_admins"],
+            label=N_("Submit"),
+            title=N_("Application submitted"),
         ),
         _ev(
             "request_revision",
@@ -156,14 +236,29 @@ APPLICATION = Definition(
             [DINAS_ADMIN],
             ["reason_given", "deadline_set"],
             ["candidate"],
+            label=N_("Request revision"),
+            title=N_("Revision requested"),
+            inputs=[REASON, DEADLINE],
+            effect="record_revision_request",
         ),
-        _ev("resubmit", [("revision_requested", "submitted")], [OWNER], [], ["candidate", "dinas_admins"]),
+        _ev(
+            "resubmit",
+            [("revision_requested", "submitted")],
+            [OWNER],
+            [],
+            ["candidate", "dinas_admins"],
+            label=N_("Resubmit"),
+            title=N_("Application resubmitted"),
+            effect="clear_revision_deadline",
+        ),
         _ev(
             "expire_revision",
             [("revision_requested", "withdrawn")],
             [SYSTEM],
             ["deadline_passed"],
             ["candidate", "dinas_admins"],
+            label=N_("Expire revision"),
+            title=N_("Revision deadline passed; application withdrawn"),
         ),
         _ev(
             "approve",
@@ -171,14 +266,41 @@ APPLICATION = Definition(
             [DINAS_ADMIN],
             ["documents_valid", "scheme_rules_met"],
             ["candidate"],
+            label=N_("Approve"),
+            title=N_("Application verified as eligible"),
         ),
-        _ev("reject", [("submitted", "ineligible")], [DINAS_ADMIN], ["reason_given"], ["candidate"]),
+        _ev(
+            "reject",
+            [("submitted", "ineligible")],
+            [DINAS_ADMIN],
+            ["reason_given"],
+            ["candidate"],
+            label=N_("Reject"),
+            title=N_("Application found ineligible"),
+            inputs=[REASON],
+            effect="record_decision",
+        ),
         _ev(
             "assign_team",
             [("eligible", "team_assigned")],
             [DINAS_ADMIN],
             ["team_chosen", "team_for_scheme", "team_big_enough", "licences_valid", "no_conflict", "within_capacity"],
             ["candidate", "team"],
+            label=N_("Assign team"),
+            title=N_("Assessor team assigned"),
+            inputs=[TEAM, OVERRIDE_REASON],
+            effect="assign_team",
+        ),
+        _ev(
+            "release",
+            [("team_assigned", "eligible")],
+            [DINAS_ADMIN, SYSTEM],
+            ["reason_given", "assessment_not_started"],
+            ["candidate", "team"],  # the team released: notify finds it before the effect clears it
+            label=N_("Release team"),
+            title=N_("Assessor team released"),
+            inputs=[REASON],
+            effect="release_team",
         ),
         _ev(
             "start_assessment",
@@ -186,6 +308,8 @@ APPLICATION = Definition(
             [TEAM_LEAD],
             ["conflicts_declared"],
             ["candidate", "team"],
+            label=N_("Start assessment"),
+            title=N_("Assessment started"),
         ),
         _ev(
             "recommend",
@@ -193,6 +317,10 @@ APPLICATION = Definition(
             [TEAM_LEAD],
             ["all_criteria_scored", "recommendation_consistent"],
             ["candidate", "dinas_admins", "certifiers"],
+            label=N_("Recommend"),
+            title=N_("Assessment completed; recommendation submitted"),
+            inputs=[RECOMMENDATION],
+            effect="record_recommendation",
         ),
         _ev(
             "return_assessment",
@@ -200,6 +328,10 @@ APPLICATION = Definition(
             [INDEPENDENT_CERTIFIER],
             ["reason_given"],
             ["team"],
+            label=N_("Return assessment"),
+            title=N_("Assessment returned to the team"),
+            inputs=[REASON],
+            effect="clear_recommendation",
         ),
         _ev(
             "certify",
@@ -207,6 +339,10 @@ APPLICATION = Definition(
             [INDEPENDENT_CERTIFIER],
             ["recommendation_is_k"],
             ["candidate", "dinas_admins", "team"],
+            label=N_("Certify"),
+            title=N_("Certified competent; certificate issued"),
+            confirm=True,
+            effect="certify",
         ),
         _ev(
             "decline",
@@ -214,6 +350,10 @@ APPLICATION = Definition(
             [INDEPENDENT_CERTIFIER],
             ["reason_given"],
             ["candidate", "dinas_admins", "team"],
+            label=N_("Decline"),
+            title=N_("Decided not yet competent"),
+            inputs=[REASON],
+            effect="record_decision",
         ),
         _ev(
             "request_reassessment",
@@ -221,6 +361,10 @@ APPLICATION = Definition(
             [OWNER],
             ["bk_units_only"],
             ["candidate", "dinas_admins"],
+            label=N_("Request reassessment"),
+            title=N_("Reassessment requested"),
+            inputs=[UNITS],
+            effect="open_reassessment",
         ),
         _ev(
             "appeal",
@@ -228,6 +372,10 @@ APPLICATION = Definition(
             [OWNER],
             ["reason_given", "within_appeal_window"],
             ["candidate", "certifiers"],
+            label=N_("Appeal"),
+            title=N_("Appeal submitted"),
+            inputs=[REASON],
+            effect="open_appeal",
         ),
         _ev(
             "uphold_appeal",
@@ -238,6 +386,10 @@ APPLICATION = Definition(
             [APPEAL_HANDLER],
             ["reason_given"],
             ["candidate", "dinas_admins"],
+            label=N_("Uphold appeal"),
+            title=N_("Appeal upheld"),
+            inputs=[REASON],
+            effect="uphold_appeal",
         ),
         _ev(
             "dismiss_appeal",
@@ -248,6 +400,10 @@ APPLICATION = Definition(
             [APPEAL_HANDLER],
             ["reason_given"],
             ["candidate", "dinas_admins"],
+            label=N_("Dismiss appeal"),
+            title=N_("Appeal dismissed"),
+            inputs=[REASON],
+            effect="dismiss_appeal",
         ),
         _ev(
             "withdraw",
@@ -261,6 +417,9 @@ APPLICATION = Definition(
             [OWNER],
             [],
             ["candidate", "dinas_admins", "team"],
+            label=N_("Withdraw"),
+            title=N_("Withdrawn"),
+            confirm=True,
         ),
     ),
 )
@@ -268,12 +427,30 @@ APPLICATION = Definition(
 APPEAL = Definition(
     name="appeal",
     version=1,
+    label=N_("Appeal process"),
     initial="open",
     states=("open", "upheld", "dismissed"),
+    labels=(("open", N_("Open")), ("upheld", N_("Upheld")), ("dismissed", N_("Dismissed"))),
     final=("upheld", "dismissed"),
     events=(
-        _ev("uphold", [("open", "upheld")], [APPEAL_HANDLER], ["reason_given"]),
-        _ev("dismiss", [("open", "dismissed")], [APPEAL_HANDLER], ["reason_given"]),
+        _ev(
+            "uphold",
+            [("open", "upheld")],
+            [APPEAL_HANDLER],
+            ["reason_given"],
+            label=N_("Uphold"),
+            inputs=[REASON],
+            effect="resolve_appeal",
+        ),
+        _ev(
+            "dismiss",
+            [("open", "dismissed")],
+            [APPEAL_HANDLER],
+            ["reason_given"],
+            label=N_("Dismiss"),
+            inputs=[REASON],
+            effect="resolve_appeal",
+        ),
     ),
 )
 
@@ -282,8 +459,16 @@ CERTIFIER = ("certifier", None)
 CERTIFICATE = Definition(
     name="certificate",
     version=2,  # 2: a suspended certificate is superseded by recertification too
+    label=N_("Certificate lifecycle"),
     initial="active",
     states=("active", "suspended", "withdrawn", "expired", "superseded"),
+    labels=(
+        ("active", N_("Active")),
+        ("suspended", N_("Suspended")),
+        ("withdrawn", N_("Withdrawn")),
+        ("expired", N_("Expired")),
+        ("superseded", N_("Superseded")),
+    ),
     final=("withdrawn", "expired", "superseded"),
     events=(
         _ev(
@@ -292,14 +477,32 @@ CERTIFICATE = Definition(
             [CERTIFIER],
             ["reason_given", "end_date_set"],
             ["candidate", "dinas_admins"],
+            label=N_("Suspend"),
+            title=N_("Certificate suspended"),
+            inputs=[REASON, UNTIL],
+            effect="suspend_certificate",
         ),
-        _ev("reinstate", [("suspended", "active")], [CERTIFIER], ["reason_given"], ["candidate", "dinas_admins"]),
+        _ev(
+            "reinstate",
+            [("suspended", "active")],
+            [CERTIFIER],
+            ["reason_given"],
+            ["candidate", "dinas_admins"],
+            label=N_("Reinstate"),
+            title=N_("Certificate reinstated"),
+            inputs=[REASON],
+            effect="record_status_reason",
+        ),
         _ev(
             "withdraw",
             [("active", "withdrawn"), ("suspended", "withdrawn")],
             [CERTIFIER, SYSTEM],
             ["reason_given"],
             ["candidate", "dinas_admins"],
+            label=N_("Withdraw"),
+            title=N_("Withdrawn"),
+            inputs=[REASON],
+            effect="record_status_reason",
         ),
         _ev(
             "expire",
@@ -307,8 +510,20 @@ CERTIFICATE = Definition(
             [SYSTEM],
             ["expiry_passed"],
             ["candidate", "dinas_admins"],
+            label=N_("Expire"),
+            title=N_("Certificate expired"),
+            effect="record_status_reason",
         ),
-        _ev("supersede", [("active", "superseded"), ("suspended", "superseded")], [SYSTEM], [], ["candidate"]),
+        _ev(
+            "supersede",
+            [("active", "superseded"), ("suspended", "superseded")],
+            [SYSTEM],
+            [],
+            ["candidate"],
+            label=N_("Supersede"),
+            title=N_("Certificate superseded by a new certificate"),
+            effect="supersede_certificate",
+        ),
     ),
 )
 

@@ -83,6 +83,7 @@ class Fired:
     notify: tuple[str, ...]
     workflow: str
     version: int
+    effect: str | None = None
 
 
 def _when(attribute: str, value: str) -> Callable[[Any], bool]:
@@ -158,7 +159,7 @@ class Engine:
             raise InvalidTransition(
                 Msg("Event %(event)s is not possible from state %(state)s."), {"event": event, "state": source}
             )
-        return Fired(event, source, subject.state, ev.notify, self.definition.name, self.definition.version)
+        return Fired(event, source, subject.state, ev.notify, self.definition.name, self.definition.version, ev.effect)
 
     def reachable(self) -> set[str]:
         """Every state reachable from the initial state (for checking definitions)."""

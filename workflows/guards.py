@@ -283,6 +283,17 @@ def conflicts_declared(ctx: GuardContext) -> Failure | None:
     return None
 
 
+def assessment_not_started(ctx: GuardContext) -> Failure | None:
+    """Nothing of the assessment has been recorded since the team was assigned (no score)."""
+    if ctx.facts.scored_since_assignment:
+        return Failure(
+            "assessment_not_started",
+            N_("The assessment has already started: %(count)s criteria are scored."),
+            {"count": ctx.facts.scored_since_assignment},
+        )
+    return None
+
+
 def all_criteria_scored(ctx: GuardContext) -> Failure | None:
     """The lead has recorded the team's K/BK for every criterion."""
     n = ctx.facts.unscored_criteria
@@ -366,6 +377,7 @@ GUARDS = {
         no_conflict,
         within_capacity,
         conflicts_declared,
+        assessment_not_started,
         all_criteria_scored,
         recommendation_consistent,
         recommendation_is_k,

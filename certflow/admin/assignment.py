@@ -16,19 +16,18 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
-from certflow.admin.common import dinas_admin_required, int_arg, is_conflict, list_filters, refusal_message, rule_label
+from certflow.admin.common import dinas_admin_required, event_refusal, int_arg, list_filters, rule_label
 from certflow.admin.routes import bp
 from certflow.admin.verification import paginate, queue_statement
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Team
+from certflow.people.policy import dinas_scope
 from certflow.services import teams as team_service
-from certflow.services.access import dinas_scope
 from certflow.services.facts import active_loads
 from certflow.services.workflow import fire_application_event
-from workflows import WorkflowError
+from certflow.web.refusals import REFUSALS, as_refusal
 
 PER_PAGE = 50
 MAX_BATCH = 100
@@ -131,20 +130,13 @@ def assign():
         )
         data = {"team": team_id, **({"override_reason": override} if override else {})}
         try:
-            fire_application_event(
-                app, "assign_team", current_user, data=data, version=request.form.get(f"version-{app_id}") or None
-            )
-            db.session.commit()
-        except WorkflowError as exc:
-            db.session.rollback()
-            outcome.assigned, outcome.message = False, refusal_message(exc)
-            outcome.rule = rule_label(getattr(exc, "rule", None))
-        except (StaleDataError, IntegrityError, OperationalError) as exc:
-            if not is_conflict(exc):
-                raise
-            db.session.rollback()
-            outcome.assigned = False
-            outcome.message = _("The record was changed by someone else; reload it and try again.")
+            with unit_of_work():  # each candidate its own transaction (see the module's docstring)
+                fire_application_event(
+                    app, "assign_team", current_user, data=data, version=request.form.get(f"version-{app_id}") or None
+                )
+        except REFUSALS as exc:
+            outcome.assigned, outcome.message = False, event_refusal(exc)[0]
+            outcome.rule = rule_label(as_refusal(exc).rule)
         outcomes.append(outcome)
     done = sum(1 for o in outcomes if o.assigned)
     return (
@@ -169,5 +161,5 @@ def suggest():
         missing=[i for i in ids if i not in found],
         teams=teams,
         team_loads=team_loads,
-        refusal_message=refusal_message,
+        refusal_message=lambda exc: event_refusal(exc)[0],
     )

@@ -8,16 +8,13 @@ from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
-from certflow.core.errors import translate
+from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Application, Dinas, Scheme
-from certflow.services.access import dinas_scope
-from certflow.services.assessors import ServiceError
-from certflow.web.labels import event_label, guard_label, state_label
-from workflows import WorkflowError
+from certflow.people.policy import dinas_scope
+from certflow.web.labels import guard_label
+from certflow.web.refusals import as_refusal, refusal_message
 
 # The inputs the services name in their messages, as the forms label them.
 FIELD_LABELS = {
@@ -110,14 +107,18 @@ def scoped_application(application_id: int) -> Application:
     return app
 
 
-def service_message(exc: ServiceError) -> str:
+def service_message(exc: BaseException) -> str:
     """A service's refusal, translated, the input it names given its label, with the rule it broke."""
-    params = dict(exc.params)
-    if params.get("field") in FIELD_LABELS:
-        params["field"] = str(FIELD_LABELS[params["field"]])
-    text = translate(exc.message, params)
-    rule = rule_label(exc.rule)
+    text = refusal_message(exc, FIELD_LABELS)
+    rule = rule_label(as_refusal(exc).rule)
     return f"{text} ({rule})" if rule else text
+
+
+def form_status(exc: BaseException) -> int:
+    """The status of a form refused by a service: a record chosen in the form that is not the admin's
+    (the service's 404) is a wrong choice, 422, as one that does not exist — a 404 would tell them apart."""
+    status = as_refusal(exc).status
+    return 422 if status == 404 else status
 
 
 def rule_label(rule: str | None) -> str:
@@ -137,22 +138,11 @@ _PAGE_OVERRIDE_HINT = _l(
 _PAGE_TEAM_CHOSEN = _l("Choose an active assessor team of a dinas you administer.")
 
 
-def refusal_message(exc: WorkflowError) -> str:
-    """A refused event in the reader's words: labels for ids, the page's wording where the API's names inputs."""
-    if getattr(exc, "rule", None) == "team_chosen":
-        return str(_PAGE_TEAM_CHOSEN)
-    params = dict(exc.params)
-    if isinstance(params.get("event"), str):
-        params["event"] = event_label(params["event"])
-    if isinstance(params.get("state"), str):
-        params["state"] = state_label(params["state"])
-    if params.get("rule") == _OVERRIDE_HINT:
-        params["rule"] = str(_PAGE_OVERRIDE_HINT)
-    return translate(exc.message, params)
-
-
-def is_conflict(exc: Exception) -> bool:
-    """Whether a database error means someone else changed the record at the same time."""
-    if isinstance(exc, StaleDataError | IntegrityError):
-        return True
-    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+def event_refusal(exc: BaseException) -> tuple[str, int]:
+    """A refused event in the reader's words (the page's wording where the API's names inputs), and its status."""
+    error = as_refusal(exc)
+    if error.rule == "team_chosen":
+        return str(_PAGE_TEAM_CHOSEN), error.status
+    if error.params.get("rule") == _OVERRIDE_HINT:
+        error = AppError(error.message, {**error.params, "rule": str(_PAGE_OVERRIDE_HINT)}, code=error.code)
+    return refusal_message(error), error.status

@@ -21,6 +21,7 @@ from certflow import clock
 from certflow.admin.routes import bp
 from certflow.extensions import db
 from certflow.models import Dinas, Province, Scheme
+from certflow.people.policy import sees_whole_province
 from certflow.services import reports
 from certflow.web.labels import state_label
 from workflows import APPLICATION
@@ -134,7 +135,7 @@ def _scope_title(scope: reports.FigureScope) -> str:
         return _("The whole region")
     if current_user.dinas is None:
         return _("No dinas")
-    if current_user.dinas.is_province:
+    if sees_whole_province(current_user):
         return _("Province %(name)s", name=current_user.dinas.province.name)
     return current_user.dinas.name
 

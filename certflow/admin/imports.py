@@ -10,8 +10,9 @@ from flask_login import current_user
 from certflow.admin.common import dinas_admin_required, service_message
 from certflow.admin.routes import bp
 from certflow.core.errors import translate
-from certflow.extensions import db
+from certflow.core.transaction import unit_of_work
 from certflow.services import imports as service
+from certflow.web.refusals import REFUSALS, as_refusal
 
 KINDS = {
     "assessors": (service.ASSESSOR_COLUMNS, service.import_assessors, _l("Assessors")),
@@ -52,15 +53,13 @@ def import_file(kind: str):
         return _render(kind, error=_("Choose the CSV file to import."), status=422)
     data = upload.stream.read(service.MAX_BYTES + 1)
     try:
-        imported, unchanged = KINDS[kind][1](current_user, data)
-        db.session.commit()
+        with unit_of_work():
+            imported, unchanged = KINDS[kind][1](current_user, data)
     except service.ImportRejected as exc:
-        db.session.rollback()
         rows = [(line, [translate(message, params) for message, params in reasons]) for line, reasons in exc.rows]
-        return _render(kind, error=translate(exc.message, exc.params), rows=rows, status=422)
-    except service.ServiceError as exc:
-        db.session.rollback()
-        return _render(kind, error=service_message(exc), status=exc.status)
+        return _render(kind, error=translate(exc.message, exc.params), rows=rows, status=exc.status)
+    except REFUSALS as exc:
+        return _render(kind, error=service_message(exc), status=as_refusal(exc).status)
     flash(
         _(
             "%(kind)s imported from %(file)s: %(imported)s new or changed, %(unchanged)s unchanged.",

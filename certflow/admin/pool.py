@@ -11,15 +11,17 @@ from certflow import clock
 from certflow.admin.common import (
     active_schemes,
     dinas_admin_required,
+    form_status,
     list_filters,
     scope_dinas,
     service_message,
 )
 from certflow.admin.routes import bp
+from certflow.core.errors import AppError
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Assessor, User
 from certflow.services import assessors as pool
-from certflow.services.assessors import ServiceError
 from certflow.services.facts import active_loads
 
 FORM_FIELDS = ("user", "dinas", "licence_number", "licence_expires", "max_load")
@@ -28,7 +30,7 @@ FORM_FIELDS = ("user", "dinas", "licence_number", "licence_expires", "max_load")
 def _assessor_or_404(assessor_id: int) -> Assessor:
     try:
         return pool.get_visible_assessor(current_user, assessor_id)
-    except ServiceError:
+    except AppError:
         abort(404)
 
 
@@ -72,7 +74,7 @@ def _render_form(assessor: Assessor | None, values: dict, errors: dict, status: 
     )
 
 
-def _errors_of(exc: ServiceError) -> dict:
+def _errors_of(exc: AppError) -> dict:
     return {exc.field or "form": service_message(exc)}
 
 
@@ -87,15 +89,15 @@ def new_assessor():
     values = {**data}
     email = data.pop("user").lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
-    errors = {}
+    errors, status = {}, 422
     if user is None:
         errors["user"] = _("There is no account with this e-mail address in a dinas you administer.")
     else:
         try:
-            assessor = pool.register_assessor(current_user, {**data, "user": user.id})
-            db.session.commit()
-        except ServiceError as exc:
-            db.session.rollback()
+            with unit_of_work():
+                assessor = pool.register_assessor(current_user, {**data, "user": user.id})
+        except AppError as exc:
+            status = form_status(exc)
             if exc.status == 404 and exc.field is None and exc.params.get("what") == "User":
                 errors["user"] = _("There is no account with this e-mail address in a dinas you administer.")
             elif exc.status == 404:
@@ -103,7 +105,7 @@ def new_assessor():
             else:
                 errors = _errors_of(exc)
     if errors:
-        return _render_form(None, values, errors, 422)
+        return _render_form(None, values, errors, status)
     flash(_("%(name)s is registered as an assessor.", name=assessor.user.name), "success")
     return redirect(url_for("admin.assessors"), 303)
 
@@ -124,12 +126,11 @@ def edit_assessor(assessor_id: int):
         return _render_form(assessor, values, {})
     data = _form_data(request.form, new=False)
     try:
-        pool.update_assessor(current_user, assessor, data)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
+        with unit_of_work():
+            pool.update_assessor(current_user, assessor, data)
+    except AppError as exc:
         errors = {"dinas": _("Choose a dinas from the list.")} if exc.status == 404 else _errors_of(exc)
-        return _render_form(_assessor_or_404(assessor_id), data, errors, 422)
+        return _render_form(_assessor_or_404(assessor_id), data, errors, form_status(exc))
     flash(_("The assessor %(name)s is saved.", name=assessor.user.name), "success")
     return redirect(url_for("admin.assessors"), 303)
 
@@ -140,8 +141,8 @@ def set_assessor_active(assessor_id: int):
     """Deactivate an assessor (no new teams or assignments), or activate them again."""
     assessor = _assessor_or_404(assessor_id)
     active = request.form.get("active") == "1"
-    pool.update_assessor(current_user, assessor, {"active": active})
-    db.session.commit()
+    with unit_of_work():
+        pool.update_assessor(current_user, assessor, {"active": active})
     if active:
         flash(_("%(name)s is active again.", name=assessor.user.name), "success")
     else:

@@ -10,24 +10,25 @@ from certflow import clock
 from certflow.admin.common import (
     active_schemes,
     dinas_admin_required,
+    form_status,
     int_arg,
     list_filters,
     scope_dinas,
     service_message,
 )
 from certflow.admin.routes import bp
-from certflow.extensions import db
+from certflow.core.errors import AppError
+from certflow.core.transaction import unit_of_work
 from certflow.models import Team
 from certflow.services import assessors as pool
 from certflow.services import teams as team_service
-from certflow.services.assessors import ServiceError
 from certflow.services.facts import active_loads
 
 
 def _team_or_404(team_id: int) -> Team:
     try:
         return team_service.get_visible_team(current_user, team_id)
-    except ServiceError:
+    except AppError:
         abort(404)
 
 
@@ -68,7 +69,7 @@ def _render_form(team: Team | None, values: dict, errors: dict, status: int = 20
     )
 
 
-def _errors_of(exc: ServiceError, lead) -> dict:
+def _errors_of(exc: AppError, lead) -> dict:
     """A refusal placed by the input at fault: the lead, the members, or the field the service names."""
     if exc.status == 404:
         return {"dinas": _("Choose a dinas from the list.")}
@@ -94,11 +95,10 @@ def new_team():
     values = {name: request.form.get(name, "").strip() for name in ("name", "scheme", "dinas", "lead")}
     values["members"] = _posted_members()
     try:
-        team = team_service.create_team(current_user, values)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        return _render_form(None, values, _errors_of(exc, values["lead"]), 422)
+        with unit_of_work():
+            team = team_service.create_team(current_user, values)
+    except AppError as exc:
+        return _render_form(None, values, _errors_of(exc, values["lead"]), form_status(exc))
     flash(_("Team %(team)s is formed.", team=team.name), "success")
     return redirect(url_for("admin.teams"), 303)
 
@@ -130,12 +130,11 @@ def edit_team(team_id: int):
     values = {"name": request.form.get("name", "").strip(), "lead": request.form.get("lead", "").strip()}
     values["members"] = _posted_members()
     try:
-        team_service.update_team(current_user, team, _changes(team, values))
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
+        with unit_of_work():
+            team_service.update_team(current_user, team, _changes(team, values))
+    except AppError as exc:
         errors = _errors_of(exc, values["lead"])
-        return _render_form(_team_or_404(team_id), values, errors, exc.status if exc.status != 404 else 422)
+        return _render_form(_team_or_404(team_id), values, errors, form_status(exc))
     flash(_("Team %(team)s is saved.", team=team.name), "success")
     return redirect(url_for("admin.teams"), 303)
 
@@ -147,10 +146,9 @@ def set_team_active(team_id: int):
     team = _team_or_404(team_id)
     active = request.form.get("active") == "1"
     try:
-        team_service.update_team(current_user, team, {"active": active})
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
+        with unit_of_work():
+            team_service.update_team(current_user, team, {"active": active})
+    except AppError as exc:
         team = _team_or_404(team_id)
         return _render_form(team, _values_of(team), {"form": service_message(exc)}, exc.status)
     flash(

@@ -8,35 +8,26 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
-from certflow.admin.common import (
-    dinas_admin_required,
-    is_conflict,
-    list_filters,
-    page_number,
-    refusal_message,
-    scoped_application,
-)
+from certflow.admin.common import dinas_admin_required, event_refusal, list_filters, page_number, scoped_application
 from certflow.admin.routes import bp
-from certflow.core.errors import STATUS_OF, translate
+from certflow.core.errors import StaleVersion, translate
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Document
+from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND, dinas_scope, may_read_documents
 from certflow.services import documents as docs
-from certflow.services.access import CANDIDATE_ROLES_ON_DEMAND, dinas_scope
-from certflow.services.applications import ServiceError as ApplicationError
 from certflow.services.facts import ApplicationFacts
 from certflow.services.paging import page_rows
 from certflow.services.workflow import fire_application_event
+from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import document_kind_label, education_field_label, event_label, state_label
-from workflows import WorkflowError
+from certflow.web.refusals import REFUSALS, refusal
+from workflows import APPLICATION
 from workflows.guards import eligibility_failures
 
 PER_PAGE = 25
 DECISIONS = ("approve", "request_revision", "reject")
-REASON_MAX = 4000
-_STATUS_OF_ERROR = {"forbidden": 403, "not_editable": 409, "too_large": 413}
 
 
 def queue_statement(state: str, dinas_id: int | None, scheme_id: int | None):
@@ -176,7 +167,7 @@ def document_file(doc_id: int):
     """A document of an application of the scope, downloaded as an attachment (never shown inline)."""
     doc = _scoped_document(doc_id)
     path = docs.stored_path(doc)
-    if not docs.may_read_documents(current_user, doc.application) or not path.is_file():
+    if not may_read_documents(current_user, doc.application) or not path.is_file():
         abort(404)
     response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
     response.headers["Content-Security-Policy"] = "sandbox"
@@ -191,18 +182,16 @@ def review_document(doc_id: int):
     doc = _scoped_document(doc_id)
     app = doc.application
     status, note = request.form.get("status"), request.form.get("note", "")
+    application_id = app.id
     try:
-        docs.review_document(doc, current_user, status, note)
-        db.session.commit()
-    except ApplicationError as exc:
-        db.session.rollback()
-        app = scoped_application(app.id)
-        errors = {doc_id: {"message": exc.message, "status": status, "note": note}}
-        return render_verify(app, status=_STATUS_OF_ERROR.get(exc.code, 422), doc_errors=errors)
-    except (StaleDataError, IntegrityError, OperationalError) as exc:
-        if not is_conflict(exc):
-            raise
-        return _stale(app.id)
+        with unit_of_work():
+            docs.review_document(doc, current_user, status, note)
+    except StaleVersion as exc:
+        return _stale(application_id, exc)
+    except REFUSALS as exc:
+        message, code = refusal(exc)
+        errors = {doc_id: {"message": message, "status": status, "note": note}}
+        return render_verify(scoped_application(application_id), status=code, doc_errors=errors)
     flash(
         _("%(document)s marked %(status)s.", document=document_kind_label(doc.kind), status=_status_word(status)),
         "success",
@@ -214,12 +203,9 @@ def _status_word(status: str) -> str:
     return _("valid") if status == "valid" else _("invalid")
 
 
-def _stale(application_id: int):
-    db.session.rollback()
-    app = scoped_application(application_id)
-    return render_verify(
-        app, status=409, error=_("The record was changed by someone else; reload it and try again."), failed="stale"
-    )
+def _stale(application_id: int, exc: StaleVersion):
+    message, status = refusal(exc)
+    return render_verify(scoped_application(application_id), status=status, error=message, failed="stale")
 
 
 @bp.post("/verification/<int:application_id>/<decision>")
@@ -229,23 +215,19 @@ def decide(application_id: int, decision: str):
     app = scoped_application(application_id)
     if decision not in DECISIONS:
         abort(404)
-    reason = request.form.get("reason", "")[:REASON_MAX] if decision != "approve" else None
-    data = {"deadline": request.form.get("deadline", "").strip()[:32]} if decision == "request_revision" else {}
+    reason, data = form_payload(event_inputs(APPLICATION, decision), request.form)
     values = {"reason": reason or "", **data}
     try:
-        fire_application_event(
-            app, decision, current_user, reason=reason, data=data, version=request.form.get("version", "")
-        )
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
+        with unit_of_work():
+            fire_application_event(
+                app, decision, current_user, reason=reason, data=data, version=request.form.get("version", "")
+            )
+    except StaleVersion as exc:
+        return _stale(application_id, exc)
+    except REFUSALS as exc:
+        message, status = event_refusal(exc)
         app = scoped_application(application_id)
-        status = STATUS_OF.get(exc.code, 409)
-        return render_verify(app, status=status, failed=decision, error=refusal_message(exc), values=values)
-    except (StaleDataError, IntegrityError, OperationalError) as exc:
-        if not is_conflict(exc):
-            raise
-        return _stale(application_id)
+        return render_verify(app, status=status, failed=decision, error=message, values=values)
     flash(
         _(
             "%(event)s: done for %(name)s. The application is now “%(state)s”.",

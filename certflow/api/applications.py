@@ -22,6 +22,7 @@ from certflow.core.schemas import invalid
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Document, Scheme, TransitionLog, User
+from certflow.people import policy
 from certflow.services import applications as apps
 from certflow.services import documents as docs
 from certflow.services import scoring
@@ -191,7 +192,7 @@ def upload_document(app_id: int):
 def download_document(doc_id: int):
     """The file, as an attachment, for the owner, its dinas admins, its team and certifiers."""
     doc = _load_document(doc_id)
-    response = docs.file_response(doc) if docs.may_read_documents(current_api_user(), doc.application) else None
+    response = docs.file_response(doc) if policy.may_read_documents(current_api_user(), doc.application) else None
     if response is None:
         raise ApiError(404, "not_found", NOT_FOUND)
     return response
@@ -251,6 +252,6 @@ def put_scores(app_id: int):
 def get_scores(app_id: int):
     """Every member's scores, grouped by assessor: for the team and certifiers only (rule 6)."""
     app = _load(app_id)
-    if not scoring.may_see_scores(current_api_user(), app):
+    if not policy.may_see_scores(current_api_user(), app):
         raise ApiError(403, "forbidden", N_("Only the assessor team and certifiers may see scores."))
     return answer(s.ScoresOut(items=scoring.scores_by_assessor(app)))

@@ -14,8 +14,8 @@ from certflow.api.schemas import certificates as s
 from certflow.api.spec import answer, body, operation, query
 from certflow.core.schemas import invalid
 from certflow.extensions import db
-from certflow.models import Application, Certificate, User
-from certflow.services.access import dinas_scope, in_dinas_scope
+from certflow.models import Application, Certificate
+from certflow.people.policy import dinas_scope, may_download_certificate
 from certflow.services.certificates import live_status, live_status_filter
 from certflow.services.pdf import certificate_pdf
 from certflow.services.workflow import fire_certificate_event
@@ -72,13 +72,6 @@ def _by_number(number: str, *options) -> Certificate:
     return cert
 
 
-def may_download(user: User, cert: Certificate) -> bool:
-    """Whether ``user`` may download the certificate's PDF: the holder, certifiers, admins of its dinas."""
-    if cert.holder_id == user.id or user.roles & {"certifier", "admin"}:
-        return True
-    return in_dinas_scope(user, cert.application.dinas)
-
-
 @bp.get("/certificates/<number>")
 @operation(resp=s.PublicCertificate, errors=(404,), public=True, tag=TAG)
 def public_certificate(number: str):
@@ -91,7 +84,7 @@ def public_certificate(number: str):
 def certificate_pdf_file(number: str):
     """The certificate as a PDF, for the holder, certifiers, the admins of the holder's dinas."""
     cert = _by_number(number, joinedload(Certificate.application))
-    if not may_download(current_api_user(), cert):
+    if not may_download_certificate(current_api_user(), cert):
         raise _not_found()
     pdf = certificate_pdf(cert, current_app.config["BASE_URL"])
     return send_file(pdf, mimetype="application/pdf", as_attachment=True, download_name=f"{cert.number}.pdf")

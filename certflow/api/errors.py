@@ -22,22 +22,19 @@ from workflows.guards import N_
 class ApiError(AppError):
     """An error answered with the API's error body (``status``, ``code``, a message id)."""
 
-    def __init__(self, status: int, code: str, message: str, **extra):
-        super().__init__(message, code=code, status=status, **extra)
-
-
-# Lists that sit beside the error object (API.md: an import's bad ``rows``, a decision's refused ``lines``);
-# any other detail of a refusal (the ``assessor`` a guard names) belongs to the error object itself.
-BESIDE_ERROR = ("rows", "lines")
+    def __init__(self, status: int, code: str, message: str, *, fields=None, **attach):
+        super().__init__(message, code=code, status=status, fields=fields, attach=attach)
 
 
 def app_error_response(exc: AppError):
-    """The API's answer to any refusal: ``{"error": {code, message, fields?, rule?, ...}, rows?, lines?}``."""
+    """The API's answer to any refusal: ``{"error": {code, message, fields?, rule?, ...extra}, ...attach}``.
+
+    ``extra`` (the assessor a team guard names) is inside the error object, ``attach`` (an import's
+    bad ``rows``, a decision's refused ``lines``) beside it.
+    """
     db.session.rollback()
-    error = exc.body()
-    body = {"error": error}
-    for name, value in exc.extra.items():
-        (body if name in BESIDE_ERROR else error)[name] = value
+    body = {"error": exc.body()}
+    body.update(exc.attach)
     return jsonify(body), exc.status
 
 

@@ -14,8 +14,9 @@ from certflow.api.schemas.applications import (
 )
 from certflow.api.schemas.common import Ref
 from certflow.models import Application, Document, TransitionLog, User
+from certflow.people.policy import may_see_recommendation
 from certflow.services.access import application_actor
-from certflow.services.scoring import declarations, may_see_recommendation
+from certflow.services.scoring import declarations
 from workflows import engine_for
 
 
@@ -87,7 +88,7 @@ def application_detail(app: Application, user: User) -> ApplicationOut:
     """
     actor = application_actor(user, app)
     cert = app.certificate
-    seen = {"recommendation": app.recommendation} if may_see_recommendation(user, actor) else {}
+    seen = {"recommendation": app.recommendation} if may_see_recommendation(user, app, actor) else {}
     return ApplicationOut(
         **_summary_fields(app),
         **seen,

@@ -1,22 +1,15 @@
-"""What the assessor and certifier pages share: role gates, the scheme's criteria, files, commits, refusals."""
+"""What the assessor and certifier pages share: role gates, the scheme's criteria, files."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, send_file
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
 
-from certflow.core.errors import STATUS_OF
 from certflow.extensions import db, login_manager
 from certflow.models import Criterion, Document, Element, Unit
 from certflow.services import documents as docs
-from certflow.services.applications import ServiceError
-from certflow.web.routes import page_message
-from workflows import WorkflowError
 
 METHOD_LABELS = {
     "observation": _l("Observation"),
@@ -38,32 +31,6 @@ def only_for(bp: Blueprint, role: str) -> None:
         if not current_user.has_role(role):
             abort(403)
         return None
-
-
-def refusal(exc: Exception) -> tuple[str, int]:
-    """The message to show, and the page's status, for a refused change (workflow or service)."""
-    if isinstance(exc, WorkflowError):
-        return page_message(exc), STATUS_OF.get(exc.code, 409)
-    if isinstance(exc, ServiceError):
-        return exc.message, exc.status
-    return _("The record was changed by someone else; reload it and try again."), 409
-
-
-CONCURRENT_ERRORS = (StaleDataError, IntegrityError)
-
-
-def commit() -> None:
-    """Commit the request's one transaction; a concurrent change raises ``StaleDataError`` (after rolling back)."""
-    try:
-        db.session.commit()
-    except CONCURRENT_ERRORS:
-        db.session.rollback()
-        raise StaleDataError() from None
-    except OperationalError as exc:
-        db.session.rollback()
-        if "database is locked" in str(exc):  # SQLite: another writer held the lock
-            raise StaleDataError() from None
-        raise
 
 
 def criteria_tree(scheme_id: int) -> list[dict]:

@@ -9,29 +9,30 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from certflow import clock
-from certflow.assessor.common import METHOD_LABELS, commit, criteria_tree, only_for, refusal, send_document
+from certflow.assessor.common import METHOD_LABELS, criteria_tree, only_for, send_document
 from certflow.assessor.forms import ConflictForm
 from certflow.assessor.queue import ASSESSMENT_DAYS, assessor_queue, assigned_dates, due_date
 from certflow.assessor.sheet import build_sheet, problems_by_criterion, read_sheet
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Assessor, Document
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
-from certflow.services.access import application_actor, assessor_of
-from certflow.services.applications import ServiceError
-from certflow.services.scoring import check_scores, declarations, declare_conflict, save_scores, team_assessor
+from certflow.people.policy import application_actor, assessor_of, team_assessor
+from certflow.services.scoring import check_scores, declarations, declare_conflict, save_scores
 from certflow.services.workflow import fire_application_event
 from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import event_label, state_label
-from workflows import APPLICATION, WorkflowError, engine_for
+from certflow.web.refusals import REFUSALS, refusal
+from workflows import APPLICATION, engine_for
 
 bp = Blueprint("assessor", __name__, url_prefix="/assessor")
 only_for(bp, "assessor")
 
 # The events an assessor fires from these pages (the engine decides who may: the lead).
-ASSESSOR_EVENTS = ("start_assessment", "recommend")
+# The lead's events (start the assessment, recommend), as the definition names them.
+ASSESSOR_EVENTS = tuple(ev.name for ev in APPLICATION.events if "assessor" in ev.roles)
 # What the assessor sees of the APL-01 form: what the assessment needs, not the contact details.
 APL01_SHOWN = ("education_field", "education_level", "practice_hours", "workplace", "position")
 
@@ -114,10 +115,9 @@ def conflict(application_id: int):
     if not form.validate():
         return _conflict_page(app, assessor, form, status=422)
     try:
-        declare_conflict(app, current_user, {"conflict": form.conflict.data == "yes", "note": form.note.data or ""})
-        commit()
-    except (ServiceError, StaleDataError) as exc:
-        db.session.rollback()
+        with unit_of_work():
+            declare_conflict(app, current_user, {"conflict": form.conflict.data == "yes", "note": form.note.data or ""})
+    except REFUSALS as exc:
         message, status = refusal(exc)
         app, assessor = _load(application_id)
         return _conflict_page(app, assessor, form, error=message, status=status)
@@ -169,10 +169,9 @@ def scoring(application_id: int):
         message = _("The scores were not saved: correct what is marked below.")
         return _scoring_page(app, assessor, posted=posted, errors=errors, error=message, status=422)
     try:
-        save_scores(app, current_user, scores)
-        commit()
-    except (ServiceError, StaleDataError) as exc:
-        db.session.rollback()
+        with unit_of_work():
+            save_scores(app, current_user, scores)
+    except REFUSALS as exc:
         message, status = refusal(exc)
         app, assessor = _load(application_id)
         return _scoring_page(app, assessor, posted=posted, error=message, status=status)
@@ -191,12 +190,11 @@ def fire(application_id: int, event: str):
     app, assessor = _load(application_id)
     reason, data = form_payload(event_inputs(APPLICATION, event), request.form)
     try:
-        fire_application_event(
-            app, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
-        )
-        commit()
-    except (WorkflowError, StaleDataError) as exc:
-        db.session.rollback()
+        with unit_of_work():
+            fire_application_event(
+                app, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
+            )
+    except REFUSALS as exc:
         message, status = refusal(exc)
         app, assessor = _load(application_id)
         if event == "start_assessment":

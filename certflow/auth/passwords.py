@@ -8,7 +8,8 @@ from flask_login import login_user
 
 from certflow.auth.forms import ForgotPasswordForm, SetPasswordForm
 from certflow.auth.routes import _login_limit, bp
-from certflow.extensions import db, limiter
+from certflow.core.transaction import unit_of_work
+from certflow.extensions import limiter
 from certflow.services.passwords import request_password_reset, set_password, user_for_password_token
 
 
@@ -18,8 +19,8 @@ def forgot_password():
     """Ask for a link to set a new password; the answer never says whether the e-mail is known."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        request_password_reset(form.email.data)
-        db.session.commit()
+        with unit_of_work():
+            request_password_reset(form.email.data)
         flash(_("If this e-mail address has an account, a link to set a new password is on its way."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form), 422 if request.method == "POST" else 200
@@ -34,8 +35,8 @@ def set_password_page(token: str):
         return render_template("auth/set_password_invalid.html"), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
-        set_password(user, form.password.data)
-        db.session.commit()
+        with unit_of_work():
+            set_password(user, form.password.data)
         login_user(user)
         flash(_("Your password is set. Welcome, %(name)s!", name=user.name), "success")
         return redirect(url_for("web.index"))

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from certflow.auth.forms import LoginForm, RegisterForm, education_field_choices, education_level_choices
+from certflow.core.errors import StaleVersion
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db, limiter, login_manager
 from certflow.models import Dinas, Province
 from certflow.security import authenticate
@@ -98,23 +99,21 @@ def register():
     if request.method == "POST":
         if form.validate():
             try:
-                user = create_user(
-                    form.email.data,
-                    form.name.data,
-                    form.password.data,
-                    ["candidate"],
-                    db.session.get(Dinas, int(form.dinas.data)),
-                    education_field=form.education_field.data,
-                    education_level=form.education_level.data,
-                    practice_hours=int(form.practice_hours.data),
-                )
-                db.session.commit()
+                with unit_of_work():
+                    user = create_user(
+                        form.email.data,
+                        form.name.data,
+                        form.password.data,
+                        ["candidate"],
+                        db.session.get(Dinas, int(form.dinas.data)),
+                        education_field=form.education_field.data,
+                        education_level=form.education_level.data,
+                        practice_hours=int(form.practice_hours.data),
+                    )
+            except StaleVersion:  # the same e-mail registered at the same moment
+                _show_user_error(form, UserError("e-mail already registered", "email"))
             except UserError as exc:
-                db.session.rollback()
                 _show_user_error(form, exc)
-            except IntegrityError:  # the same e-mail registered at the same moment
-                db.session.rollback()
-                _show_user_error(form, UserError("e-mail already registered"))
             else:
                 login_user(user)
                 flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")

@@ -13,21 +13,22 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from certflow.auth.forms import education_field_choices, education_level_choices
-from certflow.candidate.common import bp, commit, own_application_or_404, service_message, service_status
+from certflow.candidate.common import bp, own_application_or_404
 from certflow.candidate.forms import Apl01Form
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, SelfAssessmentAnswer
 from certflow.services.applications import (
     CLAIMS,
     EDITABLE_STATES,
     EVIDENCE_MAX,
-    ServiceError,
     save_self_assessment,
     scheme_units,
     update_apl01,
 )
 from certflow.services.facts import APL01_REQUIRED
 from certflow.web.labels import state_label
+from certflow.web.refusals import REFUSALS, as_refusal, refusal
 
 
 def _not_editable(app: Application) -> str:
@@ -67,16 +68,14 @@ def apl01(application_id: int):
     if not form.validate():
         return _apl01_page(app, form, error=_("Please correct the fields marked below."), status=422)
     try:
-        update_apl01(app, current_user, form.service_data())
-    except ServiceError as exc:
-        db.session.rollback()
-        for name, message in exc.details.items():
+        with unit_of_work():
+            update_apl01(app, current_user, form.service_data())
+    except REFUSALS as exc:
+        for name, message in as_refusal(exc).details.items():
             if name in form:
                 form[name].errors = [*form[name].errors, message]
-        return _apl01_page(app, form, error=service_message(exc), status=service_status(exc))
-    problem = commit()
-    if problem:
-        return _apl01_page(app, form, error=problem, status=409)
+        message, status = refusal(exc)
+        return _apl01_page(app, form, error=message, status=status)
     flash(_("The application form is saved."), "success")
     return redirect(url_for("candidate.apl01", application_id=app.id), 303)
 
@@ -159,15 +158,11 @@ def self_assessment(application_id: int):
         message = _("Nothing to save yet: choose K or BK for at least one criterion.")
         return _self_assessment_page(app, units, saved, typed=typed, error=message, status=422)
     try:
-        result = save_self_assessment(app, current_user, answers)
-    except ServiceError as exc:
-        db.session.rollback()
-        return _self_assessment_page(
-            app, units, saved, typed=typed, error=service_message(exc), status=service_status(exc)
-        )
-    problem = commit()
-    if problem:
-        return _self_assessment_page(app, units, saved, typed=typed, error=problem, status=409)
+        with unit_of_work():
+            result = save_self_assessment(app, current_user, answers)
+    except REFUSALS as exc:
+        message, status = refusal(exc)
+        return _self_assessment_page(app, units, saved, typed=typed, error=message, status=status)
     if result["unanswered"]:
         flash(
             _(

@@ -12,21 +12,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
-from certflow.candidate.common import (
-    bp,
-    commit,
-    own_application_or_404,
-    own_document_or_404,
-    service_message,
-    service_status,
-)
+from certflow.candidate.common import bp, own_application_or_404, own_document_or_404
 from certflow.candidate.records import own_applications
+from certflow.core.errors import StaleVersion
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application
 from certflow.models.schemes import DOCUMENT_KINDS
+from certflow.people.policy import may_read_documents
 from certflow.services import documents as docs
-from certflow.services.applications import EDITABLE_STATES, ServiceError, TooLarge
+from certflow.services.applications import EDITABLE_STATES, TooLarge
 from certflow.web.errors import error_page
+from certflow.web.refusals import REFUSALS, as_refusal, field_messages, refusal
 
 
 def size_text(n: int) -> str:
@@ -96,20 +93,18 @@ def upload(application_id: int):
         return _documents_page(app, errors=errors, kind=kind, status=422)
     doc = None
     try:
-        doc = docs.upload_document(app, current_user, kind, file)
-        problem = commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        message = _too_large_message() if isinstance(exc, TooLarge) else None
-        errors = {"file": message} if message else dict(exc.details) or {"form": service_message(exc)}
-        return _documents_page(app, errors=errors, kind=kind, status=service_status(exc))
-    except Exception:
-        if doc is not None:
+        with unit_of_work():
+            doc = docs.upload_document(app, current_user, kind, file)
+    except BaseException as exc:
+        if doc is not None:  # stored, but the record was not kept
             docs.remove_stored_file(doc.stored_name)
-        raise
-    if problem:
-        docs.remove_stored_file(doc.stored_name)
-        return _documents_page(own_application_or_404(application_id), errors={"form": problem}, status=409)
+        if not isinstance(exc, REFUSALS):
+            raise
+        if isinstance(exc, StaleVersion):
+            message, status = refusal(exc)
+            return _documents_page(own_application_or_404(application_id), errors={"form": message}, status=status)
+        errors = {"file": _too_large_message()} if isinstance(exc, TooLarge) else field_messages(exc)
+        return _documents_page(app, errors=errors, kind=kind, status=as_refusal(exc).status)
     flash(_("%(name)s is uploaded; the dinas will review it.", name=doc.filename), "success")
     return redirect(url_for("candidate.documents", application_id=app.id), 303)
 
@@ -132,7 +127,7 @@ def _request_too_large(exc):
 def download(document_id: int):
     """One of the candidate's own documents, as a download."""
     doc = own_document_or_404(document_id)
-    response = docs.file_response(doc) if docs.may_read_documents(current_user, doc.application) else None
+    response = docs.file_response(doc) if may_read_documents(current_user, doc.application) else None
     if response is None:
         abort(404)
     return response
@@ -143,15 +138,14 @@ def delete(document_id: int):
     """Remove a document while the application is a draft or back for revision."""
     doc = own_document_or_404(document_id)
     app = doc.application
+    application_id = app.id
     try:
-        stored_name = docs.delete_document(doc, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        g.page_path = url_for("candidate.documents", application_id=app.id)
-        return _documents_page(app, errors={"form": service_message(exc)}, status=service_status(exc))
-    problem = commit()
-    if problem:
-        return _documents_page(own_application_or_404(app.id), errors={"form": problem}, status=409)
+        with unit_of_work():
+            stored_name = docs.delete_document(doc, current_user)
+    except REFUSALS as exc:
+        g.page_path = url_for("candidate.documents", application_id=application_id)
+        message, status = refusal(exc)
+        return _documents_page(own_application_or_404(application_id), errors={"form": message}, status=status)
     docs.remove_stored_file(stored_name)
     flash(_("The document is deleted."), "success")
     return redirect(url_for("candidate.documents", application_id=app.id), 303)

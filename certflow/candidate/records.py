@@ -32,7 +32,7 @@ from certflow.models import (
     Unit,
     User,
 )
-from certflow.services.access import CANDIDATE_ROLES_ON_DEMAND
+from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND
 from certflow.services.facts import ApplicationFacts, carried_results
 from workflows import APPLICATION
 from workflows.guards import APPEAL_WINDOW

@@ -12,21 +12,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from certflow.candidate.common import bp, commit, own_application_or_404, service_message
+from certflow.candidate.common import bp, own_application_or_404
 from certflow.candidate.records import load_record, load_records
 from certflow.core.errors import translate
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Certificate, Scheme
-from certflow.services.access import application_actor
+from certflow.people.policy import application_actor
 from certflow.services.applications import (
     CLOSED_STATES,
     EDITABLE_STATES,
     RENEWABLE_STATUSES,
-    ServiceError,
     create_application,
 )
 from certflow.services.pdf import certificate_pdf
 from certflow.web.events import actions, fire_from_form
+from certflow.web.refusals import REFUSALS, refusal
 from workflows import APPLICATION, engine_for
 from workflows.guards import eligibility_failures
 
@@ -88,13 +89,11 @@ def create():
     if choice is None:
         return _home(error=_("Choose a scheme from the list."), chosen=code, status=422)
     try:
-        app = create_application(current_user, code, choice["renews"])
-    except ServiceError as exc:
-        db.session.rollback()
-        return _home(error=service_message(exc), chosen=code, status=422)
-    problem = commit()
-    if problem:
-        return _home(error=problem, chosen=code, status=409)
+        with unit_of_work():
+            app = create_application(current_user, code, choice["renews"])
+    except REFUSALS as exc:
+        message, status = refusal(exc)
+        return _home(error=message, chosen=code, status=status)
     if choice["renews"]:
         flash(_("Your application for recertification is open. Start with the application form."), "success")
     else:

@@ -7,23 +7,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
-from certflow.api.certificates import LIFECYCLE_EVENTS
-from certflow.assessor.common import commit, refusal
 from certflow.certifier.routes import _page_of, bp
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Certificate, TransitionLog, User
-from certflow.services.access import certificate_actor
+from certflow.people.policy import certificate_actor, may_download_certificate
 from certflow.services.certificates import live_status, live_status_filter
 from certflow.services.pdf import certificate_pdf
 from certflow.services.workflow import fire_certificate_event
 from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import event_label, state_label
-from workflows import CERTIFICATE, InvalidTransition, WorkflowError, engine_for
+from certflow.web.refusals import REFUSALS, refusal
+from workflows import CERTIFICATE, InvalidTransition, engine_for
 from workflows.guards import Msg
 
 SEARCH_MAX = 80
+
+# The events of a certificate's lifecycle a certifier fires (expiry and supersession are the system's).
+LIFECYCLE_EVENTS = ("suspend", "reinstate", "withdraw")
 
 
 def _like(text: str) -> str:
@@ -88,7 +90,7 @@ def _certificate_page(cert: Certificate, *, error=None, failed=None, values=None
             "certifier/certificate.html",
             cert=cert,
             live=live,
-            events=[(e, event_inputs(CERTIFICATE, e)) for e in events],
+            events=[(e, CERTIFICATE.event(e).input_names) for e in events],
             history=history,
             error=error,
             failed=failed,
@@ -112,16 +114,15 @@ def certificate_event(number: str, event: str):
     cert = _certificate_or_404(number)
     reason, data = form_payload(event_inputs(CERTIFICATE, event), request.form)
     try:
-        if live_status(cert) != cert.status:
-            raise InvalidTransition(
-                Msg("Event %(event)s is not possible from state %(state)s."), {"event": event, "state": "expired"}
+        with unit_of_work():
+            if live_status(cert) != cert.status:
+                raise InvalidTransition(
+                    Msg("Event %(event)s is not possible from state %(state)s."), {"event": event, "state": "expired"}
+                )
+            fire_certificate_event(
+                cert, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
             )
-        fire_certificate_event(
-            cert, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
-        )
-        commit()
-    except (WorkflowError, StaleDataError) as exc:
-        db.session.rollback()
+    except REFUSALS as exc:
         message, code = refusal(exc)
         g.page_path = url_for(".certificate", number=number)
         values = {k: request.form.get(k, "") for k in ("reason", "until")}
@@ -141,5 +142,7 @@ def certificate_event(number: str, event: str):
 def certificate_file(number: str):
     """The certificate as a PDF download."""
     cert = _certificate_or_404(number)
+    if not may_download_certificate(current_user, cert):
+        abort(404)
     pdf = certificate_pdf(cert, current_app.config["BASE_URL"])
     return send_file(pdf, mimetype="application/pdf", as_attachment=True, download_name=f"{cert.number}.pdf")

@@ -13,12 +13,18 @@ from sqlalchemy.orm import joinedload
 from certflow.assessor.sheet import build_sheet
 from certflow.extensions import db
 from certflow.models import Appeal, Application, Assessor, Score, TransitionLog, User
-from certflow.services.access import application_actor
+from certflow.people.policy import application_actor
 from certflow.services.scoring import declarations
-from workflows import engine_for
+from workflows import APPLICATION, engine_for
 
-DECISION_EVENTS = ("certify", "decline", "return_assessment")
-APPEAL_EVENTS = ("uphold_appeal", "dismiss_appeal")
+
+def _events_for(relation: str) -> tuple[str, ...]:
+    """The application events a certifier fires with ``relation`` to the record, from the definition."""
+    return tuple(ev.name for ev in APPLICATION.events if any(p.relation == relation for p in ev.who))
+
+
+DECISION_EVENTS = _events_for("independent")  # certify, decline, return the assessment
+APPEAL_EVENTS = _events_for("appeal_handler")  # uphold or dismiss an appeal
 CERTIFIER_EVENTS = DECISION_EVENTS + APPEAL_EVENTS
 # The events whose decision can be appealed (DOMAIN.md): a rejection or a BK decision.
 APPEALABLE_DECISIONS = ("reject", "decline")

@@ -16,8 +16,7 @@ from certflow.assessor.common import METHOD_LABELS, PER_PAGE, only_for, send_doc
 from certflow.certifier.record import APPEAL_EVENTS, CERTIFIER_EVENTS, involvement, open_appeals, record_context
 from certflow.extensions import db
 from certflow.models import Application, Document
-from certflow.services.access import get_visible_application
-from certflow.services.documents import may_read_documents
+from certflow.people.policy import get_visible_application, may_read_documents
 from certflow.web.events import fire_from_form
 from certflow.web.util import page_number
 

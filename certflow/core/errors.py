@@ -65,7 +65,10 @@ def _fields(fields: Mapping[str, str] | Iterable[str] | str | None) -> dict[str,
 
 
 class AppError(Exception):
-    """A refused request: its code, status, message id and parameters, the fields at fault, the rule broken."""
+    """A refused request: its code, status, message id and parameters, the fields at fault, the rule broken.
+
+    ``extra`` items go inside the API's ``error`` object; ``attach`` items beside it (API.md's ``rows``, ``lines``).
+    """
 
     code = "validation_error"
 
@@ -78,6 +81,7 @@ class AppError(Exception):
         status: int | None = None,
         fields: Mapping[str, str] | Iterable[str] | str | None = None,
         rule: str | None = None,
+        attach: Mapping[str, Any] | None = None,
         **extra: Any,
     ):
         self.message = message
@@ -87,7 +91,8 @@ class AppError(Exception):
         self.status = status or STATUS_OF.get(self.code, 422)
         self.fields: dict[str, str] = _fields(fields)
         self.rule = rule
-        self.extra = extra
+        self.extra = extra  # more facts about the error, inside the ``error`` object (e.g. the assessor at fault)
+        self.attach = dict(attach or {})  # beside the ``error`` object (e.g. an import's bad ``rows``)
         super().__init__(self._untranslated())
 
     def _untranslated(self) -> str:
@@ -117,6 +122,7 @@ class AppError(Exception):
             error["fields"] = list(self.fields)
         if self.rule:
             error["rule"] = self.rule
+        error.update(self.extra)
         return error
 
 

@@ -15,6 +15,17 @@ from workflows import APPEAL, APPLICATION
 APPLICATION_STATES = APPLICATION.states
 DOCUMENT_STATUSES = ("pending", "valid", "invalid")
 
+# What a state needs in the row's columns, as check constraints named ``ck_applications_<key>``
+# (migration 0004_invariants): the database refuses a state without what it implies.
+STATE_INVARIANTS = {
+    "revision_has_deadline": "state <> 'revision_requested' OR revision_deadline IS NOT NULL",
+    "appeal_has_origin": (
+        "(state = 'under_appeal' AND appealed_from IS NOT NULL) OR (state <> 'under_appeal' AND appealed_from IS NULL)"
+    ),
+    "assessment_has_team": "state NOT IN ('team_assigned', 'in_assessment', 'assessed') OR team_id IS NOT NULL",
+    "assessed_has_recommendation": "state <> 'assessed' OR recommendation IS NOT NULL",
+}
+
 
 class Application(db.Model):
     """One candidate's application for one scheme; ``state`` follows the workflow.
@@ -27,6 +38,7 @@ class Application(db.Model):
     __table_args__ = (
         CheckConstraint(f"state IN {APPLICATION_STATES}", name="state"),
         CheckConstraint("recommendation IS NULL OR recommendation IN ('K', 'BK')", name="recommendation"),
+        *(CheckConstraint(sql, name=name) for name, sql in STATE_INVARIANTS.items()),
         Index("ix_applications_dinas_state_scheme", "dinas_id", "state", "scheme_id"),  # 0002_perf
         Index("ix_applications_scheme_state", "scheme_id", "state"),
     )

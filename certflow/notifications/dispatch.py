@@ -3,6 +3,10 @@
 Outbox rows are written in the transaction of the change they report; only
 once that transaction commits is a task queued for each. If the broker is
 down the rows stay pending and the relay (a beat task) queues them later.
+
+The delivery task is queued by its name through the application's Celery, never by importing
+``certflow.notifications.tasks``: the tasks run the scheduled jobs, which fire workflow events,
+which write notifications — importing the tasks here would close that loop.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from sqlalchemy.orm import Session
 from certflow.models import OutboxMessage
 
 log = logging.getLogger(__name__)
+
+DELIVER_TASK = "certflow.notifications.tasks.deliver_outbox"  # the task's name (it is registered under it)
 
 
 def queue_after_commit(session: Session, message_ids) -> None:
@@ -35,11 +41,12 @@ def _dispatch(session: Session) -> None:
     pending = session.info.pop("outbox_pending", [])
     if not pending or not has_app_context() or not current_app.config.get("OUTBOX_DISPATCH", True):
         return
-    from certflow.notifications.tasks import deliver_outbox
-
+    celery = current_app.extensions.get("celery")
+    if celery is None:  # an application without Celery (a script): the relay queues them later
+        return
     for message_id in dict.fromkeys(pending):
         try:
-            deliver_outbox.delay(message_id)
+            celery.signature(DELIVER_TASK, args=(message_id,)).delay()
         except Exception:  # noqa: BLE001 - the relay will queue it later
             log.warning("could not queue outbox message %s; the relay will retry", message_id, exc_info=True)
             break

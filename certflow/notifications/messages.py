@@ -11,29 +11,11 @@ from flask_babel import lazy_gettext as _l
 
 from certflow.models import OutboxMessage
 from certflow.services.passwords import password_link
+from workflows import DEFINITIONS
 
-EVENT_TITLES = {
-    "submit": _l("Application submitted"),
-    "request_revision": _l("Revision requested"),
-    "resubmit": _l("Application resubmitted"),
-    "expire_revision": _l("Revision deadline passed; application withdrawn"),
-    "approve": _l("Application verified as eligible"),
-    "reject": _l("Application found ineligible"),
-    "assign_team": _l("Assessor team assigned"),
-    "start_assessment": _l("Assessment started"),
-    "recommend": _l("Assessment completed; recommendation submitted"),
-    "return_assessment": _l("Assessment returned to the team"),
-    "certify": _l("Certified competent; certificate issued"),
-    "decline": _l("Decided not yet competent"),
-    "request_reassessment": _l("Reassessment requested"),
-    "appeal": _l("Appeal submitted"),
-    "uphold_appeal": _l("Appeal upheld"),
-    "dismiss_appeal": _l("Appeal dismissed"),
-    "withdraw": _l("Withdrawn"),
-    "suspend": _l("Certificate suspended"),
-    "reinstate": _l("Certificate reinstated"),
-    "expire": _l("Certificate expired"),
-    "supersede": _l("Certificate superseded by a new certificate"),
+# The titles of workflow events are kept with their definitions (``EventDef.title``); these are
+# the titles of the notifications that are no workflow event: reminders and account e-mails.
+OTHER_TITLES = {
     "revision_deadline": _l("Reminder: revision deadline approaching"),
     "assessment_overdue": _l("Reminder: assessment overdue"),
     "certificate_expiring": _l("Reminder: certificate expiring"),
@@ -44,9 +26,24 @@ EVENT_TITLES = {
 }
 
 
+def _event_title_ids() -> dict[str, str]:
+    """The title's message id of every workflow event, by name (the first definition's, for a shared name)."""
+    ids: dict[str, str] = {}
+    for definition in DEFINITIONS.values():
+        for ev in definition.events:
+            ids.setdefault(ev.name, ev.heading)
+    return ids
+
+
+EVENT_TITLE_IDS = _event_title_ids()
+
+
 def event_title(event: str) -> str:
-    """A short, translated title for an event."""
-    title = EVENT_TITLES.get(event)
+    """A short, translated title for an event (a workflow event's from its definition)."""
+    message_id = EVENT_TITLE_IDS.get(event)
+    if message_id:
+        return gettext(message_id)
+    title = OTHER_TITLES.get(event)
     return str(title) if title is not None else event
 
 

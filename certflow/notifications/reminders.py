@@ -1,4 +1,4 @@
-"""Reminders: who to tell, a batch at a time, and writing each reminder once.
+"""Reminders: writing each reminder once (who to tell: ``certflow.notifications.recipients``).
 
 A reminder is an outbox e-mail and an in-app notification, like a transition's, but its
 outbox key names what it reminds of and when (``reminder:cert:<id>:<days>:<user>``): rows
@@ -9,65 +9,16 @@ another worker at the same moment, or the same job run again.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
 
 from certflow import clock
 from certflow.extensions import db
-from certflow.models import Assessor, Dinas, Notification, OutboxMessage, TeamMember, User, UserRole
+from certflow.models import Notification, OutboxMessage
 from certflow.notifications.dispatch import queue_after_commit
+from certflow.notifications.recipients import certifier_ids, dinas_admins_of, team_members_of
 
-
-def dinas_admins_of(dinas_ids) -> dict[int, list[int]]:
-    """For each dinas id, its active dinas admins and those of its province's dinas (one query)."""
-    target, admin_dinas = aliased(Dinas), aliased(Dinas)
-    rows = db.session.execute(
-        select(target.id, User.id)
-        .join(
-            admin_dinas,
-            or_(
-                admin_dinas.id == target.id,
-                (admin_dinas.province_id == target.province_id) & (admin_dinas.kind == "provinsi"),
-            ),
-        )
-        .join(User, User.dinas_id == admin_dinas.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(target.id.in_(set(dinas_ids)), UserRole.role == "dinas_admin", User.active.is_(True))
-        .order_by(User.id)
-    )
-    found: dict[int, list[int]] = defaultdict(list)
-    for dinas_id, user_id in rows:
-        found[dinas_id].append(user_id)
-    return found
-
-
-def team_members_of(team_ids) -> dict[int, list[int]]:
-    """For each team id, the user ids of its members (one query)."""
-    rows = db.session.execute(
-        select(TeamMember.team_id, Assessor.user_id)
-        .join(Assessor, Assessor.id == TeamMember.assessor_id)
-        .where(TeamMember.team_id.in_(set(team_ids)))
-        .order_by(Assessor.user_id)
-    )
-    found: dict[int, list[int]] = defaultdict(list)
-    for team_id, user_id in rows:
-        found[team_id].append(user_id)
-    return found
-
-
-def certifier_ids() -> list[int]:
-    """Every active certifier (one query)."""
-    return list(
-        db.session.scalars(
-            select(User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == "certifier", User.active.is_(True))
-            .order_by(User.id)
-        )
-    )
+# Who to tell is decided in one place for transitions and reminders alike.
+__all__ = ["add_reminders", "certifier_ids", "dinas_admins_of", "team_members_of"]
 
 
 def _insert_ignoring_duplicates(model):

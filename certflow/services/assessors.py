@@ -15,7 +15,7 @@ from certflow import clock
 from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Assessor, AssessorScheme, Dinas, Scheme, User
-from certflow.services.access import dinas_scope, in_dinas_scope
+from certflow.people.policy import dinas_scope, may_administer
 from workflows.guards import N_, Msg
 
 MAX_LOAD_RANGE = (1, 50)
@@ -110,11 +110,6 @@ def schemes_by_codes(field: str, codes: Any) -> list[Scheme]:
 def scheme_by_code(field: str, code: Any) -> Scheme:
     """The scheme with this code (422 naming ``field`` if unknown)."""
     return schemes_by_codes(field, [code] if isinstance(code, str) else code)[0]
-
-
-def may_administer(user: User, dinas: Dinas | None) -> bool:
-    """Whether ``user`` (a system admin, or a dinas admin of ``dinas``) administers ``dinas``."""
-    return dinas is not None and (user.has_role("admin") or in_dinas_scope(user, dinas))
 
 
 def scoped_dinas(user: User, field: str, value: Any) -> Dinas:

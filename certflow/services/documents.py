@@ -23,7 +23,7 @@ from certflow import clock
 from certflow.extensions import db
 from certflow.models import Application, Document, User
 from certflow.models.schemes import DOCUMENT_KINDS
-from certflow.services.access import application_actor, in_dinas_scope
+from certflow.people.policy import in_dinas_scope
 from certflow.services.applications import (
     InvalidInput,
     NotAllowed,
@@ -221,13 +221,6 @@ def remove_stored_file(stored_name: str) -> None:
         stored_path(stored_name).unlink(missing_ok=True)
     except OSError:
         current_app.logger.warning("could not remove upload %s", stored_name)
-
-
-def may_read_documents(user: User, app: Application) -> bool:
-    """Whether ``user`` (who can see ``app``) may open its files: the owner, its dinas admins,
-    its team, certifiers. Others — a system admin, for one — see only the list (UU PDP)."""
-    actor = application_actor(user, app)
-    return bool(actor.relations & {"owner", "dinas_admin", "team_member"}) or "certifier" in user.roles
 
 
 def review_document(doc: Document, user: User, status, note) -> Document:

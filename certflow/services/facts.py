@@ -267,6 +267,15 @@ class ApplicationFacts:
         team = self.app.team
         return [r.assessor.user.name for r in team.member_rows if r.assessor_id not in self._declarations]
 
+    @cached_property
+    def scored_since_assignment(self) -> int:
+        """Scores recorded after the team was assigned (a kept score of an earlier assessment is older)."""
+        return db.session.scalar(
+            select(func.count(Score.id)).where(
+                Score.application_id == self.app.id, Score.updated_at > self.app.state_changed_at
+            )
+        )
+
     # -- scores and the decision ---------------------------------------------------------
     @cached_property
     def _lead_results(self) -> list[tuple[str, str | None]]:

@@ -1,71 +1,20 @@
 """Who hears of a transition, and the rows that tell them.
 
 The recipients of every event are named in the workflow definitions
-(``notify``); this module turns those names into users and writes, in the
+(``notify``); ``certflow.notifications.recipients`` turns those names into users
+and this module writes, in the
 transition's own transaction, an in-app notification and an outbox e-mail for
 each. Celery sends the e-mails after the commit (``certflow.notifications``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert
 
 from certflow.extensions import db
-from certflow.models import (
-    Application,
-    Assessor,
-    Certificate,
-    Dinas,
-    Notification,
-    OutboxMessage,
-    TeamMember,
-    TransitionLog,
-    User,
-    UserRole,
-)
+from certflow.models import Application, Certificate, Notification, OutboxMessage, TransitionLog
 from certflow.notifications.dispatch import queue_after_commit
-
-
-def _dinas_admins(dinas: Dinas) -> select:
-    """Admins of the dinas itself, and of its province's dinas."""
-    return (
-        select(User.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .join(Dinas, Dinas.id == User.dinas_id)
-        .where(
-            UserRole.role == "dinas_admin",
-            User.active.is_(True),
-            or_(Dinas.id == dinas.id, (Dinas.province_id == dinas.province_id) & (Dinas.kind == "provinsi")),
-        )
-    )
-
-
-def recipients(groups, *, application: Application | None = None, candidate_id: int, dinas: Dinas) -> list[int]:
-    """The user ids of the named groups, each once, in a stable order."""
-    ids: list[int] = []
-    for group in groups:
-        if group == "candidate":
-            ids.append(candidate_id)
-        elif group == "dinas_admins":
-            ids.extend(db.session.scalars(_dinas_admins(dinas)))
-        elif group == "team" and application is not None and application.team_id is not None:
-            ids.extend(
-                db.session.scalars(
-                    select(Assessor.user_id)
-                    .join(TeamMember, TeamMember.assessor_id == Assessor.id)
-                    .where(TeamMember.team_id == application.team_id)
-                )
-            )
-        elif group == "certifiers":
-            ids.extend(
-                db.session.scalars(
-                    select(User.id)
-                    .join(UserRole, UserRole.user_id == User.id)
-                    .where(UserRole.role == "certifier", User.active.is_(True))
-                )
-            )
-    return list(dict.fromkeys(ids))
-
+from certflow.notifications.recipients import recipients
 
 _NOTIFICATIONS = insert(Notification.__table__)
 _MESSAGES = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
@@ -77,15 +26,21 @@ def notify_transition(
     *,
     application: Application | None = None,
     certificate: Certificate | None = None,
+    team_ids=None,
 ) -> list[int]:
     """Write an in-app notification and an outbox e-mail for every recipient of ``log``; the outbox ids.
+
+    The group ``team`` is the members of ``team_ids`` (default: the application's team) —
+    the caller passes the team an event released along with the one it assigned.
 
     Two INSERTs of every recipient's row through statements built once (no ORM objects to track,
     nothing compiled per call); the outbox messages are handed to Celery once the transaction
     commits.
     """
     subject = application if application is not None else certificate.application
-    user_ids = recipients(groups, application=application, candidate_id=subject.candidate_id, dinas=subject.dinas)
+    if team_ids is None:
+        team_ids = (application.team_id,) if application is not None and application.team_id is not None else ()
+    user_ids = recipients(groups, candidate_id=subject.candidate_id, dinas_id=subject.dinas_id, team_ids=team_ids)
     if not user_ids:
         return []
     params = {"from": log.from_state, "to": log.to_state, "reason": log.reason}

@@ -36,6 +36,7 @@ from datetime import timedelta
 from sqlalchemy import and_, false, func, or_, select
 
 from certflow import clock
+from certflow.core.errors import NotFound
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -50,7 +51,7 @@ from certflow.models import (
     UserRole,
 )
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
-from certflow.services.access import dinas_scope, in_dinas_scope
+from certflow.people.policy import dinas_scope, in_dinas_scope
 from certflow.services.figure_cache import cached
 from certflow.services.medians import medians_in_state
 from workflows import APPLICATION
@@ -77,8 +78,11 @@ def scope_dinas_ids(*, base=None, dinas_id: int | None = None, province_id: int 
     return list(db.session.scalars(stmt.order_by(Dinas.id)))
 
 
-class OutOfScope(LookupError):
-    """A dinas or province that does not exist or is outside the caller's scope (answer 404)."""
+class OutOfScope(NotFound):
+    """A dinas or province that does not exist or is outside the caller's scope (an ``AppError``, 404)."""
+
+    def __init__(self, what: str):
+        super().__init__(fields=what)
 
 
 @dataclass

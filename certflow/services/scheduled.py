@@ -13,11 +13,17 @@ Every job is safe to run twice and on several workers at once:
 
 Each job works in batches of ``SCHEDULED_BATCH`` records, one commit per batch; selecting a
 batch and writing its reminders takes a constant number of queries whatever its size.
+
+``JOBS`` is the one list of jobs: each is registered by ``@scheduled_job(every=...)`` beside its
+function, with the setting that says how often beat runs it; the Celery task
+(``certflow.notifications.tasks.run_scheduled_job``) and the beat schedule are built from it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -41,6 +47,34 @@ from workflows import WorkflowError
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job: its name, what it runs, and the setting holding the seconds between two runs."""
+
+    name: str
+    run: Callable[[], dict]
+    every: str
+
+    def interval(self, config) -> float:
+        """Seconds between two runs of the job, from the application's ``config``."""
+        return float(config[self.every])
+
+
+JOBS: dict[str, Job] = {}  # filled by @scheduled_job, in the order of this module
+
+
+def scheduled_job(every: str):
+    """Register the decorated function as a scheduled job, run by beat every ``config[every]`` seconds."""
+
+    def register(run: Callable[[], dict]) -> Callable[[], dict]:
+        if run.__name__ in JOBS:
+            raise ValueError(f"a scheduled job called {run.__name__!r} is registered already")
+        JOBS[run.__name__] = Job(run.__name__, run, every)
+        return run
+
+    return register
+
+
 def _reminder_due(days_left: int, thresholds) -> int | None:
     """The reminder a record ``days_left`` days from its date is due for: the smallest threshold not below it."""
     due = [t for t in sorted(thresholds) if days_left <= t]
@@ -62,6 +96,7 @@ def _batches(stmt, model):
             return
 
 
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def remind_revision_deadlines() -> dict:
     """Remind candidates whose revision is due within ``REVISION_REMINDER_DAYS`` (once per deadline)."""
     today = clock.today()
@@ -88,6 +123,7 @@ def remind_revision_deadlines() -> dict:
     return {"reminders": sent}
 
 
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def remind_overdue_assessments() -> dict:
     """Tell the team and the dinas admins when an assessment is not done ``ASSESSMENT_DUE_DAYS`` after assignment."""
     due_days = current_app.config["ASSESSMENT_DUE_DAYS"]
@@ -127,6 +163,7 @@ def remind_overdue_assessments() -> dict:
     return {"reminders": sent}
 
 
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def remind_expiring_certificates() -> dict:
     """Remind holders of active certificates expiring in 90, 60, 30 and 7 days (each once)."""
     today = clock.today()
@@ -159,6 +196,7 @@ def remind_expiring_certificates() -> dict:
     return {"reminders": sent}
 
 
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def remind_expiring_licences() -> dict:
     """Remind active assessors, and their dinas admins, of a licence expiring (90, 30 and 7 days; each once)."""
     today = clock.today()
@@ -189,6 +227,7 @@ def remind_expiring_licences() -> dict:
     return {"reminders": sent}
 
 
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def remind_ending_suspensions() -> dict:
     """Tell the certifiers when a suspension ends within ``SUSPENSION_REMINDER_DAYS`` (once per end date)."""
     today = clock.today()
@@ -251,6 +290,7 @@ def _fire_each(model, conditions, fire, *options) -> dict:
             return {"done": done, "skipped": skipped}
 
 
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def expire_revisions() -> dict:
     """Withdraw applications whose revision deadline has passed (``expire_revision``, by the system)."""
     return _fire_each(
@@ -260,6 +300,7 @@ def expire_revisions() -> dict:
     )
 
 
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def expire_certificates() -> dict:
     """Expire certificates on their expiry date (``expire``, by the system)."""
     return _fire_each(
@@ -270,6 +311,7 @@ def expire_certificates() -> dict:
     )
 
 
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
 def end_suspensions() -> dict:
     """Withdraw certificates still suspended when their suspension's end date comes (DOMAIN.md)."""
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
@@ -282,28 +324,13 @@ def end_suspensions() -> dict:
     )
 
 
-JOBS = {
-    job.__name__: job
-    for job in (
-        remind_revision_deadlines,
-        expire_revisions,
-        remind_overdue_assessments,
-        remind_expiring_certificates,
-        expire_certificates,
-        remind_expiring_licences,
-        remind_ending_suspensions,
-        end_suspensions,
-    )
-}
-
-
 def run_job(name: str) -> dict:
     """Run the scheduled job called ``name`` (see ``JOBS``); its counts."""
     if name not in JOBS:
         raise ValueError(f"no scheduled job called {name!r}")
-    return JOBS[name]()
+    return JOBS[name].run()
 
 
 def run_all() -> dict[str, dict]:
     """Run every scheduled job once, in order (the CLI and tests; beat runs them one by one)."""
-    return {name: job() for name, job in JOBS.items()}
+    return {name: job.run() for name, job in JOBS.items()}

@@ -44,10 +44,12 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Application, AssessorScheme, Criterion, Element, Scheme, SelfAssessmentAnswer, Unit
 from certflow.models.people import EDUCATION_FIELDS
 from certflow.models.schemes import DOCUMENT_KINDS
+from workflows.guards import N_
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
 NUMBERS = {
@@ -68,11 +70,13 @@ KINDS = {
 }
 
 
-class SchemeError(ValueError):
-    """Input refused: ``errors`` maps each field at fault to its (translated) message."""
+class SchemeError(AppError):
+    """Input refused (an ``AppError``, 422): ``errors`` maps each field at fault to its (translated) message."""
+
+    code = "validation_error"
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        super().__init__(N_("Please correct the fields marked below."), fields=errors)
         self.errors = errors
 
 

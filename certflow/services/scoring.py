@@ -1,8 +1,8 @@
 """The assessment: conflict declarations and scores by the members of the assigned team.
 
-Who sees the assessment is decided here (DOMAIN.md rule 6): scores are for
-the team and the certifiers; a dinas admin sees the status, never the scores
-or the recommendation.
+Who sees the assessment is decided in ``certflow.people.policy`` (DOMAIN.md rule 6): scores
+are for the team and the certifiers; a dinas admin sees the status, never the scores or the
+recommendation.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from certflow import clock
 from certflow.extensions import db
 from certflow.models import Application, Assessor, ConflictDeclaration, Criterion, Score, User
 from certflow.models.assessment import METHODS
-from certflow.services.access import assessor_of
+from certflow.people.policy import team_assessor
 from certflow.services.applications import (
     CLAIMS,
     EVIDENCE_MAX,
@@ -28,31 +28,8 @@ from certflow.services.applications import (
     touch,
 )
 from certflow.services.criterion_entries import check_entries, criterion_ids
-from workflows import Actor
 
 NOTE_MAX = 2000
-
-
-def team_assessor(user: User, app: Application) -> Assessor | None:
-    """The user's assessor record if they are a member of the team assigned to ``app``."""
-    if app.team is None:
-        return None
-    assessor = assessor_of(user)
-    if assessor is None or assessor.id not in app.team.member_ids:
-        return None
-    return assessor
-
-
-def may_see_scores(user: User, app: Application) -> bool:
-    """Team members and certifiers (never the candidate, never a dinas admin as such)."""
-    if team_assessor(user, app) is not None:
-        return True
-    return user.has_role("certifier") and app.candidate_id != user.id
-
-
-def may_see_recommendation(user: User, actor: Actor) -> bool:
-    """Everyone who may see the application except those who see it only as its dinas admin."""
-    return bool(actor.relations & {"owner", "team_member"}) or bool(user.roles & {"certifier", "admin"})
 
 
 def _member_for(app: Application, user: User, state: str, what: str) -> Assessor:

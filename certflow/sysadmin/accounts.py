@@ -16,21 +16,25 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Dinas, User, UserRole
 from certflow.models.people import EDUCATION_FIELDS, ROLES
 from certflow.services.imports import invite_users as invite  # the invitation e-mail imported people get
 from certflow.services.users import create_user
+from workflows.guards import N_
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 NEEDS_DINAS = ("candidate", "dinas_admin")
 
 
-class AccountError(ValueError):
-    """Input refused: ``errors`` maps each field at fault to its (translated) message."""
+class AccountError(AppError):
+    """Input refused (an ``AppError``, 422): ``errors`` maps each field at fault to its (translated) message."""
+
+    code = "validation_error"
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        super().__init__(N_("Please correct the fields marked below."), fields=errors)
         self.errors = errors
 
 

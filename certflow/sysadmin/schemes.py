@@ -10,8 +10,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
+from certflow.core.errors import StaleVersion
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Scheme
 from certflow.models.people import EDUCATION_FIELDS
@@ -19,6 +20,7 @@ from certflow.models.schemes import DOCUMENT_KINDS
 from certflow.services import schemes as service
 from certflow.sysadmin.forms import SchemeForm, VersionForm
 from certflow.sysadmin.routes import bp
+from certflow.web.refusals import REFUSALS, as_refusal, field_messages
 
 TEXT_FIELDS = ("name", "level", "description", "validity_years", "min_team_size", "max_load")
 LISTS = ("accepted_education", "required_documents")
@@ -71,11 +73,10 @@ def new_scheme():
     errors = {}
     if request.method == "POST":
         try:
-            scheme = service.create_scheme(_settings_data(request.form, new=True))
-            db.session.commit()
-        except service.SchemeError as exc:
-            db.session.rollback()
-            errors = _show_errors(form, exc.errors)
+            with unit_of_work():
+                scheme = service.create_scheme(_settings_data(request.form, new=True))
+        except REFUSALS as exc:
+            errors = _show_errors(form, _errors(exc))
         else:
             flash(_("Scheme %(code)s created. Now add its units, elements and criteria.", code=scheme.code), "success")
             return redirect(url_for("sysadmin.scheme", scheme_id=scheme.id), 303)
@@ -142,12 +143,11 @@ def update_scheme(scheme_id: int):
     scheme = _load(scheme_id)
     form = SchemeForm()
     try:
-        service.update_scheme(scheme, _settings_data(request.form, new=False))
-        db.session.commit()
-    except service.SchemeError as exc:
-        db.session.rollback()
-        rest = _show_errors(form, exc.errors)
-        return _page(_load(scheme_id), form=form, failed="settings", errors=rest, status=422)
+        with unit_of_work():
+            service.update_scheme(scheme, _settings_data(request.form, new=False))
+    except REFUSALS as exc:
+        rest = _show_errors(form, _errors(exc))
+        return _page(_load(scheme_id), form=form, failed="settings", errors=rest, status=as_refusal(exc).status)
     flash(_("The settings of %(code)s are saved.", code=scheme.code), "success")
     return redirect(url_for("sysadmin.scheme", scheme_id=scheme_id), 303)
 
@@ -156,8 +156,8 @@ def update_scheme(scheme_id: int):
 def set_active(scheme_id: int):
     """Open or close the scheme to new applications."""
     scheme = _load(scheme_id)
-    service.set_active(scheme, request.form.get("active") == "1")
-    db.session.commit()
+    with unit_of_work():
+        service.set_active(scheme, request.form.get("active") == "1")
     if scheme.active:
         flash(_("%(code)s is open to new applications.", code=scheme.code), "success")
     else:
@@ -172,13 +172,11 @@ def new_version(scheme_id: int):
     form = VersionForm()
     data = {"code": form.code.data, "name": form.name.data, "deactivate_old": "deactivate_old" in request.form}
     try:
-        copy = service.new_version(scheme, data)
-        db.session.commit()
-    except (service.SchemeError, IntegrityError) as exc:
-        db.session.rollback()
-        errors = exc.errors if isinstance(exc, service.SchemeError) else {"code": _("This code was just taken.")}
-        _show_errors(form, errors)
-        return _page(_load(scheme_id), version_form=form, failed="version", status=422)
+        with unit_of_work():
+            copy = service.new_version(scheme, data)
+    except REFUSALS as exc:
+        _show_errors(form, _errors(exc))
+        return _page(_load(scheme_id), version_form=form, failed="version", status=as_refusal(exc).status)
     flash(_("Version %(code)s created from %(old)s; edit it freely until it is used.", code=copy.code, old=scheme.code))
     return redirect(url_for("sysadmin.scheme", scheme_id=copy.id), 303)
 
@@ -190,9 +188,15 @@ def _item_or_404(scheme: Scheme, kind: str, item_id: int):
     return item
 
 
-def _refused(scheme_id: int, failed: str, exc: service.SchemeError):
-    db.session.rollback()
-    return _page(_load(scheme_id), failed=failed, errors=exc.errors, status=422)
+def _errors(exc: BaseException) -> dict[str, str]:
+    """The message per field of a refusal; a code taken by a concurrent change (``StaleVersion``) is the code's."""
+    if isinstance(exc, StaleVersion):
+        return {"code": _("This code was just taken.")}
+    return field_messages(exc)
+
+
+def _refused(scheme_id: int, failed: str, exc: BaseException):
+    return _page(_load(scheme_id), failed=failed, errors=_errors(exc), status=as_refusal(exc).status)
 
 
 @bp.post("/schemes/<int:scheme_id>/add/<kind>")
@@ -208,12 +212,10 @@ def add_item(scheme_id: int, kind: str):
         parent = _item_or_404(scheme, parent_kind, int(parent_id) if parent_id.isdigit() else 0)
         failed = f"add-{kind}-{parent.id}"
     try:
-        item = service.add_item(scheme, kind, parent, request.form)
-        db.session.commit()
-    except service.SchemeError as exc:
+        with unit_of_work():
+            item = service.add_item(scheme, kind, parent, request.form)
+    except REFUSALS as exc:
         return _refused(scheme_id, failed, exc)
-    except IntegrityError:
-        return _refused(scheme_id, failed, service.SchemeError({"code": _("This code was just taken.")}))
     flash(_("%(code)s added.", code=item.code), "success")
     return redirect(url_for("sysadmin.scheme", scheme_id=scheme_id, _anchor=f"{kind}-{item.id}"), 303)
 
@@ -227,21 +229,17 @@ def change_item(scheme_id: int, kind: str, item_id: int, action: str):
     item = _item_or_404(scheme, kind, item_id)
     code, anchor = item.code, f"{kind}-{item.id}"
     try:
-        if action == "edit":
-            service.edit_item(scheme, kind, item, request.form)
-            message = _("%(code)s saved.", code=item.code)
-        elif action == "move":
-            service.move_item(kind, item, request.form.get("direction", ""))
-            message = _("%(code)s moved.", code=code)
-        else:
-            service.remove_item(scheme, kind, item)
-            message, anchor = _("%(code)s removed, with everything under it.", code=code), "standard"
-        db.session.commit()
-    except service.SchemeError as exc:
+        with unit_of_work():
+            if action == "edit":
+                service.edit_item(scheme, kind, item, request.form)
+                message = _("%(code)s saved.", code=item.code)
+            elif action == "move":
+                service.move_item(kind, item, request.form.get("direction", ""))
+                message = _("%(code)s moved.", code=code)
+            else:
+                service.remove_item(scheme, kind, item)
+                message, anchor = _("%(code)s removed, with everything under it.", code=code), "standard"
+    except REFUSALS as exc:
         return _refused(scheme_id, f"{action}-{kind}-{item_id}", exc)
-    except IntegrityError:
-        return _refused(
-            scheme_id, f"{action}-{kind}-{item_id}", service.SchemeError({"code": _("This code was just taken.")})
-        )
     flash(message, "success")
     return redirect(url_for("sysadmin.scheme", scheme_id=scheme_id, _anchor=anchor), 303)

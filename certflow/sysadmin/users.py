@@ -7,15 +7,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from certflow.auth.routes import dinas_groups
+from certflow.core.errors import StaleVersion
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Dinas, Province, User
 from certflow.models.people import EDUCATION_FIELDS, ROLES
 from certflow.sysadmin import accounts
 from certflow.sysadmin.forms import AppointForm, UserForm
 from certflow.sysadmin.routes import bp
+from certflow.web.refusals import REFUSALS, as_refusal, field_messages
 from certflow.web.util import page_number
 
 PER_PAGE = 25
@@ -81,15 +83,13 @@ def new_user():
     if request.method == "POST":
         data = _form_data(request.form)
         try:
-            user = accounts.create_account(data)
-            db.session.commit()
-        except accounts.AccountError as exc:
-            db.session.rollback()
-            return _user_page("sysadmin/user_new.html", form, data, exc.errors, 422)
-        except IntegrityError:  # the same e-mail created at the same moment
-            db.session.rollback()
+            with unit_of_work():
+                user = accounts.create_account(data)
+        except StaleVersion as exc:  # the same e-mail created at the same moment
             errors = {"email": _("This e-mail address already has an account.")}
-            return _user_page("sysadmin/user_new.html", form, data, errors, 422)
+            return _user_page("sysadmin/user_new.html", form, data, errors, exc.status)
+        except accounts.AccountError as exc:
+            return _user_page("sysadmin/user_new.html", form, data, exc.errors, exc.status)
         flash(_("Account of %(name)s created; an e-mail invites them to set a password.", name=user.name), "success")
         return redirect(url_for("sysadmin.user", user_id=user.id), 303)
     chosen = {"roles": [r for r in request.args.getlist("role") if r in ROLES], "dinas": request.args.get("dinas", "")}
@@ -111,11 +111,13 @@ def user(user_id: int):
     if request.method == "POST":
         data = _form_data(request.form)
         try:
-            accounts.update_account(person, data)
-            db.session.commit()
-        except accounts.AccountError as exc:
-            db.session.rollback()
-            return _user_page("sysadmin/user.html", form, data, exc.errors, 422, person=_user_or_404(user_id))
+            with unit_of_work():
+                accounts.update_account(person, data)
+        except REFUSALS as exc:
+            errors = field_messages(exc)
+            return _user_page(
+                "sysadmin/user.html", form, data, errors, as_refusal(exc).status, person=_user_or_404(user_id)
+            )
         flash(_("The account of %(name)s is saved.", name=person.name), "success")
         if not current_user.has_role("admin"):  # they gave up their own admin role
             return redirect(url_for("web.index"), 303)
@@ -137,13 +139,13 @@ def user_active(user_id: int):
     """Deactivate or reactivate an account."""
     person = _user_or_404(user_id)
     try:
-        accounts.set_account_active(current_user, person, request.form.get("active") == "1")
-        db.session.commit()
-    except accounts.AccountError as exc:
-        db.session.rollback()
+        with unit_of_work():
+            accounts.set_account_active(current_user, person, request.form.get("active") == "1")
+    except REFUSALS as exc:
         person = _user_or_404(user_id)
         form = UserForm(obj=person, formdata=None)
-        return _user_page("sysadmin/user.html", form, _chosen(person), exc.errors, 422, person=person)
+        status = as_refusal(exc).status
+        return _user_page("sysadmin/user.html", form, _chosen(person), field_messages(exc), status, person=person)
     if person.active:
         flash(_("The account of %(name)s is active again.", name=person.name), "success")
     else:
@@ -206,12 +208,12 @@ def appoint(dinas_id: int):
     dinas = _dinas_or_404(dinas_id)
     form = AppointForm()
     try:
-        person = accounts.appoint_dinas_admin(dinas, form.email.data)
-        db.session.commit()
-    except accounts.AccountError as exc:
-        db.session.rollback()
+        with unit_of_work():
+            person = accounts.appoint_dinas_admin(dinas, form.email.data)
+    except REFUSALS as exc:
         dinas = _dinas_or_404(dinas_id)
-        return _province_page(dinas.province, failed=dinas.id, errors=exc.errors, form=form, status=422)
+        errors, status = field_messages(exc), as_refusal(exc).status
+        return _province_page(dinas.province, failed=dinas.id, errors=errors, form=form, status=status)
     flash(_("%(name)s is now an admin of %(dinas)s.", name=person.name, dinas=dinas.name), "success")
     return redirect(url_for("sysadmin.dinas_admins", province=dinas.province_id, _anchor=f"dinas-{dinas.id}"), 303)
 
@@ -222,11 +224,11 @@ def dismiss(dinas_id: int, user_id: int):
     dinas = _dinas_or_404(dinas_id)
     person = _user_or_404(user_id)
     try:
-        accounts.dismiss_dinas_admin(dinas, person)
-        db.session.commit()
-    except accounts.AccountError as exc:
-        db.session.rollback()
+        with unit_of_work():
+            accounts.dismiss_dinas_admin(dinas, person)
+    except REFUSALS as exc:
         dinas = _dinas_or_404(dinas_id)
-        return _province_page(dinas.province, failed=dinas.id, errors=exc.errors, status=422)
+        errors, status = field_messages(exc), as_refusal(exc).status
+        return _province_page(dinas.province, failed=dinas.id, errors=errors, status=status)
     flash(_("%(name)s is no longer an admin of %(dinas)s.", name=person.name, dinas=dinas.name), "success")
     return redirect(url_for("sysadmin.dinas_admins", province=dinas.province_id, _anchor=f"dinas-{dinas.id}"), 303)

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from certflow.clock import LOCAL_TZ
 from certflow.extensions import db
 from certflow.models import Notification
+from certflow.people.policy import TEMPLATE_CHECKS
+from certflow.web.events import event_def
 from certflow.web.labels import TEMPLATE_FILTERS, role_label
 from certflow.web.routes import bp
 from certflow.web.util import LANGUAGES, current_path, with_lang
@@ -25,6 +27,7 @@ def _register_filters(state) -> None:
     state.app.jinja_env.filters.update(TEMPLATE_FILTERS)
     state.app.jinja_env.filters["when"] = when
     state.app.jinja_env.filters["day"] = day
+    state.app.jinja_env.filters["event_def"] = event_def  # an event's definition: inputs, confirmation
 
 
 def when(value: datetime | None, style: str = "medium") -> str:
@@ -68,4 +71,5 @@ def _page_context() -> dict:
         "current_path": current_path,
         "with_lang": with_lang,
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        **TEMPLATE_CHECKS,  # "may this user …": the same functions the views and the API call
     }

@@ -1,9 +1,9 @@
-"""The application page's action buttons: what each event asks for, and reading what was posted.
+"""The pages' event forms: what each event asks for, and reading what was posted.
 
-An event's inputs follow from its guards (``workflows.definitions``): an event guarded by
-``reason_given`` asks for a reason, ``deadline_set`` for a deadline, ``team_chosen`` for a
-team, and so on. So a new event, or a new guard on an old one, gets the right form with
-no change here beyond naming the input of a new guard.
+An event's inputs are part of its definition (``EventDef.inputs``, ``workflows.inputs``):
+the form shows them and ``form_payload`` reads each by its kind, so a new event gets its
+form, and its values are read, with no change here. ``confirm`` events (irreversible,
+asking nothing) are confirmed by a second click.
 """
 
 from __future__ import annotations
@@ -18,49 +18,52 @@ from certflow.models import Application, Team, Unit, User
 from certflow.services.access import dinas_scope
 from certflow.services.facts import ApplicationFacts
 from certflow.web.labels import event_label
-from workflows.definitions import Definition
-
-INPUTS_BY_GUARD = {
-    "reason_given": ("reason",),
-    "deadline_set": ("deadline",),
-    "end_date_set": ("until",),
-    "team_chosen": ("team", "override_reason"),
-    "recommendation_consistent": ("recommendation",),
-    "bk_units_only": ("units",),
-}
-
-# Events that cannot be undone and ask nothing: a second click confirms them.
-CONFIRM_EVENTS = frozenset({"withdraw", "certify"})
+from workflows import DEFINITIONS
+from workflows.definitions import Definition, EventDef
+from workflows.inputs import Input
 
 MAX_TEXT = 4000
+MAX_SHORT = 32
 
 
-def event_inputs(definition: Definition, event: str) -> tuple[str, ...]:
-    """The form inputs ``event`` needs, in order (none for an unknown event)."""
+def event_inputs(definition: Definition, event: str) -> tuple[Input, ...]:
+    """The form inputs ``event`` asks for, in order (none for an unknown event)."""
     ev = definition.event(event)
-    if ev is None:
-        return ()
-    return tuple(dict.fromkeys(name for guard in ev.guards for name in INPUTS_BY_GUARD.get(guard, ())))
+    return ev.inputs if ev is not None else ()
 
 
-def form_payload(inputs: tuple[str, ...], form: MultiDict) -> tuple[str | None, dict]:
-    """The event's ``reason`` and ``data`` from a posted form, reading only the inputs it needs."""
-    reason = form.get("reason", "")[:MAX_TEXT] if "reason" in inputs else None
+def _team_id(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def form_payload(inputs: tuple[Input, ...], form: MultiDict) -> tuple[str | None, dict]:
+    """The event's ``reason`` and ``data`` from a posted form, reading only its inputs, each by its kind.
+
+    An optional input left empty is left out of the data; the guards judge the rest.
+    """
+    reason = None
     data: dict = {}
-    for name in ("deadline", "until", "recommendation"):
-        if name in inputs:
-            data[name] = form.get(name, "").strip()[:32]
-    if "team" in inputs:
-        team = form.get("team", "").strip()
-        data["team"] = int(team) if team.isascii() and team.isdigit() and len(team) < 10 else None
-        override = form.get("override_reason", "").strip()[:MAX_TEXT]
-        if override:
-            data["override_reason"] = override
-    if "units" in inputs:
-        units = [u[:64] for u in form.getlist("units") if u]
-        if units:
-            data["units"] = units
+    for i in inputs:
+        if i.kind == "units":
+            value = [u[:64] for u in form.getlist(i.name) if u]
+        elif i.kind == "team":
+            value = _team_id(form.get(i.name, ""))
+        elif i.kind == "text":
+            raw = form.get(i.name, "")
+            value = raw[:MAX_TEXT] if not i.in_data else raw.strip()[:MAX_TEXT]
+        else:  # date, choice
+            value = form.get(i.name, "").strip()[:MAX_SHORT]
+        if not i.in_data:
+            reason = value
+        elif i.required or value:
+            data[i.name] = value
     return reason, data
+
+
+def event_def(event: str, workflow: str = "application") -> EventDef | None:
+    """The definition of ``event`` in ``workflow`` (for templates: its inputs, its confirmation)."""
+    return DEFINITIONS[workflow].event(event)
 
 
 @dataclass
@@ -69,10 +72,19 @@ class Action:
 
     event: str
     label: str
-    inputs: tuple[str, ...]
+    fields: tuple[Input, ...]
     confirm: bool = False
     teams: list[dict] = field(default_factory=list)
     units: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The names of the inputs (what the templates test for)."""
+        return tuple(i.name for i in self.fields)
+
+    def input(self, name: str) -> Input | None:
+        """The input called ``name``, or None."""
+        return next((i for i in self.fields if i.name == name), None)
 
 
 def team_choices(app: Application, user: User) -> list[dict]:
@@ -105,11 +117,12 @@ def actions(definition: Definition, app: Application, user: User, events: list[s
     """The buttons for ``events`` (the ones this user may fire now), with their inputs' choices."""
     result = []
     for event in events:
-        inputs = event_inputs(definition, event)
-        action = Action(event, event_label(event), inputs, confirm=event in CONFIRM_EVENTS and not inputs)
-        if "team" in inputs:
+        ev = definition.event(event)
+        action = Action(event, event_label(event), ev.inputs, confirm=ev.confirm and not ev.inputs)
+        kinds = {i.kind for i in ev.inputs}
+        if "team" in kinds:
             action.teams = team_choices(app, user)
-        if "units" in inputs:
+        if "units" in kinds:
             action.units = bk_unit_choices(app, user)
         result.append(action)
     return result

@@ -3,72 +3,36 @@
 The database, the engine and the API speak in snake_case ids (``revision_requested``);
 people read these labels. Every page, e-mail and API message that shows a state or an
 event to a person takes its words from here, so each id has exactly one translation.
-The labels are lazy: they are translated when shown, in the reader's language.
+The words of states, events and workflows are kept with their definitions
+(``workflows.definitions``); this module translates them. The labels are translated
+when shown, in the reader's language.
 """
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-STATE_LABELS = {
-    # the application
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "revision_requested": _l("Revision requested"),
-    "eligible": _l("Eligible"),
-    "ineligible": _l("Ineligible"),
-    "team_assigned": _l("Team assigned"),
-    "in_assessment": _l("In assessment"),
-    "assessed": _l("Assessed"),
-    "certified": _l("Certified"),
-    "not_yet_competent": _l("Not yet competent"),
-    "under_appeal": _l("Under appeal"),
-    "withdrawn": _l("Withdrawn"),
-    # the appeal
-    "open": _l("Open"),
-    "upheld": _l("Upheld"),
-    "dismissed": _l("Dismissed"),
-    # the certificate (``withdrawn`` is shared with the application)
-    "active": _l("Active"),
-    "suspended": _l("Suspended"),
-    "expired": _l("Expired"),
-    "superseded": _l("Superseded"),
-}
+from workflows import DEFINITIONS
+from workflows.guards import Msg
 
-EVENT_LABELS = {
-    # the application
-    "submit": _l("Submit"),
-    "request_revision": _l("Request revision"),
-    "resubmit": _l("Resubmit"),
-    "expire_revision": _l("Expire revision"),
-    "approve": _l("Approve"),
-    "reject": _l("Reject"),
-    "assign_team": _l("Assign team"),
-    "start_assessment": _l("Start assessment"),
-    "recommend": _l("Recommend"),
-    "return_assessment": _l("Return assessment"),
-    "certify": _l("Certify"),
-    "decline": _l("Decline"),
-    "request_reassessment": _l("Request reassessment"),
-    "appeal": _l("Appeal"),
-    "uphold_appeal": _l("Uphold appeal"),
-    "dismiss_appeal": _l("Dismiss appeal"),
-    "withdraw": _l("Withdraw"),
-    # the appeal
-    "uphold": _l("Uphold"),
-    "dismiss": _l("Dismiss"),
-    # the certificate (``withdraw`` is shared with the application)
-    "suspend": _l("Suspend"),
-    "reinstate": _l("Reinstate"),
-    "expire": _l("Expire"),
-    "supersede": _l("Supersede"),
-}
 
-WORKFLOW_LABELS = {
-    "application": _l("Application process"),
-    "appeal": _l("Appeal process"),
-    "certificate": _l("Certificate lifecycle"),
-}
+# States, events and workflows are labelled in their definitions (``workflows.definitions``);
+# these are the message ids by name. An event (or state) of the same name in two workflows
+# (``withdraw``, ``withdrawn``) has one label: the first definition's, and a test checks they agree.
+def _message_ids() -> tuple[dict[str, Msg], dict[str, Msg], dict[str, Msg]]:
+    states: dict[str, Msg] = {}
+    events: dict[str, Msg] = {}
+    workflows = {d.name: d.label for d in DEFINITIONS.values()}
+    for definition in DEFINITIONS.values():
+        for state, label in definition.labels:
+            states.setdefault(state, label)
+        for ev in definition.events:
+            events.setdefault(ev.name, ev.label)
+    return states, events, workflows
+
+
+STATE_IDS, EVENT_IDS, WORKFLOW_IDS = _message_ids()
 
 ROLE_LABELS = {
     "candidate": _l("Candidate"),
@@ -106,6 +70,7 @@ GUARD_LABELS = {
     "no_conflict": _l("no assessor has a conflict of interest"),
     "within_capacity": _l("no assessor is over capacity"),
     "conflicts_declared": _l("every assessor declared no conflict of interest"),
+    "assessment_not_started": _l("no score is recorded since the team was assigned"),
     "all_criteria_scored": _l("every criterion is scored"),
     "recommendation_consistent": _l("K is recommended only if every unit is K"),
     "recommendation_is_k": _l("the team recommended K"),
@@ -144,14 +109,21 @@ def _label(table: dict, name: str | None) -> str:
     return str(label) if label is not None else name
 
 
+def _translated(ids: dict[str, Msg], name: str | None) -> str:
+    if name is None:
+        return ""
+    message_id = ids.get(name)
+    return gettext(message_id) if message_id else name
+
+
 def state_label(state: str | None) -> str:
-    """The translated label of a state (the id itself if it has none)."""
-    return _label(STATE_LABELS, state)
+    """The translated label of a state (the id itself if it has none), from its definition."""
+    return _translated(STATE_IDS, state)
 
 
 def event_label(event: str | None) -> str:
-    """The translated label of an event (the id itself if it has none)."""
-    return _label(EVENT_LABELS, event)
+    """The translated label of an event (the id itself if it has none), from its definition."""
+    return _translated(EVENT_IDS, event)
 
 
 def role_label(role: str | None) -> str:
@@ -170,8 +142,8 @@ def guard_label(guard: str | None) -> str:
 
 
 def workflow_label(name: str | None) -> str:
-    """The translated name of a workflow."""
-    return _label(WORKFLOW_LABELS, name)
+    """The translated name of a workflow, from its definition."""
+    return _translated(WORKFLOW_IDS, name)
 
 
 def document_kind_label(kind: str | None) -> str:

@@ -8,10 +8,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from certflow.core.errors import translate
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, TransitionLog, User
-from certflow.services.access import (
+from certflow.people.policy import (
     CANDIDATE_ROLES_ON_DEMAND,
     application_actor,
     get_visible_application,
@@ -20,9 +20,10 @@ from certflow.services.access import (
 from certflow.services.paging import page_rows
 from certflow.web.diagram import draw
 from certflow.web.events import actions, fire_from_form
-from certflow.web.labels import document_kind_label, event_label, state_label, workflow_label
+from certflow.web.labels import workflow_label
+from certflow.web.refusals import refusal_message
 from certflow.web.util import LANGUAGES, page_number, safe_next
-from workflows import APPLICATION, DEFINITIONS, WorkflowError, engine_for
+from workflows import APPLICATION, DEFINITIONS, engine_for
 
 bp = Blueprint("web", __name__)
 
@@ -75,7 +76,6 @@ def _render_application(app: Application, *, error=None, failed=None, values=Non
         .where(TransitionLog.application_id == app.id)
         .order_by(TransitionLog.at, TransitionLog.id)
     ).all()
-    can_see_result = bool(actor.relations & {"team_member", "independent"}) or "certifier" in actor.roles
     return (
         render_template(
             "web/application.html",
@@ -85,7 +85,7 @@ def _render_application(app: Application, *, error=None, failed=None, values=Non
             certificate=app.certificate,
             actions=actions(engine.definition, app, current_user, engine.allowed_events(app.state, actor)),
             diagram=draw(engine.definition, app.state, title=_("Where this application is in its workflow")),
-            show_recommendation=can_see_result,
+            actor=actor,
             error=error,
             failed=failed,
             values=values or {},
@@ -101,16 +101,9 @@ def application(application_id: int):
     return _render_application(_visible_or_404(application_id))
 
 
-def page_message(exc: WorkflowError) -> str:
-    """The refusal in the reader's words: event and state ids become their labels."""
-    params = dict(exc.params)
-    if isinstance(params.get("event"), str):
-        params["event"] = event_label(params["event"])
-    if isinstance(params.get("state"), str):
-        params["state"] = state_label(params["state"])
-    if isinstance(params.get("kinds"), str):
-        params["kinds"] = ", ".join(document_kind_label(k.strip()) for k in params["kinds"].split(","))
-    return translate(exc.message, params)
+def page_message(exc: BaseException) -> str:
+    """The refusal in the reader's words (``certflow.web.refusals``: ids become their labels)."""
+    return refusal_message(exc)
 
 
 @bp.post("/applications/<int:application_id>/events/<event>")
@@ -153,6 +146,6 @@ def set_language():
     if lang in LANGUAGES:
         session["lang"] = lang
         if current_user.is_authenticated:
-            current_user.locale = lang
-            db.session.commit()
+            with unit_of_work():
+                current_user.locale = lang
     return redirect(safe_next(request.form.get("next")), 303)

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from certflow.models import Certificate, Notification, OutboxMessage, TransitionLog
+from workflows import APPLICATION
 
 
 def test_main_path_reaches_certified_with_log_and_notifications(world, db):
@@ -21,7 +22,7 @@ def test_main_path_reaches_certified_with_log_and_notifications(world, db):
         "certify",
     ]
     assert logs[0].from_state == "draft" and logs[-1].to_state == "certified"
-    assert all(log.workflow_version == 1 for log in logs)
+    assert all(log.workflow_version == APPLICATION.version for log in logs)
     assert app.version == 7  # created at 1, six transitions
 
     cert = db.session.scalar(select(Certificate).where(Certificate.application_id == app.id))

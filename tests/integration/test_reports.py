@@ -12,7 +12,7 @@ from certflow import clock
 from certflow.models import Application, Assessor, TransitionLog, User
 from certflow.services.certificates import issue_certificate
 from certflow.services.reports import scope_dinas_ids, summary
-from tests.factories import make_assessor, make_user
+from tests.factories import make_assessor, make_user, state_columns
 from workflows import APPLICATION
 
 NOW = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 11:00 in Jakarta
@@ -20,7 +20,9 @@ NOW = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 11:00 in Jakarta
 
 def _app(world, db, dinas, state, scheme=None, created=None) -> Application:
     candidate = make_user("candidate", dinas, education_field="kesos")
-    app = Application(candidate=candidate, scheme=scheme or world.scheme, dinas=dinas, state=state)
+    app = Application(
+        candidate=candidate, scheme=scheme or world.scheme, dinas=dinas, state=state, **state_columns(state, world.team)
+    )
     if created is not None:
         app.created_at = created
     db.session.add(app)
@@ -71,8 +73,6 @@ def build_scenario(world, db) -> dict:
         for i, state in enumerate(states):
             scheme = world.other_scheme if i % 3 == 2 else world.scheme
             app = _app(world, db, dinas, state, scheme=scheme)
-            if state in ("team_assigned", "in_assessment"):
-                app.team_id = world.team.id
             if state == "certified":
                 issue_certificate(app)
             made.append((dinas, app))

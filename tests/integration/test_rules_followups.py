@@ -43,8 +43,8 @@ def test_a_certifier_who_declared_for_the_candidate_is_never_independent(world, 
     db.session.commit()
     app = bring(w, w.new_application(), "team_assigned")
     w.declare(app, w.member)
-    # the team is unassigned (withdrawn here) — the declaration remains
-    app.team_id = None
+    # the team is unassigned (the application withdrawn here) — the declaration remains
+    app.state, app.team_id = "withdrawn", None
     db.session.commit()
     assert db.session.scalar(select(ConflictDeclaration.id).where(ConflictDeclaration.application_id == app.id))
     relations = application_actor(w.member.user, app).relations

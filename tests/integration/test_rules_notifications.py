@@ -14,12 +14,15 @@ from tests.integration.test_rules_workflow import bring, rightful, routes, trave
 from workflows import APPLICATION, CERTIFICATE
 
 
-def groups_of(w, app) -> dict[str, set[int]]:
-    """The user ids each recipient group stands for, for an application of Batam (team: the assigned one)."""
+def groups_of(w, app, team_before=None) -> dict[str, set[int]]:
+    """The user ids each recipient group stands for, for an application of Batam.
+
+    The team is the one assigned — after the event, or before it (a released team hears of it).
+    """
     return {
         "candidate": {w.candidate.id},
         "dinas_admins": {w.admin_batam.id, w.admin_kepri.id},  # its dinas and its province's; never Riau's
-        "team": {w.lead.user.id, w.member.user.id} if app.team_id == w.team.id else set(),
+        "team": {w.lead.user.id, w.member.user.id} if w.team.id in (app.team_id, team_before) else set(),
         "certifiers": {w.certifier.id, w.certifier2.id},
     }
 
@@ -51,6 +54,7 @@ def test_each_application_event_notifies_the_groups_it_names(world, db, travel, 
     w = world
     app = bring(w, w.new_application(), source, appealed_from=appealed_from)
     user, kw = rightful(w, app, event, travel)
+    team_before = app.team_id
     fire_application_event(app, event, user, **kw)
     db.session.commit()
 
@@ -60,7 +64,7 @@ def test_each_application_event_notifies_the_groups_it_names(world, db, travel, 
         .order_by(TransitionLog.id.desc())
         .limit(1)
     )
-    groups = groups_of(w, app)
+    groups = groups_of(w, app, team_before)
     expected = set().union(*(groups[g] for g in APPLICATION.event(event).notify))
     assert_notified(db, log, expected)
 

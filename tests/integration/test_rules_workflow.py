@@ -91,7 +91,7 @@ def rightful(w: World, app: Application, event: str, travel=None) -> tuple[User 
     if event == "approve":
         w.mark_documents(app, "valid")
         return w.admin_batam, {}
-    if event == "reject":
+    if event in ("reject", "release"):
         return w.admin_batam, reason
     if event == "assign_team":
         return w.admin_kepri, {"data": {"team": w.team.id}}

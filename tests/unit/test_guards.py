@@ -58,6 +58,7 @@ def holding_facts() -> SimpleNamespace:
         team=SimpleNamespace(id=1, name="Tim A", scheme_code="PSG", members=[member("Lead"), member("Member")]),
         conflicted_members=[],
         undeclared_members=[],
+        scored_since_assignment=0,
         # the assessment and the decision
         unscored_criteria=0,
         unit_results={"PSG.U1": "K", "PSG.U2": "K"},
@@ -173,6 +174,7 @@ FAILURES: dict[str, dict[str, Callable[[GuardContext], None]]] = {
         "conflicted": _set("conflicted_members", ["Member"]),
         "undeclared": _set("undeclared_members", ["Member"]),
     },
+    "assessment_not_started": {"scored": _set("scored_since_assignment", 2)},
     "all_criteria_scored": {"unscored": _set("unscored_criteria", 1)},
     "recommendation_consistent": {
         "missing": _data("recommendation", _MISSING),

@@ -267,3 +267,50 @@ def test_system_transitions_have_no_actor(api, world, db, monkeypatch):
 def test_history_only_for_those_who_see_the_application(api, world, who, status):
     app = world.advance(world.new_application(), "submitted")
     assert api.as_(getattr(world, who)).get(f"/applications/{app.id}/history").status_code == status
+
+
+# -- release ------------------------------------------------------------------------------
+
+
+def test_the_dinas_admin_releases_the_team_through_the_api(api, world):
+    app = world.advance(world.new_application(), "team_assigned")
+    admin = api.as_(world.admin_batam)
+    r = admin.get(f"/applications/{app.id}")
+    assert r.get_json()["allowed_events"] == ["release"]
+
+    r = admin.event(app.id, "release")
+    assert r.status_code == 422 and error_code(r) == "guard_failed"
+    assert r.get_json()["error"]["rule"] == "reason_given"
+    r = api.as_(world.admin_riau).event(app.id, "release", reason="Bukan dinas saya.")
+    assert r.status_code == 404 and error_code(r) == "not_found"
+    r = api.as_(world.lead.user).event(app.id, "release", reason="Kami mundur.")
+    assert r.status_code == 403 and error_code(r) == "forbidden"
+
+    r = admin.event(app.id, "release", reason="Jadwal dibatalkan.", version=app.version)
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert body["state"] == "eligible" and body["version"] == app.version + 1
+    assert body["allowed_events"] == ["assign_team"]
+    history = admin.get(f"/applications/{app.id}/history").get_json()
+    assert (history[-1]["event"], history[-1]["reason"]) == ("release", "Jadwal dibatalkan.")
+    r = api.as_(world.admin_kepri).event(app.id, "assign_team", data={"team": world.team.id})
+    assert r.status_code == 200 and r.get_json()["state"] == "team_assigned"
+
+
+def test_release_once_the_assessment_started_is_409(api, world):
+    app = world.advance(world.new_application(), "in_assessment")
+    r = api.as_(world.admin_batam).event(app.id, "release", reason="Terlambat.")
+    assert r.status_code == 409 and error_code(r) == "invalid_transition"
+
+
+def test_the_workflow_api_lists_release(api, world):
+    body = api.as_(world.admin_batam).get("/workflows/application").get_json()
+    assert body["version"] == 2
+    release = next(ev for ev in body["events"] if ev["name"] == "release")
+    assert (release["from"], release["to"], release["roles"]) == (
+        ["team_assigned"],
+        ["eligible"],
+        ["dinas_admin", "system"],
+    )
+    assert release["guards"] == ["reason_given", "assessment_not_started"]
+    assert [i["name"] for i in release["inputs"]] == ["reason"] and release["label"] == "Release team"

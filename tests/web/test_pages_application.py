@@ -91,6 +91,8 @@ BUTTONS = [
     ("team_assigned", "lead", ["start_assessment"]),
     ("team_assigned", "member", []),
     ("team_assigned", "candidate", ["withdraw"]),
+    ("team_assigned", "admin_batam", ["release"]),
+    ("team_assigned", "admin_kepri", ["release"]),
     ("in_assessment", "lead", ["recommend"]),
     ("in_assessment", "admin_kepri", []),
     ("assessed", "certifier", ["return_assessment", "certify", "decline"]),
@@ -364,3 +366,30 @@ def test_the_candidate_withdraws_after_confirming(app, world, db):
     assert _fire(browser, application, "withdraw").status_code == 303
     assert _state(db, application) == "withdrawn"
     assert _buttons(browser.get(f"/applications/{application.id}").text) == []
+
+
+def test_the_dinas_admin_releases_the_team_through_the_page(app, world, db):
+    application = world.advance(world.new_application(), "team_assigned")
+    world.declare(application)
+    browser = Browser(app).login(world.admin_batam)
+    page = browser.get(f"/applications/{application.id}").text
+    assert _buttons(page) == ["release"]
+    form = re.search(r'<details class="action" data-event="release">(.*?)</details>', page, re.S).group(1)
+    assert "Lepaskan tim" in form and 'name="reason"' in form and "Alasan" in form
+    assert "Apakah Anda yakin" not in form, "it asks for a reason, not a second click"
+
+    refused = _fire(browser, application, "release", reason="  ")
+    assert refused.status_code == 422
+    assert "“Lepaskan tim” tidak dilakukan." in refused.text and "Alasan wajib diisi." in refused.text
+    assert _state(db, application) == "team_assigned"
+
+    response = _fire(browser, application, "release", reason="Jadwal uji dibatalkan")
+    assert response.status_code == 303
+    assert _state(db, application) == "eligible"
+    page = browser.get(response.headers["Location"]).text
+    assert "Lepaskan tim: berhasil. Status permohonan sekarang “Memenuhi syarat”." in page
+    assert "Jadwal uji dibatalkan" in page, "the reason is in the history"
+    application = db.session.get(Application, application.id)
+    assert application.team_id is None
+    # the province admin can assign a team again
+    assert _buttons(_page(app, world.admin_kepri, application).text) == ["assign_team"]

@@ -85,12 +85,26 @@ def test_state_labels_use_the_agreed_words(app, state, english, indonesian):
 
 
 def test_every_state_and_event_of_every_workflow_has_a_label():
-    from certflow.web.labels import EVENT_LABELS, GUARD_LABELS, STATE_LABELS
+    from certflow.web.labels import EVENT_IDS, GUARD_LABELS, STATE_IDS
 
     for definition in DEFINITIONS.values():
-        assert set(definition.states) <= set(STATE_LABELS)
-        assert {ev.name for ev in definition.events} <= set(EVENT_LABELS)
+        assert set(definition.states) <= set(STATE_IDS)
+        assert {ev.name for ev in definition.events} <= set(EVENT_IDS)
         assert {g for ev in definition.events for g in ev.guards} <= set(GUARD_LABELS)
+
+
+def test_every_word_of_the_definitions_is_translated_into_indonesian(app):
+    """Labels, titles and input labels live in ``workflows``: each has its Indonesian translation."""
+    from flask_babel import force_locale, gettext
+
+    ids = set()
+    for definition in DEFINITIONS.values():
+        ids |= {definition.label} | {label for _, label in definition.labels}
+        for ev in definition.events:
+            ids |= {ev.label, ev.heading} | {i.label for i in ev.inputs}
+    with app.test_request_context(), force_locale("id"):
+        untranslated = sorted(m for m in ids if gettext(m) == m)
+    assert untranslated == []
 
 
 def test_the_workflow_pages_are_public_and_list_every_workflow(app, db):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from certflow.api.schemas.common import Instant, Ref
 from certflow.core.schemas import Code, QueryModel, RequestModel, ResponseModel
@@ -72,7 +72,9 @@ class DinasQuery(QueryModel):
 
 
 class WorkflowEvent(ResponseModel):
-    """An event of a workflow: from, to, roles, guards."""
+    """An event of a workflow: from, to, roles, guards (and whatever else the definition says)."""
+
+    model_config = ConfigDict(from_attributes=True, extra="allow")
 
     name: str
     from_: list[str] = Field(alias="from", serialization_alias="from")
@@ -85,7 +87,9 @@ class WorkflowEvent(ResponseModel):
 
 
 class WorkflowOut(ResponseModel):
-    """A workflow definition, exactly as the engine runs it."""
+    """A workflow definition, exactly as the engine runs it (every key of the definition kept)."""
+
+    model_config = ConfigDict(from_attributes=True, extra="allow")
 
     name: str
     version: int

@@ -1,0 +1,1 @@
+"""People: who they are, and what each may see and do (``policy``)."""

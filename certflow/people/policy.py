@@ -1,0 +1,243 @@
+"""One place decides "may this user see / do this": the pages, the API and the templates call these.
+
+- **The scope of a dinas admin** (DOMAIN.md, Organisation): a province's dinas admin sees every
+  dinas of the province, a kab/kota's only its own. One definition, ``_scope_key``, gives the
+  SQL form (``dinas_scope``, a subquery of dinas ids) and the Python form (``in_dinas_scope``,
+  no query); ``dinas_covers`` reads it the other way, from a dinas to the admins who see it (SQL).
+  The tests check that the three agree.
+- **How a user relates to a record** (``application_actor``): owner, the application's dinas
+  admin, on its team, its lead, an independent certifier, an appeal handler.
+- **What each may see of an application** (rules 6 and 8): who may see it at all
+  (``visible_applications``), its scores, the team's recommendation, its documents, the certificate
+  PDF; and who administers a dinas.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy.orm import defaultload, lazyload
+
+from certflow.extensions import db
+from certflow.models import (
+    Application,
+    Assessor,
+    Certificate,
+    ConflictDeclaration,
+    Dinas,
+    Score,
+    TeamMember,
+    User,
+)
+from workflows import Actor
+
+# The candidate comes with every application (joined); their roles are rarely read, so they are
+# loaded when read rather than by one more query for every application or list of them fetched.
+CANDIDATE_ROLES_ON_DEMAND = defaultload(Application.candidate).lazyload(User.role_rows)
+
+# ``Dinas.kind`` of a province's dinas (``Dinas.is_province``): its admins see the whole province.
+PROVINCE_KIND = "provinsi"
+
+
+# -- the scope of a dinas admin --------------------------------------------------------------
+
+
+def _scope_key(user: User):
+    """The one definition of a dinas admin's scope: (the ``Dinas`` column, the value it must have).
+
+    A province's admin: the dinas whose province is theirs; a kab/kota's: their own dinas.
+    None for anyone who is not a dinas admin attached to a dinas (their scope is empty).
+    """
+    if not user.has_role("dinas_admin") or user.dinas is None:
+        return None
+    if user.dinas.kind == PROVINCE_KIND:
+        return Dinas.province_id, user.dinas.province_id
+    return Dinas.id, user.dinas_id
+
+
+def dinas_scope(user: User) -> Select | None:
+    """The ids of the dinas a dinas admin administers, as a subquery (None if not a dinas admin)."""
+    key = _scope_key(user)
+    if key is None:
+        return None
+    column, value = key
+    return select(Dinas.id).where(column == value)
+
+
+def in_dinas_scope(user: User, dinas: Dinas | None) -> bool:
+    """Whether ``dinas`` is within the dinas admin's scope: ``dinas_scope`` read on one row (no query)."""
+    key = _scope_key(user)
+    if key is None or dinas is None:
+        return False
+    column, value = key
+    return getattr(dinas, column.key) == value
+
+
+def dinas_covers(admin_dinas, target):
+    """SQL: whether the admins of ``admin_dinas`` see ``target`` — ``_scope_key`` read the other way.
+
+    For joins from a dinas to the admins who see it (the recipients of its notifications):
+    ``admin_dinas`` is ``Dinas`` or an alias of it; ``target`` an alias, or a loaded ``Dinas``.
+    The admins of a dinas see it; a province's admins see every dinas of their province.
+    """
+    return or_(
+        admin_dinas.id == target.id,
+        and_(admin_dinas.kind == PROVINCE_KIND, admin_dinas.province_id == target.province_id),
+    )
+
+
+def sees_whole_province(user: User) -> bool:
+    """Whether the user is a dinas admin whose scope is a whole province."""
+    key = _scope_key(user)
+    return key is not None and key[0] is Dinas.province_id
+
+
+def may_administer(user: User, dinas: Dinas | None) -> bool:
+    """Whether ``user`` (a system admin, or a dinas admin of ``dinas``) administers ``dinas``."""
+    return dinas is not None and (user.has_role("admin") or in_dinas_scope(user, dinas))
+
+
+# -- relations to a record -------------------------------------------------------------------
+
+
+def assessor_of(user: User) -> Assessor | None:
+    """The user's assessor record, if they are a registered assessor."""
+    if not user.has_role("assessor"):
+        return None
+    # The user is the one asking (already loaded, roles and all); the schemes are read when needed.
+    return db.session.scalar(
+        select(Assessor)
+        .options(lazyload(Assessor.scheme_rows), defaultload(Assessor.user).lazyload(User.role_rows))
+        .where(Assessor.user_id == user.id)
+    )
+
+
+def team_assessor(user: User, app: Application) -> Assessor | None:
+    """The user's assessor record if they are a member of the team assigned to ``app``."""
+    if app.team is None:
+        return None
+    assessor = assessor_of(user)
+    if assessor is None or assessor.id not in app.team.member_ids:
+        return None
+    return assessor
+
+
+def application_actor(user: User, app: Application) -> Actor:
+    """The actor for ``user`` on ``app``: their roles and their relations to it."""
+    relations = set()
+    roles = user.roles
+    if app.candidate_id == user.id:
+        relations.add("owner")
+    if in_dinas_scope(user, app.dinas):
+        relations.add("dinas_admin")
+    if roles & {"assessor", "certifier"}:
+        # A certifier may also hold an assessor record: that is how "never decides on a
+        # candidate they assessed" is checked.
+        assessor = db.session.scalar(select(Assessor).where(Assessor.user_id == user.id))
+        on_team = False
+        if assessor is not None and app.team is not None:
+            on_team = assessor.id in app.team.member_ids
+            if on_team:
+                relations.add("team_member")
+            if app.team.lead_id == assessor.id:
+                relations.add("team_lead")
+        if "certifier" in roles:
+            # Involved in the assessment: on the team now, or ever scored or declared for this candidate
+            # (a team later unassigned still counts).
+            involved = assessor is not None and db.session.scalar(
+                select(Score.id)
+                .where(Score.application_id == app.id, Score.assessor_id == assessor.id)
+                .union_all(
+                    select(ConflictDeclaration.id).where(
+                        ConflictDeclaration.application_id == app.id, ConflictDeclaration.assessor_id == assessor.id
+                    )
+                )
+                .limit(1)
+            )
+            if not on_team and not involved and app.candidate_id != user.id:
+                relations.add("independent")
+                if app.decided_by_id != user.id:
+                    relations.add("appeal_handler")
+    return Actor(id=user.id, roles=roles, relations=frozenset(relations))
+
+
+def certificate_actor(user: User) -> Actor:
+    """The actor for ``user`` on a certificate (certifiers act on any certificate)."""
+    return Actor(id=user.id, roles=user.roles)
+
+
+# -- what each may see -----------------------------------------------------------------------
+
+
+def visible_applications(user: User) -> Select:
+    """A SELECT of the applications ``user`` may see (combine with filters and paging)."""
+    stmt = select(Application).options(CANDIDATE_ROLES_ON_DEMAND)
+    if user.has_role("admin"):
+        return stmt
+    conditions = []
+    if user.has_role("candidate"):
+        conditions.append(Application.candidate_id == user.id)
+    scope = dinas_scope(user)
+    if scope is not None:
+        conditions.append(Application.dinas_id.in_(scope))
+    if user.has_role("assessor"):
+        my_teams = (
+            select(TeamMember.team_id)
+            .join(Assessor, Assessor.id == TeamMember.assessor_id)
+            .where(Assessor.user_id == user.id)
+        )
+        conditions.append(Application.team_id.in_(my_teams))
+    if user.has_role("certifier"):
+        conditions.append(Application.state != "draft")
+    return stmt.where(or_(*conditions) if conditions else false())
+
+
+def get_visible_application(user: User, application_id: int, *options) -> Application | None:
+    """The application if ``user`` may see it, else None (callers answer 404); ``options``: loader options."""
+    return db.session.scalar(visible_applications(user).where(Application.id == application_id).options(*options))
+
+
+def may_see_scores(user: User, app: Application) -> bool:
+    """The scores: team members and certifiers (never the candidate, never a dinas admin as such; rule 6)."""
+    if team_assessor(user, app) is not None:
+        return True
+    return user.has_role("certifier") and app.candidate_id != user.id
+
+
+def may_see_recommendation(user: User, app: Application, actor: Actor | None = None) -> bool:
+    """The team's recommendation (K / BK): the candidate, the team, certifiers, system admins.
+
+    Not those who see the application only as its dinas admin: they see its status (rule 6).
+    ``actor``: ``application_actor(user, app)`` if the caller has it already.
+    """
+    actor = actor or application_actor(user, app)
+    return bool(actor.relations & {"owner", "team_member"}) or bool(user.roles & {"certifier", "admin"})
+
+
+def may_read_documents(user: User, app: Application, actor: Actor | None = None) -> bool:
+    """Whether ``user`` (who can see ``app``) may open its files: the owner, its dinas admins,
+    its team, certifiers. Others — a system admin, for one — see only the list (UU PDP, rule 8)."""
+    actor = actor or application_actor(user, app)
+    return bool(actor.relations & {"owner", "dinas_admin", "team_member"}) or "certifier" in user.roles
+
+
+def may_download_certificate(user: User, cert: Certificate) -> bool:
+    """The certificate's PDF: the holder, certifiers, system admins, the admins of the holder's dinas."""
+    if cert.holder_id == user.id or user.roles & {"certifier", "admin"}:
+        return True
+    return in_dinas_scope(user, cert.application.dinas)
+
+
+def may_apply(user) -> bool:
+    """Whether ``user`` (perhaps anonymous) may open an application: a logged-in candidate."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role("candidate")
+
+
+# The checks templates call, under the same names (``certflow.web.context`` provides them).
+TEMPLATE_CHECKS = {
+    "may_see_scores": may_see_scores,
+    "may_see_recommendation": may_see_recommendation,
+    "may_read_documents": may_read_documents,
+    "may_download_certificate": may_download_certificate,
+    "may_administer": may_administer,
+    "may_apply": may_apply,
+}
