@@ -74,7 +74,7 @@ class Config:
     OUTBOX_RELAY_AFTER_SECONDS = float(os.environ.get("OUTBOX_RELAY_AFTER_SECONDS", "60"))  # unconfirmed for this long
     OUTBOX_RELAY_BATCH = int(os.environ.get("OUTBOX_RELAY_BATCH", "500"))
 
-    # Scheduled work (certflow.services.scheduled), run by Celery beat.
+    # Scheduled work (certflow.jobs), run by Celery beat.
     SCHEDULED_JOBS_SECONDS = float(os.environ.get("SCHEDULED_JOBS_SECONDS", "3600"))
     SCHEDULED_BATCH = int(os.environ.get("SCHEDULED_BATCH", "200"))
     REVISION_REMINDER_DAYS = int(os.environ.get("REVISION_REMINDER_DAYS", "3"))

@@ -297,7 +297,7 @@ def _utcnow():
 
 def add_years(day: date, years: int) -> date:
     """``day`` plus whole years (29 February becomes 28 February)."""
-    from certflow.services.certificates import add_years as _add
+    from certflow.certificates.operations import add_years as _add
 
     return _add(day, years)
 

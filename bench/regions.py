@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 
-from certflow.services.regions import DEFAULT_CSV
+from certflow.people.regions import DEFAULT_CSV
 
 KAB_KOTA_TOTAL = 514
 

@@ -7,7 +7,7 @@ the longest retry delay plus a delivery lease, so Redis never hands a task still
 waiting for its retry (or still running) to a second worker.
 
 The beat schedule is built from the registries (``certflow.notifications.tasks.beat_schedule``):
-the scheduled jobs are listed once, in ``certflow.services.scheduled``.
+the scheduled jobs are listed once, in ``certflow.jobs``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--csv", "path", default=None, help="CSV with province_code,province,kind,name")
     def load_regions_command(path):
         """Load provinces and kab/kota, each with its Dinas Sosial."""
-        from certflow.services.regions import DEFAULT_CSV, load_regions
+        from certflow.people.regions import DEFAULT_CSV, load_regions
 
         provinces, dinas = load_regions(path or DEFAULT_CSV)
         db.session.commit()
@@ -29,7 +29,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--dinas", default=None, help='a dinas id or exact name, e.g. "Dinas Sosial Kota Batam"')
     def create_user_command(email, name, password, roles, dinas):
         """Create a user with one or more roles."""
-        from certflow.services.users import UserError, create_user
+        from certflow.people.users import UserError, create_user
 
         try:
             user = create_user(email, name, password, roles, dinas)

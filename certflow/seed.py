@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from certflow import clock
+from certflow.applications.workflow import fire_application_event
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -29,9 +30,8 @@ from certflow.models import (
     Unit,
     User,
 )
-from certflow.services.regions import load_regions
-from certflow.services.users import create_user
-from certflow.services.workflow import fire_application_event
+from certflow.people.regions import load_regions
+from certflow.people.users import create_user
 
 DEMO_PASSWORD = "demo12345"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from certflow import clock
+from certflow.applications.workflow import fire_application_event
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -26,8 +27,7 @@ from certflow.models import (
     Unit,
     User,
 )
-from certflow.services.users import create_user
-from certflow.services.workflow import fire_application_event
+from certflow.people.users import create_user
 
 PASSWORD = "rahasia-123"
 _seq = itertools.count(1)

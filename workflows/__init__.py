@@ -1,7 +1,7 @@
 """Certification workflows as data, and the engine that runs them.
 
 Plain Python: no Flask and no database imports, so every rule here can be
-tested without I/O. The application layer (``certflow.services``) gathers the
+tested without I/O. The application layer (``certflow.applications``) gathers the
 facts a guard needs and the actor's relations to a record, then asks the
 engine to fire an event.
 """

@@ -6,7 +6,7 @@ who may fire it (a role, and the relation that role must have to the record),
 the guards that must hold, and who is told about it — and what a person sees of
 it: its label, the title of its notification, the inputs its form asks for,
 whether a second click confirms it, and the name of its effect (what it does to
-the record beyond its state; ``certflow.services.effects`` registers the effect
+the record beyond its state; ``certflow.applications.effects`` registers the effect
 of each name). So everything about one event is written here, once.
 
 The engine (``workflows.engine``) turns each definition into one shared

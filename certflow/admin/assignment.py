@@ -20,13 +20,13 @@ from sqlalchemy import select
 from certflow.admin.common import dinas_admin_required, event_refusal, int_arg, list_filters, rule_label
 from certflow.admin.routes import bp
 from certflow.admin.verification import paginate, queue_statement
+from certflow.applications.facts import active_loads
+from certflow.applications.workflow import fire_application_event
+from certflow.assessment import teams as team_service
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Team
 from certflow.people.policy import dinas_scope
-from certflow.services import teams as team_service
-from certflow.services.facts import active_loads
-from certflow.services.workflow import fire_application_event
 from certflow.web.refusals import REFUSALS, as_refusal
 
 PER_PAGE = 50

@@ -1,6 +1,6 @@
 """The region's figures page (``admin.figures``): charts drawn on the server, each figure as CSV.
 
-The numbers are those of ``GET /api/v1/reports/summary`` (``certflow.services.reports``), for
+The numbers are those of ``GET /api/v1/reports/summary`` (``certflow.reports.figures``), for
 the same scope: a dinas admin's dinas (a province admin's province), the whole region for
 system admins and certifiers, narrowed with ``?province=`` / ``?dinas=``. ``?format=csv&figure=``
 downloads one figure. The request runs a fixed number of queries whatever the data.
@@ -22,7 +22,7 @@ from certflow.admin.routes import bp
 from certflow.extensions import db
 from certflow.models import Dinas, Province, Scheme
 from certflow.people.policy import sees_whole_province
-from certflow.services import reports
+from certflow.reports import figures as reports
 from certflow.web.labels import state_label
 from workflows import APPLICATION
 

@@ -11,7 +11,7 @@ from certflow.admin.common import dinas_admin_required, service_message
 from certflow.admin.routes import bp
 from certflow.core.errors import translate
 from certflow.core.transaction import unit_of_work
-from certflow.services import imports as service
+from certflow.people import imports as service
 from certflow.web.refusals import REFUSALS, as_refusal
 
 KINDS = {

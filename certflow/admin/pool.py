@@ -17,12 +17,12 @@ from certflow.admin.common import (
     service_message,
 )
 from certflow.admin.routes import bp
+from certflow.applications.facts import active_loads
+from certflow.assessment import assessors as pool
 from certflow.core.errors import AppError
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Assessor, User
-from certflow.services import assessors as pool
-from certflow.services.facts import active_loads
 
 FORM_FIELDS = ("user", "dinas", "licence_number", "licence_expires", "max_load")
 

@@ -17,12 +17,12 @@ from certflow.admin.common import (
     service_message,
 )
 from certflow.admin.routes import bp
+from certflow.applications.facts import active_loads
+from certflow.assessment import assessors as pool
+from certflow.assessment import teams as team_service
 from certflow.core.errors import AppError
 from certflow.core.transaction import unit_of_work
 from certflow.models import Team
-from certflow.services import assessors as pool
-from certflow.services import teams as team_service
-from certflow.services.facts import active_loads
 
 
 def _team_or_404(team_id: int) -> Team:

@@ -11,15 +11,15 @@ from sqlalchemy import func, select
 
 from certflow.admin.common import dinas_admin_required, event_refusal, list_filters, page_number, scoped_application
 from certflow.admin.routes import bp
+from certflow.applications import documents as docs
+from certflow.applications.facts import ApplicationFacts
+from certflow.applications.workflow import fire_application_event
 from certflow.core.errors import StaleVersion, translate
+from certflow.core.paging import page_rows
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Document
 from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND, dinas_scope, may_read_documents
-from certflow.services import documents as docs
-from certflow.services.facts import ApplicationFacts
-from certflow.services.paging import page_rows
-from certflow.services.workflow import fire_application_event
 from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import document_kind_label, education_field_label, event_label, state_label
 from certflow.web.refusals import REFUSALS, refusal

@@ -18,16 +18,16 @@ from certflow.api.errors import ApiError
 from certflow.api.schemas import applications as s
 from certflow.api.serialize import application_detail, application_summary, document_out, history_entry
 from certflow.api.spec import answer, body, operation, query
+from certflow.applications import documents as docs
+from certflow.applications import operations as apps
+from certflow.applications.workflow import fire_application_event
+from certflow.assessment import scoring
 from certflow.core.schemas import invalid
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Document, Scheme, TransitionLog, User
 from certflow.people import policy
-from certflow.services import applications as apps
-from certflow.services import documents as docs
-from certflow.services import scoring
-from certflow.services.access import CANDIDATE_ROLES_ON_DEMAND, get_visible_application, visible_applications
-from certflow.services.workflow import fire_application_event
+from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND, get_visible_application, visible_applications
 from workflows import APPLICATION
 from workflows.guards import N_
 

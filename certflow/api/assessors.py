@@ -9,11 +9,11 @@ from certflow.api import bp
 from certflow.api.auth import current_api_user, require_role
 from certflow.api.schemas import people as s
 from certflow.api.spec import answer, body, operation, query
+from certflow.applications.facts import active_loads
+from certflow.assessment import assessors as pool
+from certflow.assessment import teams as team_service
 from certflow.extensions import db
 from certflow.models import Assessor, Team
-from certflow.services import assessors as pool
-from certflow.services import teams as team_service
-from certflow.services.facts import active_loads
 
 ADMIN_ROLES = ("dinas_admin", "admin")
 TAG = "Assessors and teams"

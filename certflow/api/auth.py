@@ -11,10 +11,10 @@ from certflow.api.errors import ApiError
 from certflow.api.schemas.common import PageQuery
 from certflow.api.schemas.reference import Credentials, MeOut, TokenOut
 from certflow.api.spec import answer, body, operation
+from certflow.core.paging import page_rows
 from certflow.core.schemas import json_object
 from certflow.extensions import db, limiter
 from certflow.security import authenticate, issue_token, user_for_token
-from certflow.services.paging import page_rows
 from workflows.guards import N_
 
 PUBLIC_ENDPOINTS = {"api.create_token", "api.public_certificate", "api.openapi_document"}

@@ -12,13 +12,13 @@ from certflow.api.auth import current_api_user, paginate, require_role
 from certflow.api.errors import ApiError
 from certflow.api.schemas import certificates as s
 from certflow.api.spec import answer, body, operation, query
+from certflow.applications.workflow import fire_certificate_event
+from certflow.certificates.operations import live_status, live_status_filter
+from certflow.certificates.pdf import certificate_pdf
 from certflow.core.schemas import invalid
 from certflow.extensions import db
 from certflow.models import Application, Certificate
 from certflow.people.policy import dinas_scope, may_download_certificate
-from certflow.services.certificates import live_status, live_status_filter
-from certflow.services.pdf import certificate_pdf
-from certflow.services.workflow import fire_certificate_event
 from workflows import CERTIFICATE, InvalidTransition
 from workflows.guards import N_, Msg
 

@@ -10,7 +10,7 @@ from certflow.api.errors import ApiError, translate
 from certflow.api.schemas.activity import CsvUpload, ImportResult
 from certflow.api.spec import answer, operation
 from certflow.extensions import db
-from certflow.services import imports as service
+from certflow.people import imports as service
 from workflows.guards import N_
 
 ADMIN_ROLES = ("dinas_admin", "admin")

@@ -11,7 +11,7 @@ from certflow.api.schemas import reference as s
 from certflow.api.spec import answer, operation, query
 from certflow.extensions import db
 from certflow.models import Dinas, Element, Province, Scheme, Unit
-from certflow.services.access import dinas_scope
+from certflow.people.policy import dinas_scope
 
 TAG = "Reference data"
 

@@ -7,7 +7,7 @@ from certflow.api.auth import current_api_user, require_role
 from certflow.api.errors import ApiError
 from certflow.api.schemas.activity import ReportOut, ReportQuery
 from certflow.api.spec import answer, operation, query
-from certflow.services.reports import OutOfScope, resolve_scope, summary
+from certflow.reports.figures import OutOfScope, resolve_scope, summary
 from workflows.guards import N_
 
 

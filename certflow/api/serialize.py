@@ -13,10 +13,9 @@ from certflow.api.schemas.applications import (
     TeamMemberOut,
 )
 from certflow.api.schemas.common import Ref
+from certflow.assessment.scoring import declarations
 from certflow.models import Application, Document, TransitionLog, User
-from certflow.people.policy import may_see_recommendation
-from certflow.services.access import application_actor
-from certflow.services.scoring import declarations
+from certflow.people.policy import application_actor, may_see_recommendation
 from workflows import engine_for
 
 

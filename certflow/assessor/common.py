@@ -7,9 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from certflow.applications import documents as docs
 from certflow.extensions import db, login_manager
 from certflow.models import Criterion, Document, Element, Unit
-from certflow.services import documents as docs
 
 METHOD_LABELS = {
     "observation": _l("Observation"),

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from certflow.services.scoring import NOTE_MAX
+from certflow.assessment.scoring import NOTE_MAX
 
 
 def _strip(value):

@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from certflow import clock
+from certflow.applications.workflow import fire_application_event
+from certflow.assessment.scoring import check_scores, declarations, declare_conflict, save_scores
 from certflow.assessor.common import METHOD_LABELS, criteria_tree, only_for, send_document
 from certflow.assessor.forms import ConflictForm
 from certflow.assessor.queue import ASSESSMENT_DAYS, assessor_queue, assigned_dates, due_date
@@ -20,8 +22,6 @@ from certflow.extensions import db
 from certflow.models import Application, Assessor, Document
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
 from certflow.people.policy import application_actor, assessor_of, team_assessor
-from certflow.services.scoring import check_scores, declarations, declare_conflict, save_scores
-from certflow.services.workflow import fire_application_event
 from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import event_label, state_label
 from certflow.web.refusals import REFUSALS, refusal

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from certflow.applications.operations import EVIDENCE_MAX, self_assessment
+from certflow.assessment.scoring import scores_by_assessor
 from certflow.assessor.common import all_criteria, criteria_tree
 from certflow.models import Application
 from certflow.models.assessment import METHODS
-from certflow.services.applications import EVIDENCE_MAX, self_assessment
-from certflow.services.scoring import scores_by_assessor
 
 _WHERE = re.compile(r"^scores\[(\d+)\](?: \([^)]*\))?(?:\.(\w+))?$")
 

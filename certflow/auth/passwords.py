@@ -10,7 +10,7 @@ from certflow.auth.forms import ForgotPasswordForm, SetPasswordForm
 from certflow.auth.routes import _login_limit, bp
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import limiter
-from certflow.services.passwords import request_password_reset, set_password, user_for_password_token
+from certflow.people.passwords import request_password_reset, set_password, user_for_password_token
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

@@ -13,8 +13,8 @@ from certflow.core.errors import StaleVersion
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db, limiter, login_manager
 from certflow.models import Dinas, Province
+from certflow.people.users import UserError, create_user
 from certflow.security import authenticate
-from certflow.services.users import UserError, create_user
 from certflow.web.util import safe_next
 
 bp = Blueprint("auth", __name__)

@@ -12,13 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from certflow.auth.forms import education_field_choices, education_level_choices
-from certflow.candidate.common import bp, own_application_or_404
-from certflow.candidate.forms import Apl01Form
-from certflow.core.transaction import unit_of_work
-from certflow.extensions import db
-from certflow.models import Application, SelfAssessmentAnswer
-from certflow.services.applications import (
+from certflow.applications.facts import APL01_REQUIRED
+from certflow.applications.operations import (
     CLAIMS,
     EDITABLE_STATES,
     EVIDENCE_MAX,
@@ -26,7 +21,12 @@ from certflow.services.applications import (
     scheme_units,
     update_apl01,
 )
-from certflow.services.facts import APL01_REQUIRED
+from certflow.auth.forms import education_field_choices, education_level_choices
+from certflow.candidate.common import bp, own_application_or_404
+from certflow.candidate.forms import Apl01Form
+from certflow.core.transaction import unit_of_work
+from certflow.extensions import db
+from certflow.models import Application, SelfAssessmentAnswer
 from certflow.web.labels import state_label
 from certflow.web.refusals import REFUSALS, as_refusal, refusal
 

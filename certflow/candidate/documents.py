@@ -1,6 +1,6 @@
 """The candidate's documents: what the scheme requires, what is uploaded and its review; upload, download, delete.
 
-Uploads go through ``certflow.services.documents`` (content check, size limit, random name
+Uploads go through ``certflow.applications.documents`` (content check, size limit, random name
 outside the web root). Every refusal re-renders the page with what is wrong in plain words;
 a file name that climbs folders (``../``) is refused here before the service sees it.
 """
@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
+from certflow.applications import documents as docs
+from certflow.applications.operations import EDITABLE_STATES, TooLarge
 from certflow.candidate.common import bp, own_application_or_404, own_document_or_404
 from certflow.candidate.records import own_applications
 from certflow.core.errors import StaleVersion
@@ -20,8 +22,6 @@ from certflow.extensions import db
 from certflow.models import Application
 from certflow.models.schemes import DOCUMENT_KINDS
 from certflow.people.policy import may_read_documents
-from certflow.services import documents as docs
-from certflow.services.applications import EDITABLE_STATES, TooLarge
 from certflow.web.errors import error_page
 from certflow.web.refusals import REFUSALS, as_refusal, field_messages, refusal
 

@@ -2,7 +2,7 @@
 
 Every field may be left empty while the candidate works on it (the form is saved part-way);
 the ``submit`` guard later asks for the fields it needs. The service
-(``certflow.services.applications.update_apl01``) checks everything again.
+(``certflow.applications.operations.update_apl01``) checks everything again.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
+from certflow.applications.operations import APL01_TEXT_FIELDS, EDUCATION_LEVELS, MAX_PRACTICE_HOURS
 from certflow.models.people import EDUCATION_FIELDS
-from certflow.services.applications import APL01_TEXT_FIELDS, EDUCATION_LEVELS, MAX_PRACTICE_HOURS
 
 _PHONE = re.compile(r"^[0-9+() .-]*$")
 _NIP = re.compile(r"^[0-9 ]*$")

@@ -17,6 +17,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from certflow import clock
+from certflow.applications.facts import ApplicationFacts, carried_results
 from certflow.candidate.progress import Step, progress, visited_states
 from certflow.candidate.steps import NextStep, next_step
 from certflow.extensions import db
@@ -33,7 +34,6 @@ from certflow.models import (
     User,
 )
 from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND
-from certflow.services.facts import ApplicationFacts, carried_results
 from workflows import APPLICATION
 from workflows.guards import APPEAL_WINDOW
 

@@ -12,20 +12,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from certflow.candidate.common import bp, own_application_or_404
-from certflow.candidate.records import load_record, load_records
-from certflow.core.errors import translate
-from certflow.core.transaction import unit_of_work
-from certflow.extensions import db
-from certflow.models import Certificate, Scheme
-from certflow.people.policy import application_actor
-from certflow.services.applications import (
+from certflow.applications.operations import (
     CLOSED_STATES,
     EDITABLE_STATES,
     RENEWABLE_STATUSES,
     create_application,
 )
-from certflow.services.pdf import certificate_pdf
+from certflow.candidate.common import bp, own_application_or_404
+from certflow.candidate.records import load_record, load_records
+from certflow.certificates.pdf import certificate_pdf
+from certflow.core.errors import translate
+from certflow.core.transaction import unit_of_work
+from certflow.extensions import db
+from certflow.models import Certificate, Scheme
+from certflow.people.policy import application_actor
 from certflow.web.events import actions, fire_from_form
 from certflow.web.refusals import REFUSALS, refusal
 from workflows import APPLICATION, engine_for

@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from certflow.applications.facts import ApplicationFacts
+from certflow.certificates.operations import live_status
 from certflow.models import Application, TransitionLog
-from certflow.services.certificates import live_status
-from certflow.services.facts import ApplicationFacts
 from certflow.web.context import day as format_day
 from certflow.web.context import when as format_moment
 from certflow.web.labels import document_kind_label, state_label

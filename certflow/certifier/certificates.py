@@ -8,14 +8,14 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from certflow.applications.workflow import fire_certificate_event
+from certflow.certificates.operations import live_status, live_status_filter
+from certflow.certificates.pdf import certificate_pdf
 from certflow.certifier.routes import _page_of, bp
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Certificate, TransitionLog, User
 from certflow.people.policy import certificate_actor, may_download_certificate
-from certflow.services.certificates import live_status, live_status_filter
-from certflow.services.pdf import certificate_pdf
-from certflow.services.workflow import fire_certificate_event
 from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import event_label, state_label
 from certflow.web.refusals import REFUSALS, refusal

@@ -10,11 +10,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from certflow.assessment.scoring import declarations
 from certflow.assessor.sheet import build_sheet
 from certflow.extensions import db
 from certflow.models import Appeal, Application, Assessor, Score, TransitionLog, User
 from certflow.people.policy import application_actor
-from certflow.services.scoring import declarations
 from workflows import APPLICATION, engine_for
 
 

@@ -10,7 +10,7 @@ from flask_babel import force_locale, format_date, gettext
 from flask_babel import lazy_gettext as _l
 
 from certflow.models import OutboxMessage
-from certflow.services.passwords import password_link
+from certflow.people.passwords import password_link
 from workflows import DEFINITIONS
 
 # The titles of workflow events are kept with their definitions (``EventDef.title``); these are

@@ -1,7 +1,7 @@
 """Celery tasks: deliver one outbox message, relay what was not confirmed, run the scheduled jobs.
 
 Tasks take ids (or a job's name), never objects; each is safe to run twice, and on several
-workers at once (see ``certflow.notifications.delivery`` and ``certflow.services.scheduled``).
+workers at once (see ``certflow.notifications.delivery`` and ``certflow.jobs``).
 
 ``beat_schedule`` is what beat runs: the relay, and every job of ``scheduled.JOBS`` at the
 interval registered beside it — nothing else, so a new job is scheduled by registering it.
@@ -13,9 +13,9 @@ import logging
 
 from celery import shared_task
 
+from certflow import jobs as scheduled
 from certflow.notifications import delivery
 from certflow.notifications.dispatch import DELIVER_TASK
-from certflow.services import scheduled
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def relay_outbox(limit: int | None = None, older_than_seconds: float | None = No
 
 @shared_task(name=RUN_JOB_TASK, acks_late=True)
 def run_scheduled_job(name: str) -> dict:
-    """Run one job of the registry ``certflow.services.scheduled.JOBS`` by name; returns its counts."""
+    """Run one job of the registry ``certflow.jobs.JOBS`` by name; returns its counts."""
     result = scheduled.run_job(name)
     log.info("scheduled job %s: %s", name, result)
     return result

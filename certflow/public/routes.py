@@ -7,12 +7,12 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from certflow.applications.operations import scheme_units
 from certflow.candidate.progress import main_path, side_states
+from certflow.certificates.operations import live_status
 from certflow.extensions import db
 from certflow.models import Certificate, Scheme, Unit
-from certflow.services.applications import scheme_units
-from certflow.services.certificates import live_status
-from certflow.services.reports import median_days_in_state
+from certflow.reports.figures import median_days_in_state
 from workflows import APPLICATION
 
 bp = Blueprint("public", __name__)

@@ -20,8 +20,8 @@ from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Dinas, User, UserRole
 from certflow.models.people import EDUCATION_FIELDS, ROLES
-from certflow.services.imports import invite_users as invite  # the invitation e-mail imported people get
-from certflow.services.users import create_user
+from certflow.people.imports import invite_users as invite  # the invitation e-mail imported people get
+from certflow.people.users import create_user
 from workflows.guards import N_
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")

@@ -1,7 +1,7 @@
 """Forms of the system admin's pages.
 
 The fields only draw the inputs and keep what was typed; the services
-(``certflow.services.schemes``, ``certflow.sysadmin.accounts``) check the values and
+(``certflow.schemes.operations``, ``certflow.sysadmin.accounts``) check the values and
 say what is wrong, field by field. Choice lists (roles, dinas, education, documents) are
 drawn by the templates as check boxes or grouped selects.
 """

@@ -1,6 +1,6 @@
 """Scheme pages: the list, a new scheme, and one scheme's settings and standard.
 
-What may change while a scheme is in use is decided by ``certflow.services.schemes``
+What may change while a scheme is in use is decided by ``certflow.schemes.operations``
 (see its docstring); these views load, call it, and commit once. A refused change
 re-renders the page with 422, what was typed kept and each fault next to its field.
 """
@@ -17,7 +17,7 @@ from certflow.extensions import db
 from certflow.models import Scheme
 from certflow.models.people import EDUCATION_FIELDS
 from certflow.models.schemes import DOCUMENT_KINDS
-from certflow.services import schemes as service
+from certflow.schemes import operations as service
 from certflow.sysadmin.forms import SchemeForm, VersionForm
 from certflow.sysadmin.routes import bp
 from certflow.web.refusals import REFUSALS, as_refusal, field_messages

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from certflow.applications.facts import ApplicationFacts
 from certflow.extensions import db
 from certflow.models import Application, Team, Unit, User
-from certflow.services.access import dinas_scope
-from certflow.services.facts import ApplicationFacts
+from certflow.people.policy import dinas_scope
 from certflow.web.labels import event_label
 from workflows import DEFINITIONS
 from workflows.definitions import Definition, EventDef
@@ -138,8 +138,8 @@ def fire_from_form(app: Application, event: str, user: User, page_endpoint: str,
     from flask_babel import gettext as _
     from sqlalchemy.orm.exc import StaleDataError
 
+    from certflow.applications.workflow import StaleVersion, fire_application_event
     from certflow.core.errors import STATUS_OF
-    from certflow.services.workflow import StaleVersion, fire_application_event
     from certflow.web.labels import state_label
     from certflow.web.routes import page_message
     from workflows import APPLICATION, WorkflowError

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from certflow.core.paging import page_rows
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, TransitionLog, User
@@ -17,7 +18,6 @@ from certflow.people.policy import (
     get_visible_application,
     visible_applications,
 )
-from certflow.services.paging import page_rows
 from certflow.web.diagram import draw
 from certflow.web.events import actions, fire_from_form
 from certflow.web.labels import workflow_label

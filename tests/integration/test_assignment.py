@@ -1,9 +1,9 @@
-"""Suggesting teams (certflow.services.teams.suggest_teams) on a real database."""
+"""Suggesting teams (certflow.assessment.teams.suggest_teams) on a real database."""
 
 from __future__ import annotations
 
+from certflow.assessment.teams import suggest_teams
 from certflow.models import Application, AssessorRelation
-from certflow.services.teams import suggest_teams
 from tests.factories import make_assessor, make_team
 from tests.web.test_pages_admin_support import candidate_in, eligible
 from tests.web.test_pages_support import count_queries

@@ -142,7 +142,7 @@ def test_the_generator_writes_consistent_histories_with_copy(postgresql_only, ap
 def _medians_agree(app, url: str) -> None:
     """PostgreSQL's medians equal the ones added up in Python, on generated histories."""
     from certflow import clock
-    from certflow.services import medians
+    from certflow.reports import medians
 
     config = type("GeneratedDb", (), {**{k: v for k, v in app.config.items() if k.isupper()}})
     config.SQLALCHEMY_DATABASE_URI = url

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import event
 
 from certflow import clock
+from certflow.core.paging import page_rows
 from certflow.models import Application
-from certflow.services import figure_cache
-from certflow.services.access import CANDIDATE_ROLES_ON_DEMAND, visible_applications
-from certflow.services.paging import page_rows
-from certflow.services.reports import summary
+from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND, visible_applications
+from certflow.reports import cache as figure_cache
+from certflow.reports.figures import summary
 from tests.factories import PASSWORD
 
 

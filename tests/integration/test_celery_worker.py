@@ -119,8 +119,8 @@ def test_worker_delivers_each_outbox_message_exactly_once(world, db, worker, app
 
 def test_commit_queues_delivery_through_the_broker(world, db, worker, app):
     """The after-commit hook queues each new outbox message on Redis; the worker sends it."""
+    from certflow.applications.workflow import fire_application_event
     from certflow.models import Application
-    from certflow.services.workflow import fire_application_event
 
     client, mail_dir, queue = worker
     application_id = world.new_application().id

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from certflow import create_app
+from certflow.applications.workflow import fire_application_event
 from certflow.extensions import db as _db
 from certflow.models import Appeal, Application, Certificate, Notification, OutboxMessage, Score, TransitionLog, User
-from certflow.services.workflow import fire_application_event
 from tests.conftest import DB_KIND, pg_available, require_service
 from tests.integration.test_rules_workflow import bring
 from workflows import WorkflowError

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
-from certflow.services import documents as docs
-from certflow.services.applications import InvalidInput, NotAllowed, NotEditable
+from certflow.applications import documents as docs
+from certflow.applications.operations import InvalidInput, NotAllowed, NotEditable
 from tests.web.test_api_applications_support import image_bytes, pdf_bytes
 
 

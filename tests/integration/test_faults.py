@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from certflow import create_app
+from certflow.applications.workflow import fire_application_event
 from certflow.extensions import db as _db
 from certflow.models import Application, OutboxMessage, User
-from certflow.services.workflow import fire_application_event
 from tests.conftest import require_service
 from tests.integration.test_notif_support import (
     Processes,

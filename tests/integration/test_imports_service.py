@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from certflow.assessment.assessors import ServiceError
 from certflow.models import OutboxMessage, User
-from certflow.services.assessors import ServiceError
-from certflow.services.imports import (
+from certflow.people.imports import (
     CANDIDATE_COLUMNS,
     MAX_ROWS,
     ImportRejected,

@@ -9,9 +9,9 @@ import zxingcpp
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from certflow.certificates.operations import issue_certificate
+from certflow.certificates.pdf import certificate_pdf, verification_url
 from certflow.models import Application, Certificate
-from certflow.services.certificates import issue_certificate
-from certflow.services.pdf import certificate_pdf, verification_url
 from tests.factories import make_scheme, make_user
 
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import event, select
 
 from certflow import clock
+from certflow.certificates.operations import issue_certificate
 from certflow.models import Application, Assessor, TransitionLog, User
-from certflow.services.certificates import issue_certificate
-from certflow.services.reports import scope_dinas_ids, summary
+from certflow.reports.figures import scope_dinas_ids, summary
 from tests.factories import make_assessor, make_user, state_columns
 from workflows import APPLICATION
 
@@ -221,7 +221,7 @@ def test_figures_by_hand_for_kota_batam(world, db, scenario):
 
 
 def test_scope_narrowing(world, db):
-    from certflow.services.access import dinas_scope
+    from certflow.people.policy import dinas_scope
 
     assert scope_dinas_ids() is None
     assert scope_dinas_ids(base=dinas_scope(world.admin_kepri)) == _ids(world.dinas_kepri, world.batam, world.bintan)

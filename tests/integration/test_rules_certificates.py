@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from certflow import clock
+from certflow.applications.workflow import StaleVersion, fire_certificate_event
 from certflow.models import Certificate, TransitionLog
-from certflow.services.workflow import StaleVersion, fire_certificate_event
 from tests.integration.test_rules_workflow import bring, refused, travel  # noqa: F401  (fixture)
 from workflows import Forbidden, GuardFailed, InvalidTransition
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from certflow.applications.workflow import fire_certificate_event
 from certflow.models import Application, Certificate, ConflictDeclaration, Team, TeamMember
-from certflow.services.access import application_actor
-from certflow.services.workflow import fire_certificate_event
+from certflow.people.policy import application_actor
 from tests.factories import make_assessor, make_team
 from tests.integration.test_rules_workflow import bring, refused
 from workflows import GuardFailed

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import delete, select
 
 from certflow import clock
+from certflow.applications.facts import ApplicationFacts
 from certflow.models import Application, AssessorScheme, Document, SelfAssessmentAnswer, TransitionLog
-from certflow.services.facts import ApplicationFacts
 from tests.factories import make_assessor, make_team
 from tests.integration.test_rules_workflow import bring, deadline, refused, travel  # noqa: F401  (fixture)
 from workflows import Forbidden, GuardFailed

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from certflow import clock
+from certflow.applications.workflow import fire_application_event, fire_certificate_event
 from certflow.models import Certificate, Notification, OutboxMessage, TransitionLog
-from certflow.services.workflow import fire_application_event, fire_certificate_event
 from tests.integration.test_rules_workflow import bring, rightful, routes, travel  # noqa: F401  (fixture)
 from workflows import APPLICATION, CERTIFICATE
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from certflow.applications.workflow import fire_application_event
 from certflow.models import Application, Dinas, Score
-from certflow.services.access import (
+from certflow.people.policy import (
     application_actor,
     dinas_scope,
     get_visible_application,
     in_dinas_scope,
     visible_applications,
 )
-from certflow.services.workflow import fire_application_event
 from tests.factories import make_assessor, make_team, make_user
 from tests.integration.test_rules_workflow import bring, refused
 from workflows import Forbidden

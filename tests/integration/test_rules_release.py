@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from certflow.applications.workflow import fire_application_event
 from certflow.models import Application, ConflictDeclaration, Notification, OutboxMessage, Score, TransitionLog
-from certflow.services.workflow import fire_application_event
 from tests.integration.test_rules_workflow import bring, logs_of, refused
 from workflows import APPLICATION, Forbidden, GuardFailed, InvalidTransition
 

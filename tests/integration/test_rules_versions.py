@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
+from certflow.applications.workflow import StaleVersion, fire_application_event
 from certflow.models import Application, Notification, OutboxMessage, TransitionLog
-from certflow.services.workflow import StaleVersion, fire_application_event
 from tests.integration.test_rules_workflow import bring, logs_of, refused
 
 

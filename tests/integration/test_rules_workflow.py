@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from certflow import clock
+from certflow.applications.workflow import fire_application_event
 from certflow.models import Appeal, Application, TransitionLog, User
-from certflow.services.workflow import fire_application_event
 from tests.factories import World
 from workflows import APPLICATION, Forbidden
 

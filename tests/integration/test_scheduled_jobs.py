@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from certflow import clock
+from certflow import jobs as scheduled
+from certflow.applications.workflow import fire_certificate_event
 from certflow.extensions import db as _db
 from certflow.models import Application, Certificate, Notification, OutboxMessage, TransitionLog
-from certflow.services import scheduled
-from certflow.services.workflow import fire_certificate_event
 from tests.factories import make_assessor
 from tests.web.test_pages_support import count_queries
 

@@ -1,4 +1,4 @@
-"""Editing schemes and standards (certflow.services.schemes): the in-use rule, versions, validation.
+"""Editing schemes and standards (certflow.schemes.operations): the in-use rule, versions, validation.
 
 The rule under test: once an application of a scheme has left draft, its standard, eligibility
 rules and code are frozen; running applications keep their criteria, answers and scores; issued
@@ -11,6 +11,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from certflow.applications.operations import InvalidInput, create_application
 from certflow.models import (
     Application,
     AssessorScheme,
@@ -22,8 +23,7 @@ from certflow.models import (
     SelfAssessmentAnswer,
     Unit,
 )
-from certflow.services import schemes as service
-from certflow.services.applications import InvalidInput, create_application
+from certflow.schemes import operations as service
 from tests.factories import make_scheme, make_user
 from workflows import GuardFailed
 

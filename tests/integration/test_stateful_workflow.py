@@ -27,8 +27,8 @@ from hypothesis.stateful import (
 from sqlalchemy import delete, func, select
 
 from certflow import clock
+from certflow.applications.workflow import fire_application_event
 from certflow.models import Appeal, Application, Certificate, ConflictDeclaration, Score, TransitionLog
-from certflow.services.workflow import fire_application_event
 from workflows import APPLICATION, WorkflowError
 
 EVENTS = [ev.name for ev in APPLICATION.events]

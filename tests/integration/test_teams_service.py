@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from certflow import clock
+from certflow.assessment.assessors import ServiceError
+from certflow.assessment.teams import create_team, list_teams, open_assessments, update_team
 from certflow.models import Team
-from certflow.services.assessors import ServiceError
-from certflow.services.teams import create_team, list_teams, open_assessments, update_team
 from tests.factories import make_assessor
 from workflows import GuardFailed
 

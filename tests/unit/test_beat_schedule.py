@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from celery import Celery
 
+from certflow import jobs as scheduled
 from certflow.notifications import tasks
-from certflow.services import scheduled
 
 CONFIG = {"OUTBOX_RELAY_SECONDS": 30.0, "SCHEDULED_JOBS_SECONDS": 3600.0}
 

@@ -81,7 +81,7 @@ def test_the_irreversible_events_ask_for_a_second_click():
 
 
 def test_every_effect_named_is_registered_and_every_registered_effect_is_used():
-    from certflow.services.effects import EFFECTS
+    from certflow.applications.effects import EFFECTS
 
     named = {ev.effect for d in DEFINITIONS.values() for ev in d.events if ev.effect is not None}
     assert named - set(EFFECTS) == set(), "an event names an effect nobody registered"

@@ -126,4 +126,4 @@ def test_only_a_blueprints_registration_imports_are_left_out(graph):
     edges = module_graph(graph)
     assert "certflow.admin.teams" not in edges["certflow.admin.routes"]  # registration: teams imports bp back
     assert "certflow.admin.routes" in edges["certflow.admin.teams"]
-    assert "certflow.services.workflow" in edges["certflow.services.scheduled"]
+    assert "certflow.applications.workflow" in edges["certflow.jobs"]

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event
 
 from certflow import clock
+from certflow.applications.workflow import fire_certificate_event
 from certflow.models import Application
-from certflow.services.workflow import fire_certificate_event
 from tests.factories import make_user
 from tests.web.test_api_applications_support import Api, error_code
 

@@ -9,8 +9,8 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from certflow import clock
+from certflow.applications.workflow import fire_certificate_event
 from certflow.models import Application, Criterion, SelfAssessmentAnswer
-from certflow.services.workflow import fire_certificate_event
 from tests.web.test_api_applications_support import Api, error_code
 
 

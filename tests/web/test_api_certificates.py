@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from certflow import clock
+from certflow.applications.workflow import fire_certificate_event
+from certflow.certificates.operations import issue_certificate
 from certflow.extensions import db as _db
 from certflow.models import Application, Certificate, Notification, TransitionLog
-from certflow.services.certificates import issue_certificate
-from certflow.services.workflow import fire_certificate_event
 from tests.factories import PASSWORD, make_user
 
 _ip = itertools.count(1)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from certflow.applications import documents as docs
 from certflow.models import Document
-from certflow.services import documents as docs
 from tests.web.test_api_applications_support import Api, error_code, image_bytes, pdf_bytes
 
 

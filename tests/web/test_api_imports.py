@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from certflow import clock
 from certflow.extensions import db as _db
 from certflow.models import Assessor, OutboxMessage, User
-from certflow.services.imports import ASSESSOR_COLUMNS, CANDIDATE_COLUMNS
+from certflow.people.imports import ASSESSOR_COLUMNS, CANDIDATE_COLUMNS
 from tests.web.test_api_reference import auth, count_queries
 
 BATAM = "Dinas Sosial Kota Batam"

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from certflow import clock
+from certflow.applications.documents import stored_path
 from certflow.models import Application, Document, TransitionLog
-from certflow.services.documents import stored_path
 from tests.factories import make_assessor, make_team
 from tests.web.test_pages_admin_support import admin_browser, candidate_in, submitted
 from tests.web.test_pages_support import Browser, count_queries, csrf_token, fresh

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from certflow import clock
 from certflow.models import Application, TransitionLog
-from certflow.services.access import application_actor
+from certflow.people.policy import application_actor
 from tests.web.test_pages_support import Browser, count_queries, csrf_token, fresh
 from workflows import engine_for
 

@@ -78,7 +78,7 @@ def test_an_assessor_who_is_also_dinas_admin_still_gets_404_outside_their_teams(
 def test_a_document_is_downloaded_only_by_the_team(app, world, db):
     application = world.advance(world.new_application(), "in_assessment")
     doc = application.documents[0]
-    from certflow.services.documents import stored_path
+    from certflow.applications.documents import stored_path
 
     stored_path(doc).write_bytes(b"%PDF-1.4 test")
     member = _browser(app, world.member)

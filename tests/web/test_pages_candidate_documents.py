@@ -141,7 +141,7 @@ def test_every_refused_upload_says_what_is_wrong_and_stores_nothing(app, world, 
     ],
 )
 def test_names_that_climb_folders_are_recognised(name, refused):
-    from certflow.services.documents import names_a_path
+    from certflow.applications.documents import names_a_path
 
     assert names_a_path(name) is refused
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from certflow.applications.facts import ApplicationFacts
 from certflow.candidate.progress import Step, anchor, main_path, progress, side_states
 from certflow.candidate.records import load_records
-from certflow.services.facts import ApplicationFacts
 from workflows import APPLICATION, CERTIFICATE
 from workflows.definitions import Definition, _ev
 

@@ -208,7 +208,7 @@ def test_a_certifier_who_assessed_the_candidate_cannot_decide(app, world, db, ho
 def test_documents_are_downloaded_as_attachments(app, world, db):
     application = world.advance(world.new_application(), "assessed")
     doc = application.documents[0]
-    from certflow.services.documents import stored_path
+    from certflow.applications.documents import stored_path
 
     stored_path(doc).write_bytes(b"%PDF-1.4 record")
     response = _browser(app, world.certifier).get(f"/certifier/documents/{doc.id}")

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from certflow.extensions import db as _db
 from certflow.models import OutboxMessage, User
 from certflow.notifications.messages import render_email
+from certflow.people.passwords import password_token
+from certflow.people.users import create_user
 from certflow.security import authenticate
-from certflow.services.passwords import password_token
-from certflow.services.users import create_user
 
 
 def _csrf(html: str) -> str:

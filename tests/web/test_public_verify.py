@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from certflow import clock
+from certflow.applications.workflow import fire_certificate_event
 from certflow.extensions import db as _db
 from certflow.models import Certificate
-from certflow.services.workflow import fire_certificate_event
 
 
 @pytest.fixture()

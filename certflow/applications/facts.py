@@ -29,7 +29,7 @@ from certflow.models import (
     User,
 )
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
-from certflow.services.access import dinas_scope
+from certflow.people.policy import dinas_scope
 from workflows.guards import N_, Msg
 
 APL01_REQUIRED = ("education_field", "education_level", "practice_hours")

@@ -2,7 +2,7 @@
 
 ``fire_application_event`` and ``fire_certificate_event`` check the event
 with the shared engine, run the effect its definition names (registered in
-``certflow.services.effects``), and write — in the caller's
+``certflow.applications.effects``), and write — in the caller's
 transaction — the new state, the version bump, the transition-log row and the
 notifications. They flush and never commit: the request (or task) commits
 once, and a concurrent change makes that flush fail with ``StaleVersion``.
@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from certflow import clock
+from certflow.applications.effects import run_effect
+from certflow.applications.facts import ApplicationFacts, CertificateFacts
+from certflow.applications.transition_log import StaleVersion, check_version, flush, log_transition
 from certflow.extensions import db
 from certflow.models import Application, Certificate, User
-from certflow.services.access import application_actor, certificate_actor
-from certflow.services.effects import run_effect
-from certflow.services.facts import ApplicationFacts, CertificateFacts
-from certflow.services.notify import notify_transition
-from certflow.services.transition_log import StaleVersion, check_version, flush, log_transition
+from certflow.notifications.transitions import notify_transition
+from certflow.people.policy import application_actor, certificate_actor
 from workflows import Actor, engine_for
 from workflows.engine import Fired
 from workflows.guards import GuardContext

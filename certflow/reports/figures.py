@@ -52,8 +52,8 @@ from certflow.models import (
 )
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
 from certflow.people.policy import dinas_scope, in_dinas_scope
-from certflow.services.figure_cache import cached
-from certflow.services.medians import medians_in_state
+from certflow.reports.cache import cached
+from certflow.reports.medians import medians_in_state
 from workflows import APPLICATION
 
 DEMAND_STATES = ("eligible", "team_assigned", "in_assessment")

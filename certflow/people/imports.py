@@ -19,11 +19,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from certflow import clock
+from certflow.assessment.assessors import MAX_LOAD_RANGE, ServiceError
 from certflow.extensions import db
 from certflow.models import Assessor, AssessorScheme, Dinas, OutboxMessage, Scheme, User
 from certflow.models.people import EDUCATION_FIELDS
-from certflow.services.access import dinas_scope
-from certflow.services.assessors import MAX_LOAD_RANGE, ServiceError
+from certflow.people.policy import dinas_scope
 from workflows.guards import N_, Msg
 
 ASSESSOR_COLUMNS = ("email", "name", "dinas", "licence_number", "licence_expires", "schemes", "max_load")

@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from certflow import clock
+from certflow.applications.criterion_entries import check_entries, criterion_ids
 from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Application, Certificate, Criterion, Element, Scheme, SelfAssessmentAnswer, Unit, User
 from certflow.models.people import EDUCATION_FIELDS
-from certflow.services.criterion_entries import check_entries, criterion_ids
 
 EDITABLE_STATES = ("draft", "revision_requested")
 # An application in one of these states no longer blocks a new one for the same scheme:

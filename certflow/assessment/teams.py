@@ -15,11 +15,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from certflow import clock
-from certflow.extensions import db
-from certflow.models import Application, Assessor, Scheme, Team, TeamMember, User
-from certflow.models.assessment import OPEN_ASSESSMENT_STATES
-from certflow.services.access import application_actor
-from certflow.services.assessors import (
+from certflow.applications.facts import TeamFacts, active_loads, member_conflicts, team_facts
+from certflow.assessment.assessors import (
     ServiceError,
     not_found,
     parse_id,
@@ -29,7 +26,10 @@ from certflow.services.assessors import (
     scoped_dinas,
     visible_assessors,
 )
-from certflow.services.facts import TeamFacts, active_loads, member_conflicts, team_facts
+from certflow.extensions import db
+from certflow.models import Application, Assessor, Scheme, Team, TeamMember, User
+from certflow.models.assessment import OPEN_ASSESSMENT_STATES
+from certflow.people.policy import application_actor
 from workflows import WorkflowError, engine_for
 from workflows.guards import N_, GuardContext
 

@@ -13,11 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from certflow import clock
-from certflow.extensions import db
-from certflow.models import Application, Assessor, ConflictDeclaration, Criterion, Score, User
-from certflow.models.assessment import METHODS
-from certflow.people.policy import team_assessor
-from certflow.services.applications import (
+from certflow.applications.criterion_entries import check_entries, criterion_ids
+from certflow.applications.operations import (
     CLAIMS,
     EVIDENCE_MAX,
     NotAllowed,
@@ -27,7 +24,10 @@ from certflow.services.applications import (
     text_value,
     touch,
 )
-from certflow.services.criterion_entries import check_entries, criterion_ids
+from certflow.extensions import db
+from certflow.models import Application, Assessor, ConflictDeclaration, Criterion, Score, User
+from certflow.models.assessment import METHODS
+from certflow.people.policy import team_assessor
 
 NOTE_MAX = 2000
 

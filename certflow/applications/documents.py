@@ -20,11 +20,7 @@ from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
 from certflow import clock
-from certflow.extensions import db
-from certflow.models import Application, Document, User
-from certflow.models.schemes import DOCUMENT_KINDS
-from certflow.people.policy import in_dinas_scope
-from certflow.services.applications import (
+from certflow.applications.operations import (
     InvalidInput,
     NotAllowed,
     NotEditable,
@@ -34,6 +30,10 @@ from certflow.services.applications import (
     text_value,
     touch,
 )
+from certflow.extensions import db
+from certflow.models import Application, Document, User
+from certflow.models.schemes import DOCUMENT_KINDS
+from certflow.people.policy import in_dinas_scope
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENTS = 30

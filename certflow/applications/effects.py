@@ -17,6 +17,9 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from certflow import clock
+from certflow.applications.facts import ApplicationFacts
+from certflow.applications.transition_log import flush, log_transition
+from certflow.certificates.operations import issue_certificate
 from certflow.extensions import db
 from certflow.models import (
     Appeal,
@@ -29,11 +32,8 @@ from certflow.models import (
     Unit,
     User,
 )
-from certflow.services.access import application_actor
-from certflow.services.certificates import issue_certificate
-from certflow.services.facts import ApplicationFacts
-from certflow.services.notify import notify_transition
-from certflow.services.transition_log import flush, log_transition
+from certflow.notifications.transitions import notify_transition
+from certflow.people.policy import application_actor
 from workflows import Actor, engine_for
 from workflows.engine import Fired
 from workflows.guards import GuardContext, parse_date

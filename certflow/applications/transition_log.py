@@ -1,7 +1,7 @@
 """Writing a transition down: the version check, the flush, the append-only log row.
 
-Shared by ``certflow.services.workflow`` (which fires events) and the effects
-(``certflow.services.effects``), some of which fire an event of another workflow
+Shared by ``certflow.applications.workflow`` (which fires events) and the effects
+(``certflow.applications.effects``), some of which fire an event of another workflow
 (an appeal resolved, a certificate superseded).
 """
 

@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from certflow import clock
+from certflow.applications.workflow import fire_application_event, fire_certificate_event
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -41,7 +42,6 @@ from certflow.models import (
     User,
 )
 from certflow.notifications.reminders import add_reminders, certifier_ids, dinas_admins_of, team_members_of
-from certflow.services.workflow import fire_application_event, fire_certificate_event
 from workflows import WorkflowError
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,1 @@
+"""The assessment: the assessor pool, teams, conflict declarations and scores."""

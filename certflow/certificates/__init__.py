@@ -1,0 +1,1 @@
+"""Certificates: issuing them and their PDF."""

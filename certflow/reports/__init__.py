@@ -1,0 +1,1 @@
+"""The region's figures: counts, medians, their cache."""

@@ -1,0 +1,1 @@
+"""Certification schemes and their competency standards."""
