@@ -151,12 +151,18 @@ def fire_from_form(app: Application, event: str, user: User, page_endpoint: str,
         g.page_path = page
         values = {k: request.form.getlist(k) if k == "units" else request.form.get(k, "") for k in request.form}
         return rerender(error=message, failed=event, values=values, status=status)
-    flash(
-        _(
-            "%(event)s: done. The application is now “%(state)s”.",
-            event=event_label(event),
-            state=state_label(app.state),
-        ),
-        "success",
-    )
+    flash_done(event, app.state)
     return redirect(done_url or page, 303)
+
+
+def flash_done(event: str, state: str, certificate: bool = False) -> None:
+    """Say that ``event`` was done and the state the application (or certificate) is in now."""
+    if certificate:
+        text = _(
+            "%(event)s: done. The certificate is now “%(state)s”.", event=event_label(event), state=state_label(state)
+        )
+    else:
+        text = _(
+            "%(event)s: done. The application is now “%(state)s”.", event=event_label(event), state=state_label(state)
+        )
+    flash(text, "success")
