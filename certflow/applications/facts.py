@@ -98,6 +98,11 @@ def active_loads(assessor_ids) -> dict[int, int]:
     return dict(rows)
 
 
+def team_load(assessor_ids, loads: dict[int, int]) -> int:
+    """A team's load: the sum of its members' open assessments (``loads`` from ``active_loads``)."""
+    return sum(loads.get(i, 0) for i in assessor_ids)
+
+
 def member_conflicts(app: Application, members: list[Assessor], override_reason: str | None) -> dict[int, list[Msg]]:
     """The conflicts of interest (DOMAIN.md rule 5) of each assessor with the application's candidate."""
     return member_conflicts_by_app([app], members, override_reason)[app.id]

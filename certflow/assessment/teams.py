@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from certflow import clock
-from certflow.applications.facts import TeamFacts, active_loads, member_conflicts_by_app, team_facts
+from certflow.applications.facts import TeamFacts, active_loads, member_conflicts_by_app, team_facts, team_load
 from certflow.assessment.assessors import (
     ServiceError,
     not_found,
@@ -222,7 +222,7 @@ def suggest_teams(admin: User, applications: list[Application]) -> list[Suggesti
             except WorkflowError as exc:
                 suggestion.refusals.append((team, exc))
                 continue
-            load = sum(loads.get(a.id, 0) for a in members[team.id])
+            load = team_load([a.id for a in members[team.id]], loads)
             if suggestion.team is None or load < suggestion.load:
                 suggestion.team, suggestion.load = team, load
         if suggestion.team is not None:
