@@ -20,7 +20,7 @@ from sqlalchemy import select
 from certflow.admin.common import dinas_admin_required, event_refusal, int_arg, list_filters, rule_label
 from certflow.admin.routes import bp
 from certflow.admin.verification import paginate, queue_statement
-from certflow.applications.facts import active_loads
+from certflow.applications.facts import active_loads, team_load
 from certflow.applications.workflow import fire_application_event
 from certflow.assessment import teams as team_service
 from certflow.core.transaction import unit_of_work
@@ -52,7 +52,7 @@ def team_options() -> tuple[list[Team], dict[int, int]]:
     """The active teams of the admin's scope, and each team's load (its members' open assessments)."""
     teams = [t for t in team_service.list_teams(current_user) if t.active]
     loads = active_loads({r.assessor_id for t in teams for r in t.member_rows})
-    return teams, {t.id: sum(loads.get(r.assessor_id, 0) for r in t.member_rows) for t in teams}
+    return teams, {t.id: team_load(t.member_ids, loads) for t in teams}
 
 
 def _render_list(values: dict, errors: dict, status: int = 200):

@@ -1,7 +1,11 @@
 """Facts the workflow guards read, gathered from the database on demand.
 
 Each fact is a cached property, computed only if a guard of the event being
-fired asks for it, with a constant number of queries.
+fired asks for it, with a constant number of queries. What is read from the
+database is read by the batched functions of ``fact_queries`` (asked about this
+one application), so the pages that show a fact for many applications at once
+(``ApplicationFacts.many``) read it exactly as the guards do; the rules on top
+(which documents are missing, a unit's result, ...) are stated here once.
 """
 
 from __future__ import annotations
@@ -12,20 +16,15 @@ from functools import cached_property
 
 from sqlalchemy import func, select
 
+from certflow.applications.fact_queries import BATCHED, declarations_by_app
 from certflow.extensions import db
 from certflow.models import (
-    Appeal,
     Application,
     Assessor,
     AssessorRelation,
     Certificate,
-    ConflictDeclaration,
-    Criterion,
-    Score,
-    SelfAssessmentAnswer,
     Team,
     TeamMember,
-    Unit,
     User,
 )
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
@@ -99,43 +98,52 @@ def active_loads(assessor_ids) -> dict[int, int]:
     return dict(rows)
 
 
+def team_load(assessor_ids, loads: dict[int, int]) -> int:
+    """A team's load: the sum of its members' open assessments (``loads`` from ``active_loads``)."""
+    return sum(loads.get(i, 0) for i in assessor_ids)
+
+
 def member_conflicts(app: Application, members: list[Assessor], override_reason: str | None) -> dict[int, list[Msg]]:
     """The conflicts of interest (DOMAIN.md rule 5) of each assessor with the application's candidate."""
+    return member_conflicts_by_app([app], members, override_reason)[app.id]
+
+
+def member_conflicts_by_app(
+    apps: list[Application], members: list[Assessor], override_reason: str | None
+) -> dict[int, dict[int, list[Msg]]]:
+    """``member_conflicts`` of each application with each of ``members``, in two queries for all of them."""
     ids = [m.id for m in members]
-    related = set(
-        db.session.scalars(
-            select(AssessorRelation.assessor_id).where(
-                AssessorRelation.assessor_id.in_(ids), AssessorRelation.user_id == app.candidate_id
-            )
-        )
-    )
-    declared = set(
-        db.session.scalars(
-            select(ConflictDeclaration.assessor_id).where(
-                ConflictDeclaration.application_id == app.id,
-                ConflictDeclaration.assessor_id.in_(ids),
-                ConflictDeclaration.conflict.is_(True),
-            )
-        )
-    )
-    override = override_reason.strip() if isinstance(override_reason, str) else ""
-    result: dict[int, list[Msg]] = {}
-    for m in members:
-        reasons = []
-        if m.user_id == app.candidate_id:
-            reasons.append(N_("an assessor may not assess themself."))
-        if m.id in related:
-            reasons.append(N_("the assessor declared a relation to this candidate."))
-        if m.id in declared:
-            reasons.append(N_("the assessor declared a conflict of interest with this candidate."))
-        if m.dinas_id == app.dinas_id:
-            if not app.scheme.allow_same_dinas:
-                reasons.append(N_("the assessor works in the candidate's own dinas."))
-            elif not override:
-                reasons.append(
-                    N_("the assessor works in the candidate's own dinas; give data.override_reason to override.")
+    related: set[tuple[int, int]] = set()
+    if ids and apps:
+        related = set(
+            db.session.execute(
+                select(AssessorRelation.assessor_id, AssessorRelation.user_id).where(
+                    AssessorRelation.assessor_id.in_(ids),
+                    AssessorRelation.user_id.in_({a.candidate_id for a in apps}),
                 )
-        result[m.id] = reasons
+            ).tuples()
+        )
+    declared = declarations_by_app(apps) if ids else {a.id: {} for a in apps}
+    override = override_reason.strip() if isinstance(override_reason, str) else ""
+    result: dict[int, dict[int, list[Msg]]] = {}
+    for app in apps:
+        result[app.id] = per_member = {}
+        for m in members:
+            reasons = []
+            if m.user_id == app.candidate_id:
+                reasons.append(N_("an assessor may not assess themself."))
+            if (m.id, app.candidate_id) in related:
+                reasons.append(N_("the assessor declared a relation to this candidate."))
+            if declared[app.id].get(m.id) is True:
+                reasons.append(N_("the assessor declared a conflict of interest with this candidate."))
+            if m.dinas_id == app.dinas_id:
+                if not app.scheme.allow_same_dinas:
+                    reasons.append(N_("the assessor works in the candidate's own dinas."))
+                elif not override:
+                    reasons.append(
+                        N_("the assessor works in the candidate's own dinas; give data.override_reason to override.")
+                    )
+            per_member[m.id] = reasons
     return result
 
 
@@ -148,24 +156,31 @@ def _record_id(value) -> int | None:
     return None
 
 
-def carried_results(app: Application, rows) -> list[tuple[str, str | None]]:
-    """The lead's (unit, result) rows as the decision reads them.
-
-    A reassessment covers the BK units only: the other units keep their K.
-    """
-    carried = set()
-    if app.reassessment_units:
-        carried = {u for u, _ in rows} - set(app.reassessment_units)
-    return [(u, "K" if u in carried else r) for u, r in rows]
-
-
 class ApplicationFacts:
-    """The facts about one application that its guards read."""
+    """The facts about one application that its guards read.
+
+    What comes from the database is read on demand, through the batched function of ``BATCHED`` asked
+    about this application alone; ``ApplicationFacts.many`` reads it for many applications at once.
+    """
 
     def __init__(self, app: Application, data: dict | None, user: User | None):
         self.app = app
         self.data = data or {}
         self.user = user
+
+    @classmethod
+    def many(cls, apps: list[Application], user: User | None, facts=tuple(BATCHED)) -> dict[int, ApplicationFacts]:
+        """The facts of each application (by id), with ``facts`` (names of ``BATCHED``) read for all of them
+        at once: one query per fact, whatever the number of applications."""
+        result = {a.id: cls(a, {}, user) for a in apps}
+        for name in facts:
+            values = BATCHED[name](apps)
+            for app_id, f in result.items():
+                f.__dict__[name] = values[app_id]  # what the cached property would have computed
+        return result
+
+    def _batched(self, name: str):
+        return BATCHED[name]([self.app])[self.app.id]
 
     # -- the form, the self-assessment, the documents ---------------------------------
     @cached_property
@@ -175,10 +190,7 @@ class ApplicationFacts:
 
     @cached_property
     def _document_status(self) -> dict[str, set[str]]:
-        kinds: dict[str, set[str]] = {}
-        for doc in self.app.documents:
-            kinds.setdefault(doc.kind, set()).add(doc.status)
-        return kinds
+        return self._batched("_document_status")
 
     @cached_property
     def missing_documents(self) -> list[str]:
@@ -192,13 +204,7 @@ class ApplicationFacts:
 
     @cached_property
     def unanswered_criteria(self) -> int:
-        total = db.session.scalar(select(func.count(Criterion.id)).where(Criterion.scheme_id == self.app.scheme_id))
-        answered = db.session.scalar(
-            select(func.count(SelfAssessmentAnswer.id))
-            .join(Criterion, Criterion.id == SelfAssessmentAnswer.criterion_id)
-            .where(SelfAssessmentAnswer.application_id == self.app.id, Criterion.scheme_id == self.app.scheme_id)
-        )
-        return total - answered
+        return self._batched("unanswered_criteria")
 
     # -- eligibility -------------------------------------------------------------------
     @property
@@ -250,12 +256,7 @@ class ApplicationFacts:
 
     @cached_property
     def _declarations(self) -> dict[int, bool]:
-        rows = db.session.execute(
-            select(ConflictDeclaration.assessor_id, ConflictDeclaration.conflict).where(
-                ConflictDeclaration.application_id == self.app.id
-            )
-        ).all()
-        return dict(rows)
+        return self._batched("_declarations")
 
     @property
     def conflicted_members(self) -> list[str]:
@@ -270,31 +271,13 @@ class ApplicationFacts:
     @cached_property
     def scored_since_assignment(self) -> int:
         """Scores recorded after the team was assigned (a kept score of an earlier assessment is older)."""
-        return db.session.scalar(
-            select(func.count(Score.id)).where(
-                Score.application_id == self.app.id, Score.updated_at > self.app.state_changed_at
-            )
-        )
+        return self._batched("scored_since_assignment")
 
     # -- scores and the decision ---------------------------------------------------------
     @cached_property
     def _lead_results(self) -> list[tuple[str, str | None]]:
         """(unit code, the lead's result or None) for every criterion of the scheme."""
-        lead_id = self.app.team.lead_id if self.app.team is not None else None
-        rows = db.session.execute(
-            select(Unit.code, Score.result)
-            .select_from(Criterion)
-            .join(Unit, Unit.id == Criterion.unit_id)
-            .outerjoin(
-                Score,
-                (Score.criterion_id == Criterion.id)
-                & (Score.application_id == self.app.id)
-                & (Score.assessor_id == lead_id),
-            )
-            .where(Criterion.scheme_id == self.app.scheme_id)
-            .order_by(Unit.position, Criterion.id)
-        ).all()
-        return carried_results(self.app, rows)
+        return self._batched("_lead_results")
 
     @property
     def unscored_criteria(self) -> int:
@@ -323,16 +306,7 @@ class ApplicationFacts:
     @cached_property
     def decision_appealed(self) -> bool:
         """Whether the current decision has already been appealed once."""
-        if self.app.decided_at is None:
-            return False
-        return (
-            db.session.scalar(
-                select(func.count(Appeal.id)).where(
-                    Appeal.application_id == self.app.id, Appeal.created_at >= self.app.decided_at
-                )
-            )
-            > 0
-        )
+        return self._batched("decision_appealed")
 
     @property
     def revision_deadline(self) -> date | None:

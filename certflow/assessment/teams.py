@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from certflow import clock
-from certflow.applications.facts import TeamFacts, active_loads, member_conflicts, team_facts
+from certflow.applications.facts import TeamFacts, active_loads, member_conflicts_by_app, team_facts, team_load
 from certflow.assessment.assessors import (
     ServiceError,
     not_found,
@@ -187,7 +187,7 @@ def suggest_teams(admin: User, applications: list[Application]) -> list[Suggesti
     ``assign_team`` guards: for the scheme, big enough, licences valid, no conflict of interest (without an
     override: a same-dinas team is never proposed) and nobody at capacity. The load of a team is the sum of
     its members' open assessments; a team proposed for one application counts for the next ones, so a
-    batch spreads over the teams. Queries: a constant few, plus two per application (its conflicts)."""
+    batch spreads over the teams. Queries: a constant few, whatever the number of applications."""
     if not applications:
         return []
     scheme_ids = {a.scheme_id for a in applications}
@@ -200,13 +200,14 @@ def suggest_teams(admin: User, applications: list[Application]) -> list[Suggesti
     )
     members = {t.id: [r.assessor for r in t.member_rows] for t in teams}
     loads = dict(active_loads({a.id for ms in members.values() for a in ms}))
+    pool = list({a.id: a for ms in members.values() for a in ms}.values())
+    conflicts_of = member_conflicts_by_app(applications, pool, None)
     engine, today = engine_for("application"), clock.today()
     result = []
     for app in applications:
         suggestion = Suggestion(app)
         options = [t for t in teams if t.scheme_id == app.scheme_id]
-        pooled = list({a.id: a for t in options for a in members[t.id]}.values())
-        conflicts = member_conflicts(app, pooled, None) if pooled else {}
+        conflicts = conflicts_of[app.id]
         actor = application_actor(admin, app)
         for team in options:
             facts = SimpleNamespace(
@@ -221,7 +222,7 @@ def suggest_teams(admin: User, applications: list[Application]) -> list[Suggesti
             except WorkflowError as exc:
                 suggestion.refusals.append((team, exc))
                 continue
-            load = sum(loads.get(a.id, 0) for a in members[team.id])
+            load = team_load([a.id for a in members[team.id]], loads)
             if suggestion.team is None or load < suggestion.load:
                 suggestion.team, suggestion.load = team, load
         if suggestion.team is not None:

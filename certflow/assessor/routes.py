@@ -6,12 +6,11 @@ An assessor reaches a candidate only through a team they are on: any other candi
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from certflow import clock
-from certflow.applications.workflow import fire_application_event
 from certflow.assessment.scoring import check_scores, declarations, declare_conflict, save_scores
 from certflow.assessor.common import METHOD_LABELS, criteria_tree, only_for, send_document
 from certflow.assessor.forms import ConflictForm
@@ -22,8 +21,8 @@ from certflow.extensions import db
 from certflow.models import Application, Assessor, Document
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
 from certflow.people.policy import application_actor, assessor_of, team_assessor
-from certflow.web.events import event_inputs, form_payload
-from certflow.web.labels import event_label, state_label
+from certflow.web.events import fire_from_form
+from certflow.web.labels import state_label
 from certflow.web.refusals import REFUSALS, refusal
 from workflows import APPLICATION, engine_for
 
@@ -187,32 +186,18 @@ def fire(application_id: int, event: str):
     """The lead starts the assessment or recommends K/BK; the engine's refusal is shown on the page."""
     if event not in ASSESSOR_EVENTS:
         abort(404)
-    app, assessor = _load(application_id)
-    reason, data = form_payload(event_inputs(APPLICATION, event), request.form)
-    try:
-        with unit_of_work():
-            fire_application_event(
-                app, event, current_user, reason=reason, data=data, version=request.form.get("version", "")
-            )
-    except REFUSALS as exc:
-        message, status = refusal(exc)
+    app, _assessor = _load(application_id)
+
+    def rerender(*, error, failed, values, status):
         app, assessor = _load(application_id)
         if event == "start_assessment":
-            g.page_path = url_for(".conflict", application_id=application_id)
             form = _prefilled(declarations(app).get(assessor.id))
-            return _conflict_page(app, assessor, form, error=message, failed=event, status=status)
-        g.page_path = url_for(".scoring", application_id=application_id)
-        values = {k: request.form.get(k, "") for k in ("recommendation",)}
-        return _scoring_page(app, assessor, error=message, failed=event, values=values, status=status)
-    flash(
-        _(
-            "%(event)s: done. The application is now “%(state)s”.",
-            event=event_label(event),
-            state=state_label(app.state),
-        ),
-        "success",
-    )
-    return redirect(url_for(".scoring", application_id=app.id), 303)
+            return _conflict_page(app, assessor, form, error=error, failed=failed, status=status)
+        return _scoring_page(app, assessor, error=error, failed=failed, values=values, status=status)
+
+    page = ".conflict" if event == "start_assessment" else ".scoring"
+    done = url_for(".scoring", application_id=app.id)
+    return fire_from_form(app, event, current_user, page, rerender, done_url=done)
 
 
 @bp.get("/documents/<int:doc_id>")

@@ -26,6 +26,29 @@ def email_format(form, field) -> None:
         raise ValidationError(_l("Enter a valid e-mail address, e.g. name@example.id."))
 
 
+def new_password_field(label) -> PasswordField:
+    """A new password: required, 8 to 200 characters."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=8, message=_l("The password must have at least 8 characters.")),
+            Length(max=200, message=_l("The password is too long.")),
+        ],
+    )
+
+
+def confirm_password_field() -> PasswordField:
+    """The new password again (the field ``password`` of the same form)."""
+    return PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+    )
+
+
 class LoginForm(FlaskForm):
     """E-mail and password; any mistake gets the same message, so the form reveals nothing."""
 
@@ -67,21 +90,8 @@ class RegisterForm(FlaskForm):
             email_format,
         ],
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=8, message=_l("The password must have at least 8 characters.")),
-            Length(max=200, message=_l("The password is too long.")),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            DataRequired(_l("Repeat the password.")),
-            EqualTo("password", message=_l("The two passwords are not the same.")),
-        ],
-    )
+    password = new_password_field(_l("Password"))
+    confirm = confirm_password_field()
     dinas = SelectField(
         _l("Your Dinas Sosial"), validate_choice=False, validators=[DataRequired(_l("Choose your Dinas Sosial."))]
     )
@@ -140,18 +150,5 @@ class ForgotPasswordForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     """A new password, twice."""
 
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(min=8, message=_l("The password must have at least 8 characters.")),
-            Length(max=200, message=_l("The password is too long.")),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            DataRequired(_l("Repeat the password.")),
-            EqualTo("password", message=_l("The two passwords are not the same.")),
-        ],
-    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_password_field()

@@ -2,9 +2,8 @@
 
 ``load_records`` reads every application of the candidate (or one) with a constant number of
 queries, whatever their number: certificates and teams joined, documents and history in
-batches, and the guard facts the next step reads (``ApplicationFacts``) are filled from
-batched queries, so the home page asks the database the same questions the guards do,
-once for all applications.
+batches, and the guard facts the next step reads come from ``ApplicationFacts.many``: the
+same functions the guards' facts use, asked once for all applications.
 """
 
 from __future__ import annotations
@@ -13,26 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from certflow import clock
-from certflow.applications.facts import ApplicationFacts, carried_results
+from certflow.applications.facts import ApplicationFacts
 from certflow.candidate.progress import Step, progress, visited_states
 from certflow.candidate.steps import NextStep, next_step
 from certflow.extensions import db
-from certflow.models import (
-    Appeal,
-    Application,
-    Certificate,
-    Criterion,
-    Score,
-    SelfAssessmentAnswer,
-    Team,
-    TransitionLog,
-    Unit,
-    User,
-)
+from certflow.models import Application, Certificate, Team, TransitionLog, User
 from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND
 from workflows import APPLICATION
 from workflows.guards import APPEAL_WINDOW
@@ -79,58 +67,6 @@ def _histories(ids: list[int]) -> dict[int, list[TransitionLog]]:
     return result
 
 
-def _prefetch_facts(apps: list[Application], facts: dict[int, ApplicationFacts]) -> None:
-    """Fill the facts the next step reads (the same questions as the guards) with two queries for all applications."""
-    if not apps:
-        return
-    total = select(func.count(Criterion.id)).where(Criterion.scheme_id == Application.scheme_id).scalar_subquery()
-    answered = (
-        select(func.count(SelfAssessmentAnswer.id))
-        .join(Criterion, Criterion.id == SelfAssessmentAnswer.criterion_id)
-        .where(SelfAssessmentAnswer.application_id == Application.id, Criterion.scheme_id == Application.scheme_id)
-        .scalar_subquery()
-    )
-    appealed = (
-        exists()
-        .where(Appeal.application_id == Application.id, Appeal.created_at >= Application.decided_at)
-        .correlate(Application)
-    )
-    counts = {
-        app_id: (unanswered, bool(was_appealed))
-        for app_id, unanswered, was_appealed in db.session.execute(
-            select(Application.id, total - answered, appealed).where(Application.id.in_([a.id for a in apps]))
-        )
-    }
-    assessed = [a.id for a in apps if a.team_id is not None]
-    lead_results: dict[int, list] = defaultdict(list)
-    if assessed:
-        rows = db.session.execute(
-            select(Application.id, Unit.code, Score.result)
-            .select_from(Application)
-            .join(Team, Team.id == Application.team_id)
-            .join(Criterion, Criterion.scheme_id == Application.scheme_id)
-            .join(Unit, Unit.id == Criterion.unit_id)
-            .outerjoin(
-                Score,
-                and_(
-                    Score.criterion_id == Criterion.id,
-                    Score.application_id == Application.id,
-                    Score.assessor_id == Team.lead_id,
-                ),
-            )
-            .where(Application.id.in_(assessed))
-            .order_by(Application.id, Unit.position, Criterion.id)
-        ).all()
-        for app_id, unit, result in rows:
-            lead_results[app_id].append((unit, result))
-    for app in apps:
-        f = facts[app.id]
-        # ApplicationFacts caches these as cached properties: setting them answers the guards' questions.
-        f.unanswered_criteria, f.decision_appealed = counts[app.id]
-        if app.team_id is not None:
-            f._lead_results = carried_results(app, lead_results[app.id])
-
-
 def load_records(user: User, application_id: int | None = None) -> list[Record]:
     """The candidate's applications (or the one asked for, if theirs), each with its progress and next step."""
     stmt = own_applications(user).options(
@@ -143,8 +79,10 @@ def load_records(user: User, application_id: int | None = None) -> list[Record]:
         stmt = stmt.where(Application.id == application_id)
     apps = list(db.session.scalars(stmt).unique())
     histories = _histories([a.id for a in apps])
-    facts = {a.id: ApplicationFacts(a, {}, user) for a in apps}
-    _prefetch_facts(apps, facts)
+    # The facts the next step reads, the same the guards read, for all the applications at once.
+    facts = ApplicationFacts.many(
+        apps, user, ("_document_status", "unanswered_criteria", "decision_appealed", "_lead_results")
+    )
     now = clock.now()
     records = []
     for app in apps:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
+from flask import abort, current_app, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -16,8 +15,7 @@ from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Certificate, TransitionLog, User
 from certflow.people.policy import certificate_actor, may_download_certificate
-from certflow.web.events import event_inputs, form_payload
-from certflow.web.labels import event_label, state_label
+from certflow.web.events import event_inputs, flash_done, form_payload
 from certflow.web.refusals import REFUSALS, refusal
 from workflows import CERTIFICATE, InvalidTransition, engine_for
 from workflows.guards import Msg
@@ -127,14 +125,7 @@ def certificate_event(number: str, event: str):
         g.page_path = url_for(".certificate", number=number)
         values = {k: request.form.get(k, "") for k in ("reason", "until")}
         return _certificate_page(_certificate_or_404(number), error=message, failed=event, values=values, status=code)
-    flash(
-        _(
-            "%(event)s: done. The certificate is now “%(state)s”.",
-            event=event_label(event),
-            state=state_label(cert.status),
-        ),
-        "success",
-    )
+    flash_done(event, cert.status, certificate=True)
     return redirect(url_for(".certificate", number=cert.number), 303)
 
 

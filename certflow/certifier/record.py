@@ -2,7 +2,7 @@
 
 The engine decides whether this certifier may decide (``independent``) or handle an appeal
 (``appeal_handler``); ``involvement`` only says *why not* for a whole page of a queue at once,
-with the same rules as ``access.application_actor``, so that the queue can say it up front.
+with the same rules as ``policy.application_actor`` (``policy.took_part``), so that the queue can say it up front.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload
 from certflow.assessment.scoring import declarations
 from certflow.assessor.sheet import build_sheet
 from certflow.extensions import db
-from certflow.models import Appeal, Application, Assessor, Score, TransitionLog, User
-from certflow.people.policy import application_actor
+from certflow.models import Appeal, Application, Assessor, TransitionLog, User
+from certflow.people.policy import application_actor, took_part
 from workflows import APPLICATION, engine_for
 
 
@@ -31,17 +31,10 @@ APPEALABLE_DECISIONS = ("reject", "decline")
 
 
 def involvement(user: User, apps: list[Application]) -> dict[int, str | None]:
-    """Per application, why ``user`` may not decide on it — ``own``, ``team``, ``scored`` — or None (two queries)."""
+    """Per application, why ``user`` may not decide on it — ``own``, ``team``, ``scored`` (scored or declared)
+    — or None (two queries)."""
     assessor_id = db.session.scalar(select(Assessor.id).where(Assessor.user_id == user.id))
-    scored: set[int] = set()
-    if assessor_id is not None and apps:
-        scored = set(
-            db.session.scalars(
-                select(Score.application_id)
-                .where(Score.assessor_id == assessor_id, Score.application_id.in_([a.id for a in apps]))
-                .distinct()
-            )
-        )
+    scored = took_part(assessor_id, [a.id for a in apps])  # the rule of ``application_actor``
     result = {}
     for a in apps:
         if a.candidate_id == user.id:

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
 
 from certflow import clock
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Notification, OutboxMessage, User
 from certflow.notifications import delivery
@@ -83,9 +84,9 @@ def read(notification_id: int):
     )
     if n is None:
         abort(404)
-    if n.read_at is None:
-        n.read_at = clock.now()
-    db.session.commit()
+    with unit_of_work():
+        if n.read_at is None:
+            n.read_at = clock.now()
     return redirect(_back(), 303)
 
 
@@ -93,13 +94,13 @@ def read(notification_id: int):
 @login_required
 def read_all():
     """Mark every unread notification of the user read."""
-    marked = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=clock.now())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
+    with unit_of_work():
+        marked = db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            .values(read_at=clock.now())
+            .execution_options(synchronize_session=False)
+        ).rowcount
     flash(ngettext("%(num)d notification marked as read.", "%(num)d notifications marked as read.", marked), "success")
     return redirect(_back(), 303)
 
@@ -110,8 +111,8 @@ def retry_failed():
     """System admin: queue every e-mail that failed for good again, with fresh attempts."""
     if not current_user.has_role("admin"):
         abort(403)
-    ids = delivery.requeue_failed()
-    queue_after_commit(db.session, ids)
-    db.session.commit()
+    with unit_of_work():
+        ids = delivery.requeue_failed()
+        queue_after_commit(db.session, ids)
     flash(_("%(num)d failed e-mail(s) queued again.", num=len(ids)), "success")
     return redirect(url_for("notifications.index"), 303)

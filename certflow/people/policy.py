@@ -143,21 +143,32 @@ def application_actor(user: User, app: Application) -> Actor:
         if "certifier" in roles:
             # Involved in the assessment: on the team now, or ever scored or declared for this candidate
             # (a team later unassigned still counts).
-            involved = assessor is not None and db.session.scalar(
-                select(Score.id)
-                .where(Score.application_id == app.id, Score.assessor_id == assessor.id)
-                .union_all(
-                    select(ConflictDeclaration.id).where(
-                        ConflictDeclaration.application_id == app.id, ConflictDeclaration.assessor_id == assessor.id
-                    )
-                )
-                .limit(1)
-            )
+            involved = assessor is not None and app.id in took_part(assessor.id, [app.id])
             if not on_team and not involved and app.candidate_id != user.id:
                 relations.add("independent")
                 if app.decided_by_id != user.id:
                     relations.add("appeal_handler")
     return Actor(id=user.id, roles=roles, relations=frozenset(relations))
+
+
+def took_part(assessor_id: int | None, app_ids: list[int]) -> set[int]:
+    """The applications among ``app_ids`` the assessor took part in (scored, or declared for), in one query.
+
+    A team later unassigned still counts: such a certifier is never ``independent`` of the candidate.
+    """
+    if assessor_id is None or not app_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Score.application_id)
+            .where(Score.assessor_id == assessor_id, Score.application_id.in_(app_ids))
+            .union(
+                select(ConflictDeclaration.application_id).where(
+                    ConflictDeclaration.assessor_id == assessor_id, ConflictDeclaration.application_id.in_(app_ids)
+                )
+            )
+        )
+    )
 
 
 def certificate_actor(user: User) -> Actor:

@@ -18,6 +18,7 @@ from certflow.models import Scheme
 from certflow.models.people import EDUCATION_FIELDS
 from certflow.models.schemes import DOCUMENT_KINDS
 from certflow.schemes import operations as service
+from certflow.schemes import standard
 from certflow.sysadmin.forms import SchemeForm, VersionForm
 from certflow.sysadmin.routes import bp
 from certflow.web.refusals import REFUSALS, as_refusal, field_messages
@@ -182,7 +183,7 @@ def new_version(scheme_id: int):
 
 
 def _item_or_404(scheme: Scheme, kind: str, item_id: int):
-    item = service.get_item(scheme, kind, item_id)
+    item = standard.get_item(scheme, kind, item_id)
     if item is None:
         abort(404)
     return item
@@ -203,7 +204,7 @@ def _refused(scheme_id: int, failed: str, exc: BaseException):
 def add_item(scheme_id: int, kind: str):
     """Add a unit, or an element to a unit (``parent``), or a criterion to an element (``parent``)."""
     scheme = _load(scheme_id)
-    if kind not in service.KINDS:
+    if kind not in standard.KINDS:
         abort(404)
     parent, failed = None, "add-unit"
     if kind != "unit":
@@ -213,7 +214,7 @@ def add_item(scheme_id: int, kind: str):
         failed = f"add-{kind}-{parent.id}"
     try:
         with unit_of_work():
-            item = service.add_item(scheme, kind, parent, request.form)
+            item = standard.add_item(scheme, kind, parent, request.form)
     except REFUSALS as exc:
         return _refused(scheme_id, failed, exc)
     flash(_("%(code)s added.", code=item.code), "success")
@@ -224,20 +225,20 @@ def add_item(scheme_id: int, kind: str):
 def change_item(scheme_id: int, kind: str, item_id: int, action: str):
     """Edit, move (up/down) or remove a unit, element or criterion."""
     scheme = _load(scheme_id)
-    if kind not in service.KINDS or action not in ("edit", "move", "remove"):
+    if kind not in standard.KINDS or action not in ("edit", "move", "remove"):
         abort(404)
     item = _item_or_404(scheme, kind, item_id)
     code, anchor = item.code, f"{kind}-{item.id}"
     try:
         with unit_of_work():
             if action == "edit":
-                service.edit_item(scheme, kind, item, request.form)
+                standard.edit_item(scheme, kind, item, request.form)
                 message = _("%(code)s saved.", code=item.code)
             elif action == "move":
-                service.move_item(kind, item, request.form.get("direction", ""))
+                standard.move_item(kind, item, request.form.get("direction", ""))
                 message = _("%(code)s moved.", code=code)
             else:
-                service.remove_item(scheme, kind, item)
+                standard.remove_item(scheme, kind, item)
                 message, anchor = _("%(code)s removed, with everything under it.", code=code), "standard"
     except REFUSALS as exc:
         return _refused(scheme_id, f"{action}-{kind}-{item_id}", exc)

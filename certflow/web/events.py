@@ -10,15 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import flash, g, redirect, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from certflow.applications.facts import ApplicationFacts
+from certflow.applications.workflow import fire_application_event
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Team, Unit, User
 from certflow.people.policy import dinas_scope
-from certflow.web.labels import event_label
-from workflows import DEFINITIONS
+from certflow.web.labels import event_label, state_label
+from certflow.web.refusals import REFUSALS, refusal
+from workflows import APPLICATION, DEFINITIONS
 from workflows.definitions import Definition, EventDef
 from workflows.inputs import Input
 
@@ -129,40 +134,35 @@ def actions(definition: Definition, app: Application, user: User, events: list[s
 
 
 def fire_from_form(app: Application, event: str, user: User, page_endpoint: str, rerender, done_url: str | None = None):
-    """Fire ``event`` on ``app`` from a page's form; commit, flash and go to ``done_url`` (default: the page).
+    """Fire ``event`` on ``app`` from a page's form in one unit of work; flash and go to ``done_url``
+    (default: the page).
 
     On a refusal the page is drawn again by ``rerender(error=, failed=, values=, status=)`` with the
-    engine's message and what was typed, so pages built on the same buttons behave alike.
+    engine's message (``certflow.web.refusals``) and what was typed, so pages built on the same
+    buttons behave alike.
     """
-    from flask import flash, g, redirect, request, url_for
-    from flask_babel import gettext as _
-    from sqlalchemy.orm.exc import StaleDataError
-
-    from certflow.applications.workflow import StaleVersion, fire_application_event
-    from certflow.core.errors import STATUS_OF
-    from certflow.web.labels import state_label
-    from certflow.web.routes import page_message
-    from workflows import APPLICATION, WorkflowError
-
     reason, data = form_payload(event_inputs(APPLICATION, event), request.form)
     page = url_for(page_endpoint, application_id=app.id)
     try:
-        try:
+        with unit_of_work():
             fire_application_event(app, event, user, reason=reason, data=data, version=request.form.get("version", ""))
-            db.session.commit()
-        except StaleDataError:
-            raise StaleVersion() from None
-    except WorkflowError as exc:
-        db.session.rollback()
+    except REFUSALS as exc:
+        message, status = refusal(exc)
         g.page_path = page
         values = {k: request.form.getlist(k) if k == "units" else request.form.get(k, "") for k in request.form}
-        return rerender(error=page_message(exc), failed=event, values=values, status=STATUS_OF.get(exc.code, 409))
-    flash(
-        _(
-            "%(event)s: done. The application is now “%(state)s”.",
-            event=event_label(event),
-            state=state_label(app.state),
-        ),
-        "success",
-    )
+        return rerender(error=message, failed=event, values=values, status=status)
+    flash_done(event, app.state)
     return redirect(done_url or page, 303)
+
+
+def flash_done(event: str, state: str, certificate: bool = False) -> None:
+    """Say that ``event`` was done and the state the application (or certificate) is in now."""
+    if certificate:
+        text = _(
+            "%(event)s: done. The certificate is now “%(state)s”.", event=event_label(event), state=state_label(state)
+        )
+    else:
+        text = _(
+            "%(event)s: done. The application is now “%(state)s”.", event=event_label(event), state=state_label(state)
+        )
+    flash(text, "success")

@@ -21,7 +21,6 @@ from certflow.people.policy import (
 from certflow.web.diagram import draw
 from certflow.web.events import actions, fire_from_form
 from certflow.web.labels import workflow_label
-from certflow.web.refusals import refusal_message
 from certflow.web.util import LANGUAGES, page_number, safe_next
 from workflows import APPLICATION, DEFINITIONS, engine_for
 
@@ -99,11 +98,6 @@ def _render_application(app: Application, *, error=None, failed=None, values=Non
 def application(application_id: int):
     """One application: its details, history, documents, the workflow, and the user's actions."""
     return _render_application(_visible_or_404(application_id))
-
-
-def page_message(exc: BaseException) -> str:
-    """The refusal in the reader's words (``certflow.web.refusals``: ids become their labels)."""
-    return refusal_message(exc)
 
 
 @bp.post("/applications/<int:application_id>/events/<event>")

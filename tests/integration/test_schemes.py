@@ -24,6 +24,7 @@ from certflow.models import (
     Unit,
 )
 from certflow.schemes import operations as service
+from certflow.schemes import standard
 from tests.factories import make_scheme, make_user
 from workflows import GuardFailed
 
@@ -96,14 +97,14 @@ def test_a_scheme_in_use_keeps_its_standard_rules_and_code(world, db, running):
     before = _snapshot(db, world, assessed)
     unit, element, criterion = (_first(db, m, scheme.id) for m in (Unit, Element, Criterion))
     attempts = [
-        lambda: service.add_item(scheme, "unit", None, {"code": "PSG.U9", "title": "New unit"}),
-        lambda: service.add_item(scheme, "element", unit, {"code": "PSG.U1.E9", "title": "New element"}),
-        lambda: service.add_item(scheme, "criterion", element, {"code": "PSG.X", "text": "New criterion"}),
-        lambda: service.edit_item(scheme, "criterion", criterion, {"code": criterion.code, "text": "Another meaning"}),
-        lambda: service.edit_item(scheme, "unit", unit, {"code": "PSG.U1-renamed", "title": unit.title}),
-        lambda: service.remove_item(scheme, "criterion", criterion),
-        lambda: service.remove_item(scheme, "element", element),
-        lambda: service.remove_item(scheme, "unit", unit),
+        lambda: standard.add_item(scheme, "unit", None, {"code": "PSG.U9", "title": "New unit"}),
+        lambda: standard.add_item(scheme, "element", unit, {"code": "PSG.U1.E9", "title": "New element"}),
+        lambda: standard.add_item(scheme, "criterion", element, {"code": "PSG.X", "text": "New criterion"}),
+        lambda: standard.edit_item(scheme, "criterion", criterion, {"code": criterion.code, "text": "Another meaning"}),
+        lambda: standard.edit_item(scheme, "unit", unit, {"code": "PSG.U1-renamed", "title": unit.title}),
+        lambda: standard.remove_item(scheme, "criterion", criterion),
+        lambda: standard.remove_item(scheme, "element", element),
+        lambda: standard.remove_item(scheme, "unit", unit),
     ]
     for attempt in attempts:
         with pytest.raises(service.SchemeError) as refused, force_locale("en"):
@@ -144,7 +145,7 @@ def test_what_stays_editable_in_use_changes_no_assessment_and_no_certificate(wor
         },
     )
     units = db.session.scalars(select(Unit).where(Unit.scheme_id == scheme.id).order_by(Unit.position)).all()
-    service.move_item("unit", units[1], "up")
+    standard.move_item("unit", units[1], "up")
     db.session.commit()
     db.session.expire_all()
     assert (scheme.name, scheme.validity_years, scheme.max_load, scheme.min_team_size) == (
@@ -184,8 +185,8 @@ def test_a_new_version_carries_the_change_while_running_applications_finish_on_t
     assert covering == {world.lead.id, world.member.id, world.same_dinas_assessor.id}
     # the new version is free to change
     criterion = _first(db, Criterion, copy.id)
-    service.edit_item(copy, "criterion", criterion, {"code": "PSG.NEW.1", "text": "A reworded criterion"})
-    service.remove_item(copy, "unit", copy.units[-1])
+    standard.edit_item(copy, "criterion", criterion, {"code": "PSG.NEW.1", "text": "A reworded criterion"})
+    standard.remove_item(copy, "unit", copy.units[-1])
     service.update_scheme(copy, {"min_practice_hours": "2000", "required_documents": ["diploma"]})
     db.session.commit()
     db.session.expire_all()
@@ -210,10 +211,10 @@ def test_a_scheme_not_in_use_is_edited_freely_and_drafts_follow(world, db):
     answers = _rows(db, SelfAssessmentAnswer, draft.id)
     assert len(answers) == 2
     first, second = db.session.scalars(select(Criterion).where(Criterion.scheme_id == scheme.id).order_by(Criterion.id))
-    service.edit_item(scheme, "criterion", first, {"code": "NEW.K1", "text": "Reworded"})
-    service.remove_item(scheme, "criterion", second)
+    standard.edit_item(scheme, "criterion", first, {"code": "NEW.K1", "text": "Reworded"})
+    standard.remove_item(scheme, "criterion", second)
     element = _first(db, Element, scheme.id)
-    added = service.add_item(scheme, "criterion", element, {"code": "NEW.K3", "text": "Added"})
+    added = standard.add_item(scheme, "criterion", element, {"code": "NEW.K3", "text": "Added"})
     service.update_scheme(scheme, {"code": "NEW2", "min_practice_hours": "10", "accepted_education": ["other"]})
     db.session.commit()
     assert scheme.code == "NEW2" and scheme.accepted_education == ["other"]
@@ -226,7 +227,7 @@ def test_a_scheme_not_in_use_is_edited_freely_and_drafts_follow(world, db):
     assert refused.value.rule == "self_assessment_complete"
     # removing a unit removes its elements and criteria
     db.session.rollback()
-    service.remove_item(scheme, "unit", scheme.units[0])
+    standard.remove_item(scheme, "unit", scheme.units[0])
     db.session.commit()
     assert db.session.scalars(select(Criterion.id).where(Criterion.scheme_id == scheme.id)).all() == []
     assert _rows(db, SelfAssessmentAnswer, draft.id) == []
@@ -240,15 +241,15 @@ def test_moving_items_up_and_down(world, db):
         return list(db.session.scalars(select(Unit.code).where(Unit.scheme_id == scheme.id).order_by(Unit.position)))
 
     u1, u2, u3 = db.session.scalars(select(Unit).where(Unit.scheme_id == scheme.id).order_by(Unit.position)).all()
-    service.move_item("unit", u3, "up")
+    standard.move_item("unit", u3, "up")
     assert codes() == ["MOV.U1", "MOV.U3", "MOV.U2"]
-    service.move_item("unit", u1, "up")  # already first: stays
-    service.move_item("unit", u2, "down")  # already last: stays
-    service.move_item("unit", u1, "down")
+    standard.move_item("unit", u1, "up")  # already first: stays
+    standard.move_item("unit", u2, "down")  # already last: stays
+    standard.move_item("unit", u1, "down")
     assert codes() == ["MOV.U3", "MOV.U1", "MOV.U2"]
     element = u1.elements[0]
     k1, k2, k3 = element.criteria
-    service.move_item("criterion", k1, "down")
+    standard.move_item("criterion", k1, "down")
     db.session.expire_all()
     assert [c.code for c in element.criteria] == [k2.code, k1.code, k3.code]
 
@@ -317,14 +318,14 @@ def test_bad_items_are_refused(world, db, kind, data, field):
     scheme = world.scheme
     parent = {"unit": None, "element": _first(db, Unit, scheme.id), "criterion": _first(db, Element, scheme.id)}[kind]
     with pytest.raises(service.SchemeError) as refused:
-        service.add_item(scheme, kind, parent, data)
+        standard.add_item(scheme, kind, parent, data)
     assert field in refused.value.errors
 
 
 def test_the_same_codes_may_be_used_by_another_scheme(world, db):
-    unit = service.add_item(world.other_scheme, "unit", None, {"code": "PSG.U1", "title": "Borrowed code"})
+    unit = standard.add_item(world.other_scheme, "unit", None, {"code": "PSG.U1", "title": "Borrowed code"})
     assert unit.scheme_id == world.other_scheme.id
-    assert service.get_item(world.scheme, "unit", unit.id) is None  # items are found only in their scheme
+    assert standard.get_item(world.scheme, "unit", unit.id) is None  # items are found only in their scheme
 
 
 def test_a_closed_scheme_takes_no_new_applications(world, db):
