@@ -21,15 +21,12 @@ from werkzeug.utils import secure_filename
 
 from certflow import clock
 from certflow.applications.operations import (
-    InvalidInput,
-    NotAllowed,
-    NotEditable,
-    TooLarge,
     raise_if_errors,
     require_editing_owner,
     text_value,
     touch,
 )
+from certflow.core.errors import Forbidden, InvalidInput, NotEditable, TooLarge
 from certflow.extensions import db
 from certflow.models import Application, Document, User
 from certflow.models.schemes import DOCUMENT_KINDS
@@ -144,7 +141,9 @@ def upload_document(app: Application, user: User, kind, file) -> Document:
     limit = max_upload_bytes()
     data = file.stream.read(limit + 1)
     if len(data) > limit:
-        raise TooLarge(_("file: the file is larger than the limit of %(mib).1f MiB", mib=limit / 1024 / 1024), ["file"])
+        raise TooLarge(
+            _("file: the file is larger than the limit of %(mib).1f MiB", mib=limit / 1024 / 1024), fields=["file"]
+        )
     if not data:
         raise_if_errors({"file": _("the file is empty")})
     content_type = sniff(data)
@@ -158,7 +157,7 @@ def upload_document(app: Application, user: User, kind, file) -> Document:
     filename = _display_name(file.filename, content_type)
     count = db.session.scalar(select(func.count(Document.id)).where(Document.application_id == app.id))
     if count >= MAX_DOCUMENTS:
-        raise InvalidInput(_("An application may hold at most %(n)s documents.", n=MAX_DOCUMENTS), ["file"])
+        raise InvalidInput(_("An application may hold at most %(n)s documents.", n=MAX_DOCUMENTS), fields=["file"])
     stored_name = secrets.token_hex(16)
     doc = Document(
         application_id=app.id,
@@ -227,7 +226,7 @@ def review_document(doc: Document, user: User, status, note) -> Document:
     """A dinas admin of the candidate's dinas marks a document valid or invalid (a note says why)."""
     app = doc.application
     if not in_dinas_scope(user, app.dinas):
-        raise NotAllowed(_("Only an admin of the candidate's dinas may review documents."))
+        raise Forbidden(_("Only an admin of the candidate's dinas may review documents."))
     if app.state != "submitted":
         raise NotEditable(
             _("Documents can be reviewed only while the application is submitted, not %(state)s.", state=app.state)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from certflow import clock
 from certflow.applications.criterion_entries import check_entries, criterion_ids
-from certflow.core.errors import AppError
+from certflow.core.errors import Forbidden, InvalidInput, NotEditable
 from certflow.extensions import db
 from certflow.models import Application, Certificate, Criterion, Element, Scheme, SelfAssessmentAnswer, Unit, User
 from certflow.models.people import EDUCATION_FIELDS
@@ -38,48 +38,11 @@ CLAIMS = ("K", "BK")
 _PHONE = re.compile(r"^[0-9+() .-]*$")
 
 
-class ServiceError(AppError):
-    """A request a service refuses (``certflow.core.errors``): the message, and each bad input's own message.
-
-    ``fields`` names the bad inputs; ``details`` maps each to its message (pages show it next to the field).
-    """
-
-    code = "validation_error"
-
-    def __init__(self, message: str, fields: list[str] | None = None, details: dict[str, str] | None = None):
-        details = dict(details or {})
-        super().__init__(message, fields={**{name: "" for name in fields or ()}, **details})
-
-
-class InvalidInput(ServiceError):
-    """Bad values: the message names every bad field."""
-
-    code = "validation_error"
-
-
-class NotEditable(ServiceError):
-    """The record may not be changed in its current state."""
-
-    code = "not_editable"
-
-
-class NotAllowed(ServiceError):
-    """The caller may see the record but not do this to it."""
-
-    code = "forbidden"
-
-
-class TooLarge(ServiceError):
-    """An upload over the size limit."""
-
-    code = "too_large"
-
-
 def raise_if_errors(errors: dict[str, str]) -> None:
     """Raise one ``InvalidInput`` naming every bad field, if there are any."""
     if errors:
         detail = "; ".join(f"{name}: {message}" for name, message in errors.items())
-        raise InvalidInput(_("Invalid input — %(detail)s", detail=detail), list(errors), errors)
+        raise InvalidInput(_("Invalid input — %(detail)s", detail=detail), fields=errors)
 
 
 def reject_unknown(data: dict, allowed, prefix: str = "") -> None:
@@ -111,7 +74,7 @@ def touch(app: Application) -> None:
 def require_editing_owner(app: Application, user: User) -> None:
     """The owner, while the application is a draft or back for revision (403 / 409 otherwise)."""
     if app.candidate_id != user.id:
-        raise NotAllowed(_("Only the candidate who owns this application may change it."))
+        raise Forbidden(_("Only the candidate who owns this application may change it."))
     if app.state not in EDITABLE_STATES:
         raise NotEditable(
             _(

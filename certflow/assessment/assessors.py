@@ -1,6 +1,6 @@
 """The assessor pool: registering users as assessors, their licences, schemes and load.
 
-Functions here check their input and scope and raise ``ServiceError`` (a message id,
+Functions here check their input and scope and raise ``AppError`` (a message id,
 its parameters, the HTTP status and the field at fault); they flush, never commit.
 """
 
@@ -16,32 +16,15 @@ from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Assessor, AssessorScheme, Dinas, Scheme, User
 from certflow.people.policy import dinas_scope, may_administer
-from workflows.guards import N_, Msg
+from workflows.guards import N_
 
 MAX_LOAD_RANGE = (1, 50)
 EXPIRING_SOON_DAYS = 90
 
 
-class ServiceError(AppError):
-    """A refused request (``certflow.core.errors``): a message id, its parameters, and the field at fault."""
-
-    def __init__(
-        self,
-        message: Msg,
-        params: dict | None = None,
-        *,
-        status: int | None = None,
-        code: str = "validation_error",
-        field: str | None = None,
-        rule: str | None = None,
-        **extra: Any,
-    ):
-        super().__init__(message, params, code=code, status=status, fields=field, rule=rule, **extra)
-
-
-def not_found(what: str) -> ServiceError:
+def not_found(what: str) -> AppError:
     """A 404 for a record the caller may not see (or that does not exist)."""
-    return ServiceError(N_("%(what)s not found."), {"what": what}, status=404, code="not_found")
+    return AppError(N_("%(what)s not found."), {"what": what}, status=404, code="not_found")
 
 
 # -- input parsing ------------------------------------------------------------------------
@@ -52,9 +35,9 @@ def parse_date(field: str, value: Any, *, not_past: bool = False) -> date:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise ServiceError(N_("%(field)s must be a date as YYYY-MM-DD."), {"field": field}, field=field)
+        raise AppError(N_("%(field)s must be a date as YYYY-MM-DD."), {"field": field}, fields=field)
     if not_past and parsed < clock.today():
-        raise ServiceError(N_("%(field)s must not be in the past."), {"field": field}, field=field)
+        raise AppError(N_("%(field)s must not be in the past."), {"field": field}, fields=field)
     return parsed
 
 
@@ -63,10 +46,10 @@ def parse_int(field: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ServiceError(
+        raise AppError(
             N_("%(field)s must be a whole number from %(low)s to %(high)s."),
             {"field": field, "low": low, "high": high},
-            field=field,
+            fields=field,
         )
     return value
 
@@ -74,10 +57,10 @@ def parse_int(field: str, value: Any, low: int, high: int) -> int:
 def parse_text(field: str, value: Any, max_length: int) -> str:
     """A non-empty string of at most ``max_length`` characters, stripped."""
     if not isinstance(value, str) or not value.strip():
-        raise ServiceError(N_("%(field)s is required."), {"field": field}, field=field)
+        raise AppError(N_("%(field)s is required."), {"field": field}, fields=field)
     if len(value.strip()) > max_length:
-        raise ServiceError(
-            N_("%(field)s is longer than %(max)s characters."), {"field": field, "max": max_length}, field=field
+        raise AppError(
+            N_("%(field)s is longer than %(max)s characters."), {"field": field, "max": max_length}, fields=field
         )
     return value.strip()
 
@@ -87,22 +70,22 @@ def parse_id(field: str, value: Any) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ServiceError(N_("%(field)s must be the id of a record."), {"field": field}, field=field)
+        raise AppError(N_("%(field)s must be the id of a record."), {"field": field}, fields=field)
     return value
 
 
 def schemes_by_codes(field: str, codes: Any) -> list[Scheme]:
     """The schemes of a non-empty list of known codes, in one query."""
     if not isinstance(codes, list) or not codes or not all(isinstance(c, str) and c.strip() for c in codes):
-        raise ServiceError(N_("%(field)s must be a non-empty list of scheme codes."), {"field": field}, field=field)
+        raise AppError(N_("%(field)s must be a non-empty list of scheme codes."), {"field": field}, fields=field)
     wanted = list(dict.fromkeys(c.strip() for c in codes))
     found = {s.code: s for s in db.session.scalars(select(Scheme).where(Scheme.code.in_(wanted)))}
     unknown = [c for c in wanted if c not in found]
     if unknown:
-        raise ServiceError(
+        raise AppError(
             N_("%(field)s: unknown scheme codes: %(codes)s."),
             {"field": field, "codes": ", ".join(unknown)},
-            field=field,
+            fields=field,
         )
     return [found[c] for c in wanted]
 
@@ -167,14 +150,12 @@ def register_assessor(admin: User, data: dict) -> Assessor:
     if user is None or not may_administer(admin, user.dinas):
         raise not_found(N_("User"))
     if db.session.scalar(select(Assessor.id).where(Assessor.user_id == user.id)) is not None:
-        raise ServiceError(
-            N_("user: %(name)s is already registered as an assessor."), {"name": user.name}, field="user"
-        )
+        raise AppError(N_("user: %(name)s is already registered as an assessor."), {"name": user.name}, fields="user")
     if not user.active:
-        raise ServiceError(N_("user: the account of %(name)s is deactivated."), {"name": user.name}, field="user")
+        raise AppError(N_("user: the account of %(name)s is deactivated."), {"name": user.name}, fields="user")
     home = scoped_dinas(admin, "dinas", data["dinas"]) if data.get("dinas") is not None else user.dinas
     if home is None:
-        raise ServiceError(N_("%(field)s is required."), {"field": "dinas"}, field="dinas")
+        raise AppError(N_("%(field)s is required."), {"field": "dinas"}, fields="dinas")
     assessor = Assessor(
         user=user,
         dinas=home,
@@ -206,7 +187,7 @@ def update_assessor(admin: User, assessor: Assessor, data: dict) -> Assessor:
         ]
     if "active" in data:
         if not isinstance(data["active"], bool):
-            raise ServiceError(N_("%(field)s must be true or false."), {"field": "active"}, field="active")
+            raise AppError(N_("%(field)s must be true or false."), {"field": "active"}, fields="active")
         assessor.active = data["active"]
     db.session.flush()
     return assessor

@@ -17,13 +17,12 @@ from certflow.applications.criterion_entries import check_entries, criterion_ids
 from certflow.applications.operations import (
     CLAIMS,
     EVIDENCE_MAX,
-    NotAllowed,
-    NotEditable,
     raise_if_errors,
     reject_unknown,
     text_value,
     touch,
 )
+from certflow.core.errors import Forbidden, NotEditable
 from certflow.extensions import db
 from certflow.models import Application, Assessor, ConflictDeclaration, Criterion, Score, User
 from certflow.models.assessment import METHODS
@@ -35,7 +34,7 @@ NOTE_MAX = 2000
 def _member_for(app: Application, user: User, state: str, what: str) -> Assessor:
     assessor = team_assessor(user, app)
     if assessor is None:
-        raise NotAllowed(_("Only a member of the assigned assessor team may %(what)s.", what=what))
+        raise Forbidden(_("Only a member of the assigned assessor team may %(what)s.", what=what))
     if app.state != state:
         raise NotEditable(_("This can be done only in state %(wanted)s, not %(state)s.", wanted=state, state=app.state))
     return assessor

@@ -17,7 +17,6 @@ from sqlalchemy import Select, func, select
 from certflow import clock
 from certflow.applications.facts import TeamFacts, active_loads, member_conflicts_by_app, team_facts, team_load
 from certflow.assessment.assessors import (
-    ServiceError,
     not_found,
     parse_id,
     parse_text,
@@ -26,6 +25,7 @@ from certflow.assessment.assessors import (
     scoped_dinas,
     visible_assessors,
 )
+from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Application, Assessor, Scheme, Team, TeamMember, User
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
@@ -72,14 +72,14 @@ def open_assessments(team_ids) -> dict[int, int]:
 def _member_ids(data: dict, lead_id: int) -> list[int]:
     members = data.get("members", [])
     if not isinstance(members, list):
-        raise ServiceError(N_("%(field)s must be a list of assessor ids."), {"field": "members"}, field="members")
+        raise AppError(N_("%(field)s must be a list of assessor ids."), {"field": "members"}, fields="members")
     return list(dict.fromkeys([lead_id] + [parse_id("members", m) for m in members]))
 
 
-def _refuse(message, assessor: Assessor | int, rule: str, **params: Any) -> ServiceError:
+def _refuse(message, assessor: Assessor | int, rule: str, **params: Any) -> AppError:
     if isinstance(assessor, Assessor):
-        return ServiceError(message, {"assessor": assessor.user.name, **params}, rule=rule, assessor=assessor.id)
-    return ServiceError(message, {"assessor": f"#{assessor}", **params}, rule=rule, assessor=assessor)
+        return AppError(message, {"assessor": assessor.user.name, **params}, rule=rule, assessor=assessor.id)
+    return AppError(message, {"assessor": f"#{assessor}", **params}, rule=rule, assessor=assessor)
 
 
 def check_members(admin: User, team: Team, scheme: Scheme, ids: list[int]) -> list[Assessor]:
@@ -109,11 +109,11 @@ def check_members(admin: User, team: Team, scheme: Scheme, ids: list[int]) -> li
                 scheme=scheme.code,
             )
     if len(members) < scheme.min_team_size:
-        raise ServiceError(
+        raise AppError(
             N_("The team has %(size)s assessors; scheme %(scheme)s needs at least %(minimum)s."),
             {"size": len(members), "scheme": scheme.code, "minimum": scheme.min_team_size},
             rule="team_big_enough",
-            field="members",
+            fields="members",
         )
     return members
 
@@ -132,18 +132,18 @@ def create_team(admin: User, data: dict) -> Team:
     return team
 
 
-def _busy(team: Team, message) -> ServiceError:
-    return ServiceError(message, {"team": team.name}, status=409, code="team_busy")
+def _busy(team: Team, message) -> AppError:
+    return AppError(message, {"team": team.name}, status=409, code="team_busy")
 
 
 def update_team(admin: User, team: Team, data: dict) -> Team:
     """Rename a team, change its lead or members (same rules), or disband it (``active`` false)."""
     for fixed in ("dinas", "scheme"):
         if fixed in data:
-            raise ServiceError(N_("%(field)s of a team cannot be changed."), {"field": fixed}, field=fixed)
+            raise AppError(N_("%(field)s of a team cannot be changed."), {"field": fixed}, fields=fixed)
     active = data.get("active", team.active)
     if not isinstance(active, bool):
-        raise ServiceError(N_("%(field)s must be true or false."), {"field": "active"}, field="active")
+        raise AppError(N_("%(field)s must be true or false."), {"field": "active"}, fields="active")
     if "name" in data:
         team.name = parse_text("name", data["name"], 160)
     recompose = "lead" in data or "members" in data

@@ -13,10 +13,10 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from certflow.applications import documents as docs
-from certflow.applications.operations import EDITABLE_STATES, TooLarge
+from certflow.applications.operations import EDITABLE_STATES
 from certflow.candidate.common import bp, own_application_or_404, own_document_or_404
 from certflow.candidate.records import own_applications
-from certflow.core.errors import StaleVersion
+from certflow.core.errors import StaleVersion, TooLarge
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application

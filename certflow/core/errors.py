@@ -126,6 +126,18 @@ class AppError(Exception):
         return error
 
 
+class InvalidInput(AppError):
+    """Bad values: the message names every bad field, ``fields`` gives each its own message."""
+
+    code = "validation_error"
+
+
+class TooLarge(AppError):
+    """An upload or a body over its size limit."""
+
+    code = "too_large"
+
+
 class NotFound(AppError):
     """No such record, or one the caller may not see."""
 

@@ -19,7 +19,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from certflow import clock
-from certflow.assessment.assessors import MAX_LOAD_RANGE, ServiceError
+from certflow.assessment.assessors import MAX_LOAD_RANGE
+from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Assessor, AssessorScheme, Dinas, OutboxMessage, Scheme, User
 from certflow.models.people import EDUCATION_FIELDS
@@ -35,7 +36,7 @@ _EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
 Reason = tuple[Msg, dict]
 
 
-class ImportRejected(ServiceError):
+class ImportRejected(AppError):
     """Some rows are bad; ``rows`` lists ``(line, [reasons])`` for each, every reason a (message id, params)."""
 
     def __init__(self, rows: list[tuple[int, list[Reason]]]):
@@ -62,7 +63,7 @@ class Row:
 def read_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
     """The data rows of a UTF-8 CSV with exactly ``columns`` as its header (file-level problems: 422/413)."""
     if len(data) > MAX_BYTES:
-        raise ServiceError(
+        raise AppError(
             N_("The file is larger than %(max)s MiB."), {"max": MAX_BYTES // 2**20}, status=413, code="too_large"
         )
     raw_lines = data.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True)
@@ -74,13 +75,13 @@ def read_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
             undecodable.add(number)
             lines.append(raw.decode("utf-8", "replace"))
     if 1 in undecodable:
-        raise ServiceError(N_("The file is not UTF-8 text; save it as CSV UTF-8."), field="file")
+        raise AppError(N_("The file is not UTF-8 text; save it as CSV UTF-8."), fields="file")
     reader = csv.reader(lines)
     try:
         header = [h.strip().lower() for h in next(reader, [])]
         if header != list(columns):
-            raise ServiceError(
-                N_("The header row must be exactly: %(columns)s."), {"columns": ",".join(columns)}, field="file"
+            raise AppError(
+                N_("The header row must be exactly: %(columns)s."), {"columns": ",".join(columns)}, fields="file"
             )
         rows, end = [], 1
         for cells in reader:
@@ -88,7 +89,7 @@ def read_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) == MAX_ROWS:
-                raise ServiceError(N_("The file has more than %(max)s rows; split it."), {"max": MAX_ROWS})
+                raise AppError(N_("The file has more than %(max)s rows; split it."), {"max": MAX_ROWS})
             row = Row(start, {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(columns)})
             if undecodable.intersection(range(start, end + 1)):
                 row.broken = True
@@ -102,7 +103,7 @@ def read_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
                     row.bad(N_("missing %(fields)s"), fields=", ".join(missing))
             rows.append(row)
     except csv.Error as exc:
-        raise ServiceError(
+        raise AppError(
             N_("The file is not valid CSV (line %(line)s): %(error)s"), {"line": reader.line_num, "error": str(exc)}
         ) from exc
     return rows

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from certflow.applications import documents as docs
-from certflow.applications.operations import InvalidInput, NotAllowed, NotEditable
+from certflow.core.errors import Forbidden, InvalidInput, NotEditable
 from tests.web.test_api_applications_support import image_bytes, pdf_bytes
 
 
@@ -66,7 +66,7 @@ def test_upload_dir_inside_the_static_folder_is_refused(app, db, monkeypatch):
 
 def test_service_refusals_carry_their_codes(world, db, app):
     draft = world.new_application()
-    with app.test_request_context(), pytest.raises(NotAllowed):
+    with app.test_request_context(), pytest.raises(Forbidden):
         docs.upload_document(draft, world.admin_batam, "diploma", _file(pdf_bytes()))
     with app.test_request_context(), pytest.raises(InvalidInput) as excinfo:
         docs.upload_document(draft, world.candidate, "selfie", None)

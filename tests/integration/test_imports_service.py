@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from certflow.assessment.assessors import ServiceError
+from certflow.core.errors import AppError
 from certflow.models import OutboxMessage, User
 from certflow.people.imports import (
     CANDIDATE_COLUMNS,
@@ -30,14 +30,14 @@ def test_line_numbers_follow_the_file_even_with_quoted_newlines_and_blank_lines(
 def test_a_header_with_stray_spaces_or_capitals_is_accepted_but_not_other_columns():
     data = b" Email , NAME,dinas,education_field,education_level,practice_hours\n"
     assert read_rows(data, CANDIDATE_COLUMNS) == []
-    with pytest.raises(ServiceError):
+    with pytest.raises(AppError):
         read_rows(b"email,name,dinas\n", CANDIDATE_COLUMNS)
 
 
 def test_the_row_cap_is_exact():
     body = "".join(f"u{i}@x.id,U,D,peksos,S1,1\n" for i in range(MAX_ROWS))
     assert len(read_rows(f"{HEADER}\n{body}".encode(), CANDIDATE_COLUMNS)) == MAX_ROWS
-    with pytest.raises(ServiceError):
+    with pytest.raises(AppError):
         read_rows(f"{HEADER}\n{body}last@x.id,U,D,peksos,S1,1\n".encode(), CANDIDATE_COLUMNS)
 
 

@@ -11,7 +11,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from certflow.applications.operations import InvalidInput, create_application
+from certflow.applications.operations import create_application
+from certflow.core.errors import InvalidInput
 from certflow.models import (
     Application,
     AssessorScheme,

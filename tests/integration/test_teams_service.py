@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from certflow import clock
-from certflow.assessment.assessors import ServiceError
 from certflow.assessment.teams import create_team, list_teams, open_assessments, update_team
+from certflow.core.errors import AppError
 from certflow.models import Team
 from tests.factories import make_assessor
 from workflows import GuardFailed
@@ -56,7 +56,7 @@ def test_services_flush_and_never_commit(world, db):
 
 def test_a_refusal_names_the_assessor_and_the_rule(world, db):
     world.member.licence_expires = clock.today() - timedelta(days=1)
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(AppError) as refused:
         create_team(world.admin_kepri, _team_body(world))
     err = refused.value
     assert (err.status, err.code, err.rule, err.extra) == (
@@ -88,7 +88,7 @@ def test_recomposing_keeps_the_rows_of_members_who_stay(world, db):
 
 def test_a_lead_not_in_the_scope_is_refused(world, db):
     riau = make_assessor(world.pekanbaru, [world.scheme], name="Riau")
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(AppError) as refused:
         create_team(world.admin_kepri, _team_body(world, lead=riau.id))
     assert refused.value.rule == "member_in_scope" and refused.value.params["assessor"] == f"#{riau.id}"
 
