@@ -7,8 +7,11 @@ Shared by ``certflow.applications.workflow`` (which fires events) and the effect
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm.exc import StaleDataError
 
 from certflow.extensions import db
@@ -66,3 +69,49 @@ def log_transition(
     )
     db.session.add(log)
     return log
+
+
+# The log row of the event a request fires, written by a statement built once: the row is never
+# changed (append-only), so there is nothing for the session to track, and the unit of work's flush
+# is left with the record's UPDATE alone.
+_INSERT_LOG = insert(TransitionLog.__table__).returning(TransitionLog.__table__.c.id)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenLog:
+    """A transition-log row as written (what its notifications are made of)."""
+
+    id: int
+    workflow: str
+    event: str
+    from_state: str
+    to_state: str
+    reason: str | None
+    at: datetime
+
+
+def write_transition(
+    fired: Fired, subject_id: int, application_id: int | None, actor: Actor, reason, data, at
+) -> WrittenLog:
+    """Insert the transition-log row of ``fired`` now (after the record's flush) and return it.
+
+    The same row as ``log_transition`` writes, in the same transaction, without an ORM object.
+    """
+    reason = reason or None
+    log_id = db.session.execute(
+        _INSERT_LOG,
+        {
+            "workflow": fired.workflow,
+            "workflow_version": fired.version,
+            "subject_id": subject_id,
+            "application_id": application_id,
+            "actor_id": actor.id,
+            "event": fired.event,
+            "from_state": fired.source,
+            "to_state": fired.dest,
+            "reason": reason,
+            "data": data or None,
+            "at": at,
+        },
+    ).scalar_one()
+    return WrittenLog(log_id, fired.workflow, fired.event, fired.source, fired.dest, reason, at)

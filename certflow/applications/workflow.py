@@ -3,9 +3,10 @@
 ``fire_application_event`` and ``fire_certificate_event`` check the event
 with the shared engine, run the effect its definition names (registered in
 ``certflow.applications.effects``), and write — in the caller's
-transaction — the new state, the version bump, the transition-log row and the
-notifications. They flush and never commit: the request (or task) commits
-once, and a concurrent change makes that flush fail with ``StaleVersion``.
+transaction — the new state, the version bump (the session's one flush), the
+transition-log row and the notifications (statements built once). They flush
+and never commit: the request (or task) commits once, and a concurrent
+change makes that flush fail with ``StaleVersion``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from certflow import clock
 from certflow.applications.effects import run_effect
 from certflow.applications.facts import ApplicationFacts, CertificateFacts
-from certflow.applications.transition_log import StaleVersion, check_version, flush, log_transition
+from certflow.applications.transition_log import StaleVersion, check_version, flush, write_transition
 from certflow.extensions import db
 from certflow.models import Application, Certificate, User
 from certflow.notifications.transitions import notify_transition
@@ -63,8 +64,8 @@ def fire_application_event(
     with db.session.no_autoflush:  # the effects' queries must not flush the application early: one UPDATE, one version
         follow_up = run_effect(app, fired, user, reason, data, now)
     app.state_changed_at = now
-    log = log_transition(fired, app.id, app.id, actor, reason, _logged_data("application", event, data), now)
-    flush()  # the UPDATE (a concurrent change fails it: StaleVersion), then the log row
+    flush()  # the UPDATE (a concurrent change fails it: StaleVersion)
+    log = write_transition(fired, app.id, app.id, actor, reason, _logged_data("application", event, data), now)
     if follow_up is not None:
         follow_up()
     db.session.flush()
@@ -89,10 +90,9 @@ def fire_certificate_event(
     fired, now = _fire("certificate", cert, event, actor, CertificateFacts(cert), reason, data, version)
     run_effect(cert, fired, user, reason, data, now)
     flush()
-    log = log_transition(
+    log = write_transition(
         fired, cert.id, cert.application_id, actor, reason, _logged_data("certificate", event, data), now
     )
-    db.session.flush()
     notify_transition(log, fired.notify, certificate=cert)
     flush()
     return fired

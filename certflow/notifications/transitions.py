@@ -9,14 +9,30 @@ each. Celery sends the e-mails after the commit (``certflow.notifications``).
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
 from sqlalchemy import Integer, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from certflow.extensions import db
-from certflow.models import Application, Certificate, Notification, OutboxMessage, TransitionLog
+from certflow.models import Application, Certificate, Notification, OutboxMessage
 from certflow.models.types import UTCDateTime
 from certflow.notifications.dispatch import queue_after_commit
 from certflow.notifications.recipients import recipients
+
+
+class LoggedTransition(Protocol):
+    """What the notifications of a transition are made of: a ``TransitionLog`` row, or one written without the ORM."""
+
+    id: int
+    workflow: str
+    event: str
+    from_state: str
+    to_state: str
+    reason: str | None
+    at: datetime
+
 
 _NOTIFICATIONS = insert(Notification.__table__)
 _MESSAGES = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
@@ -40,7 +56,7 @@ _BOTH_PG = text(
 
 
 def notify_transition(
-    log: TransitionLog,
+    log: LoggedTransition,
     groups,
     *,
     application: Application | None = None,
