@@ -7,7 +7,7 @@ Shared by ``certflow.applications.workflow`` (which fires events) and the effect
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from certflow.extensions import db
 from certflow.models import TransitionLog
+from certflow.notifications.transitions import in_one_statement, log_and_notify, notify_transition
 from workflows import Actor, WorkflowError
 from workflows.engine import Fired
 from workflows.guards import Msg
@@ -81,7 +82,7 @@ _INSERT_LOG = insert(TransitionLog.__table__).returning(TransitionLog.__table__.
 class WrittenLog:
     """A transition-log row as written (what its notifications are made of)."""
 
-    id: int
+    id: int | None
     workflow: str
     event: str
     from_state: str
@@ -91,13 +92,20 @@ class WrittenLog:
 
 
 def write_transition(
-    fired: Fired, subject_id: int, application_id: int | None, actor: Actor, reason, data, at
+    fired: Fired, subject_id: int, application_id: int | None, actor: Actor, reason, data, at, *, notify=None, **subject
 ) -> WrittenLog:
     """Insert the transition-log row of ``fired`` now (after the record's flush) and return it.
 
-    The same row as ``log_transition`` writes, in the same transaction, without an ORM object.
+    The same row as ``log_transition`` writes, in the same transaction, without an ORM object. With
+    ``notify`` (the recipient groups; ``subject``: ``application=``, ``certificate=``, ``team_ids=``
+    as ``notify_transition`` takes them) its notifications too: on PostgreSQL in the same statement.
     """
     reason = reason or None
+    log = WrittenLog(None, fired.workflow, fired.event, fired.source, fired.dest, reason, at)
+    if notify is not None and in_one_statement():
+        # The row's application is the subject's (the application, or the certificate's).
+        row = {"workflow_version": fired.version, "subject_id": subject_id, "actor_id": actor.id, "data": data or None}
+        return replace(log, id=log_and_notify(log, row, notify, **subject))
     log_id = db.session.execute(
         _INSERT_LOG,
         {
@@ -114,4 +122,7 @@ def write_transition(
             "at": at,
         },
     ).scalar_one()
-    return WrittenLog(log_id, fired.workflow, fired.event, fired.source, fired.dest, reason, at)
+    log = replace(log, id=log_id)
+    if notify is not None:
+        notify_transition(log, notify, **subject)
+    return log

@@ -65,14 +65,32 @@ def fire_application_event(
         follow_up = run_effect(app, fired, user, reason, data, now)
     app.state_changed_at = now
     flush()  # the UPDATE (a concurrent change fails it: StaleVersion)
-    log = write_transition(fired, app.id, app.id, actor, reason, _logged_data("application", event, data), now)
-    if follow_up is not None:
+    logged = _logged_data("application", event, data)
+    if follow_up is None:  # the log row and its notifications together (one statement on PostgreSQL)
+        write_transition(
+            fired,
+            app.id,
+            app.id,
+            actor,
+            reason,
+            logged,
+            now,
+            notify=fired.notify,
+            application=app,
+            team_ids=_teams(team_before, app),
+        )
+    else:  # the follow-up's rows (a certificate issued, one superseded) come after the log row
+        log = write_transition(fired, app.id, app.id, actor, reason, logged, now)
         follow_up()
-    db.session.flush()
-    teams = tuple(dict.fromkeys(t for t in (team_before, app.team_id) if t is not None))
-    notify_transition(log, fired.notify, application=app, team_ids=teams)
+        db.session.flush()
+        notify_transition(log, fired.notify, application=app, team_ids=_teams(team_before, app))
     flush()
     return fired
+
+
+def _teams(team_before: int | None, app: Application) -> tuple[int, ...]:
+    """The teams that hear of an event: the one it released or replaced, and the application's now."""
+    return tuple(dict.fromkeys(t for t in (team_before, app.team_id) if t is not None))
 
 
 def fire_certificate_event(
@@ -90,9 +108,16 @@ def fire_certificate_event(
     fired, now = _fire("certificate", cert, event, actor, CertificateFacts(cert), reason, data, version)
     run_effect(cert, fired, user, reason, data, now)
     flush()
-    log = write_transition(
-        fired, cert.id, cert.application_id, actor, reason, _logged_data("certificate", event, data), now
+    write_transition(
+        fired,
+        cert.id,
+        cert.application_id,
+        actor,
+        reason,
+        _logged_data("certificate", event, data),
+        now,
+        notify=fired.notify,
+        certificate=cert,
     )
-    notify_transition(log, fired.notify, certificate=cert)
     flush()
     return fired
