@@ -35,16 +35,17 @@ TAG = "Applications"
 NOT_FOUND = N_("Not found.")
 
 
+# The certificate and the documents are part of every application the API returns: loaded with it.
+# The candidate's own dinas is not (the application's dinas is): read only if ever needed.
+ANSWER_LOADS = (
+    joinedload(Application.certificate),
+    joinedload(Application.documents),
+    defaultload(Application.candidate).lazyload(User.dinas),
+)
+
+
 def _load(app_id: int) -> Application:
-    # The certificate and the documents are part of every application the API returns: loaded with it.
-    # The candidate's own dinas is not (the application's dinas is): read only if ever needed.
-    app = get_visible_application(
-        current_api_user(),
-        app_id,
-        joinedload(Application.certificate),
-        joinedload(Application.documents),
-        defaultload(Application.candidate).lazyload(User.dinas),
-    )
+    app = get_visible_application(current_api_user(), app_id, *ANSWER_LOADS)
     if app is None:
         raise ApiError(404, "not_found", NOT_FOUND)
     return app

@@ -7,12 +7,16 @@ Shared by ``certflow.applications.workflow`` (which fires events) and the effect
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm.exc import StaleDataError
 
 from certflow.extensions import db
 from certflow.models import TransitionLog
+from certflow.notifications.transitions import in_one_statement, log_and_notify, notify_transition
 from workflows import Actor, WorkflowError
 from workflows.engine import Fired
 from workflows.guards import Msg
@@ -65,4 +69,60 @@ def log_transition(
         at=at,
     )
     db.session.add(log)
+    return log
+
+
+# The log row of the event a request fires, written by a statement built once: the row is never
+# changed (append-only), so there is nothing for the session to track, and the unit of work's flush
+# is left with the record's UPDATE alone.
+_INSERT_LOG = insert(TransitionLog.__table__).returning(TransitionLog.__table__.c.id)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenLog:
+    """A transition-log row as written (what its notifications are made of)."""
+
+    id: int | None
+    workflow: str
+    event: str
+    from_state: str
+    to_state: str
+    reason: str | None
+    at: datetime
+
+
+def write_transition(
+    fired: Fired, subject_id: int, application_id: int | None, actor: Actor, reason, data, at, *, notify=None, **subject
+) -> WrittenLog:
+    """Insert the transition-log row of ``fired`` now (after the record's flush) and return it.
+
+    The same row as ``log_transition`` writes, in the same transaction, without an ORM object. With
+    ``notify`` (the recipient groups; ``subject``: ``application=``, ``certificate=``, ``team_ids=``
+    as ``notify_transition`` takes them) its notifications too: on PostgreSQL in the same statement.
+    """
+    reason = reason or None
+    log = WrittenLog(None, fired.workflow, fired.event, fired.source, fired.dest, reason, at)
+    if notify is not None and in_one_statement():
+        # The row's application is the subject's (the application, or the certificate's).
+        row = {"workflow_version": fired.version, "subject_id": subject_id, "actor_id": actor.id, "data": data or None}
+        return replace(log, id=log_and_notify(log, row, notify, **subject))
+    log_id = db.session.execute(
+        _INSERT_LOG,
+        {
+            "workflow": fired.workflow,
+            "workflow_version": fired.version,
+            "subject_id": subject_id,
+            "application_id": application_id,
+            "actor_id": actor.id,
+            "event": fired.event,
+            "from_state": fired.source,
+            "to_state": fired.dest,
+            "reason": reason,
+            "data": data or None,
+            "at": at,
+        },
+    ).scalar_one()
+    log = replace(log, id=log_id)
+    if notify is not None:
+        notify_transition(log, notify, **subject)
     return log

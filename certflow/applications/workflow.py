@@ -3,9 +3,10 @@
 ``fire_application_event`` and ``fire_certificate_event`` check the event
 with the shared engine, run the effect its definition names (registered in
 ``certflow.applications.effects``), and write — in the caller's
-transaction — the new state, the version bump, the transition-log row and the
-notifications. They flush and never commit: the request (or task) commits
-once, and a concurrent change makes that flush fail with ``StaleVersion``.
+transaction — the new state, the version bump (the session's one flush), the
+transition-log row and the notifications (statements built once). They flush
+and never commit: the request (or task) commits once, and a concurrent
+change makes that flush fail with ``StaleVersion``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from certflow import clock
 from certflow.applications.effects import run_effect
 from certflow.applications.facts import ApplicationFacts, CertificateFacts
-from certflow.applications.transition_log import StaleVersion, check_version, flush, log_transition
+from certflow.applications.transition_log import StaleVersion, check_version, flush, write_transition
 from certflow.extensions import db
 from certflow.models import Application, Certificate, User
 from certflow.notifications.transitions import notify_transition
@@ -63,15 +64,33 @@ def fire_application_event(
     with db.session.no_autoflush:  # the effects' queries must not flush the application early: one UPDATE, one version
         follow_up = run_effect(app, fired, user, reason, data, now)
     app.state_changed_at = now
-    log = log_transition(fired, app.id, app.id, actor, reason, _logged_data("application", event, data), now)
-    flush()  # the UPDATE (a concurrent change fails it: StaleVersion), then the log row
-    if follow_up is not None:
+    flush()  # the UPDATE (a concurrent change fails it: StaleVersion)
+    logged = _logged_data("application", event, data)
+    if follow_up is None:  # the log row and its notifications together (one statement on PostgreSQL)
+        write_transition(
+            fired,
+            app.id,
+            app.id,
+            actor,
+            reason,
+            logged,
+            now,
+            notify=fired.notify,
+            application=app,
+            team_ids=_teams(team_before, app),
+        )
+    else:  # the follow-up's rows (a certificate issued, one superseded) come after the log row
+        log = write_transition(fired, app.id, app.id, actor, reason, logged, now)
         follow_up()
-    db.session.flush()
-    teams = tuple(dict.fromkeys(t for t in (team_before, app.team_id) if t is not None))
-    notify_transition(log, fired.notify, application=app, team_ids=teams)
+        db.session.flush()
+        notify_transition(log, fired.notify, application=app, team_ids=_teams(team_before, app))
     flush()
     return fired
+
+
+def _teams(team_before: int | None, app: Application) -> tuple[int, ...]:
+    """The teams that hear of an event: the one it released or replaced, and the application's now."""
+    return tuple(dict.fromkeys(t for t in (team_before, app.team_id) if t is not None))
 
 
 def fire_certificate_event(
@@ -89,10 +108,16 @@ def fire_certificate_event(
     fired, now = _fire("certificate", cert, event, actor, CertificateFacts(cert), reason, data, version)
     run_effect(cert, fired, user, reason, data, now)
     flush()
-    log = log_transition(
-        fired, cert.id, cert.application_id, actor, reason, _logged_data("certificate", event, data), now
+    write_transition(
+        fired,
+        cert.id,
+        cert.application_id,
+        actor,
+        reason,
+        _logged_data("certificate", event, data),
+        now,
+        notify=fired.notify,
+        certificate=cert,
     )
-    db.session.flush()
-    notify_transition(log, fired.notify, certificate=cert)
     flush()
     return fired

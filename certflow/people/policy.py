@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, bindparam, false, or_, select
 from sqlalchemy.orm import defaultload, lazyload
 
 from certflow.extensions import db
@@ -179,32 +179,75 @@ def certificate_actor(user: User) -> Actor:
 # -- what each may see -----------------------------------------------------------------------
 
 
-def visible_applications(user: User) -> Select:
-    """A SELECT of the applications ``user`` may see (combine with filters and paging)."""
-    stmt = select(Application).options(CANDIDATE_ROLES_ON_DEMAND)
-    if user.has_role("admin"):
-        return stmt
+def _visibility(user: User) -> tuple[tuple, int | None]:
+    """What decides which applications ``user`` sees: the shape of the condition, and the scope's value."""
+    key = _scope_key(user)
+    roles = user.roles
+    shape = (
+        "admin" in roles,
+        "candidate" in roles,
+        None if key is None else key[0].key,
+        "assessor" in roles,
+        "certifier" in roles,
+    )
+    return shape, None if key is None else key[1]
+
+
+def _visible_where(shape: tuple, user_id, scope_value):
+    """The condition of the applications a user of ``shape`` sees (None: all of them).
+
+    ``user_id`` and ``scope_value``: the values, or bind parameters for a statement built once.
+    """
+    admin, candidate, scope_column, assessor, certifier = shape
+    if admin:
+        return None
     conditions = []
-    if user.has_role("candidate"):
-        conditions.append(Application.candidate_id == user.id)
-    scope = dinas_scope(user)
-    if scope is not None:
-        conditions.append(Application.dinas_id.in_(scope))
-    if user.has_role("assessor"):
+    if candidate:
+        conditions.append(Application.candidate_id == user_id)
+    if scope_column is not None:
+        column = getattr(Dinas, scope_column)
+        conditions.append(Application.dinas_id.in_(select(Dinas.id).where(column == scope_value)))
+    if assessor:
         my_teams = (
             select(TeamMember.team_id)
             .join(Assessor, Assessor.id == TeamMember.assessor_id)
-            .where(Assessor.user_id == user.id)
+            .where(Assessor.user_id == user_id)
         )
         conditions.append(Application.team_id.in_(my_teams))
-    if user.has_role("certifier"):
+    if certifier:
         conditions.append(Application.state != "draft")
-    return stmt.where(or_(*conditions) if conditions else false())
+    return or_(*conditions) if conditions else false()
+
+
+def visible_applications(user: User) -> Select:
+    """A SELECT of the applications ``user`` may see (combine with filters and paging)."""
+    shape, scope_value = _visibility(user)
+    stmt = select(Application).options(CANDIDATE_ROLES_ON_DEMAND)
+    where = _visible_where(shape, user.id, scope_value)
+    return stmt if where is None else stmt.where(where)
+
+
+# One application by id, as each shape of visibility and set of loader options asks for it: built
+# once per process (a handful of shapes), so a request neither builds it nor computes its cache key.
+_ONE_VISIBLE: dict[tuple, Select] = {}
 
 
 def get_visible_application(user: User, application_id: int, *options) -> Application | None:
-    """The application if ``user`` may see it, else None (callers answer 404); ``options``: loader options."""
-    return db.session.scalar(visible_applications(user).where(Application.id == application_id).options(*options))
+    """The application if ``user`` may see it, else None (callers answer 404); ``options``: loader options.
+
+    Pass options built once (module constants): they are part of the cached statement's key.
+    """
+    shape, scope_value = _visibility(user)
+    stmt = _ONE_VISIBLE.get((shape, options))
+    if stmt is None:
+        stmt = select(Application).options(CANDIDATE_ROLES_ON_DEMAND)
+        where = _visible_where(shape, bindparam("user_id"), bindparam("scope_value"))
+        if where is not None:
+            stmt = stmt.where(where)
+        stmt = stmt.where(Application.id == bindparam("application_id")).options(*options)
+        if len(_ONE_VISIBLE) < 256:  # options built per call would only fill it: bounded
+            _ONE_VISIBLE[(shape, options)] = stmt
+    return db.session.scalar(stmt, {"user_id": user.id, "scope_value": scope_value, "application_id": application_id})
 
 
 def may_see_scores(user: User, app: Application) -> bool:

@@ -55,8 +55,8 @@ def test_a_transition_answers_with_the_application_as_a_reload_shows_it(client, 
     assert fired.get_json() == reloaded.get_json()
     assert fired.get_json()["state"] == "ineligible" and fired.get_json()["version"] == version + 1
     # the token's user with roles, the application (certificate and documents joined), UPDATE, log,
-    # notifications, outbox
-    assert len(seen) == 6, seen
+    # notifications, outbox (the last three one statement on PostgreSQL)
+    assert len(seen) == (4 if db.engine.dialect.name == "postgresql" else 6), seen
 
 
 @pytest.mark.parametrize("last", ["assign_team", "certify", "request_reassessment"])
