@@ -9,10 +9,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from certflow import clock
-from certflow.applications.fact_queries import declarations_by_app
 from certflow.clock import LOCAL_TZ
 from certflow.extensions import db
-from certflow.models import Application, Assessor, Criterion, Score, TeamMember, TransitionLog
+from certflow.models import Application, Assessor, ConflictDeclaration, Criterion, Score, TeamMember, TransitionLog
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
 
 # An assessment is due this many days after the team was assigned (the assign_team transition).
@@ -77,7 +76,10 @@ QUEUE_LOADS = (
 
 
 def _queue_facts(assessor: Assessor):
-    """(application id, team assigned at, criteria scored, criteria) of each queue entry: one query.
+    """(application id, team assigned at, own declaration, criteria scored, criteria) of each entry: one query.
+
+    The assessor's own declaration is a row of theirs shown as it is (no rule is derived from it here:
+    the guards read every member's, through ``fact_queries.declarations_by_app``).
 
     The applications are found by their teams' index first; only those few are then loaded with what
     the page shows (joining the related tables before filtering would read the whole table).
@@ -89,6 +91,11 @@ def _queue_facts(assessor: Assessor):
         .where(_assigned(), TransitionLog.application_id == Application.id)
         .scalar_subquery()
     )
+    declaration = (
+        select(ConflictDeclaration.conflict)
+        .where(ConflictDeclaration.application_id == Application.id, ConflictDeclaration.assessor_id == assessor.id)
+        .scalar_subquery()
+    )
     scored = (
         select(func.count(Score.id))
         .where(Score.application_id == Application.id, Score.assessor_id == assessor.id)
@@ -96,7 +103,7 @@ def _queue_facts(assessor: Assessor):
     )
     criteria = select(func.count(Criterion.id)).where(Criterion.scheme_id == Application.scheme_id).scalar_subquery()
     return db.session.execute(
-        select(Application.id, assigned_at, scored, criteria).where(
+        select(Application.id, assigned_at, declaration, scored, criteria).where(
             Application.team_id.in_(my_teams),
             or_(Application.state.in_(QUEUE_STATES), Application.state_changed_at >= since),
         )
@@ -109,11 +116,10 @@ def assessor_queue(assessor: Assessor) -> list[QueueItem]:
     apps = []
     if facts:
         apps = db.session.scalars(select(Application).options(*QUEUE_LOADS).where(Application.id.in_(facts))).all()
-    declarations = declarations_by_app(apps)  # the guards' fact (who declared what), one query
     today = clock.today()
     items = []
     for a in apps:
-        assigned_at, scored, criteria = facts[a.id]
+        assigned_at, declaration, scored, criteria = facts[a.id]
         assigned_on = _local_day(assigned_at)
         due = due_date(assigned_on)
         items.append(
@@ -123,7 +129,7 @@ def assessor_queue(assessor: Assessor) -> list[QueueItem]:
                 assigned_on=assigned_on,
                 due_on=due,
                 overdue=a.state in OPEN_ASSESSMENT_STATES and due is not None and due < today,
-                declaration=declarations[a.id].get(assessor.id),
+                declaration=declaration,
                 scored=scored,
                 criteria=criteria,
             )

@@ -149,8 +149,8 @@ def test_the_queue_runs_a_constant_number_of_queries(app, world, db):
     with count_queries() as many:
         page = browser.get("/assessor/").text
     assert page.count('class="queue-item') == 7
-    # user and roles, assessor, the queue's facts, its applications, their declarations, the unread count
-    # (+ the session's own)
+    # user and roles, assessor, the queue's facts (own declaration included), its applications, the unread
+    # count (+ the session's own)
     assert many[0] == one[0] <= 10
 
 
