@@ -7,8 +7,7 @@ Shared by ``certflow.applications.workflow`` (which fires events) and the effect
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import insert
@@ -16,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from certflow.extensions import db
 from certflow.models import TransitionLog
-from certflow.notifications.transitions import in_one_statement, log_and_notify, notify_transition
+from certflow.notifications.transitions import WrittenLog, in_one_statement, log_and_notify, notify_transition
 from workflows import Actor, WorkflowError
 from workflows.engine import Fired
 from workflows.guards import Msg
@@ -76,19 +75,6 @@ def log_transition(
 # changed (append-only), so there is nothing for the session to track, and the unit of work's flush
 # is left with the record's UPDATE alone.
 _INSERT_LOG = insert(TransitionLog.__table__).returning(TransitionLog.__table__.c.id)
-
-
-@dataclass(frozen=True, slots=True)
-class WrittenLog:
-    """A transition-log row as written (what its notifications are made of)."""
-
-    id: int | None
-    workflow: str
-    event: str
-    from_state: str
-    to_state: str
-    reason: str | None
-    at: datetime
 
 
 def write_transition(

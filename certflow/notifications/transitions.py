@@ -9,29 +9,46 @@ each. Celery sends the e-mails after the commit (``certflow.notifications``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
-from sqlalchemy import Integer, bindparam, insert, text
+from sqlalchemy import BindParameter, Integer, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from certflow.extensions import db
-from certflow.models import Application, Certificate, Notification, OutboxMessage
+from certflow.models import Application, Certificate, Notification, OutboxMessage, TransitionLog
 from certflow.models.types import UTCDateTime
 from certflow.notifications.dispatch import queue_after_commit
 from certflow.notifications.recipients import recipients
 
 
-class LoggedTransition(Protocol):
-    """What the notifications of a transition are made of: a ``TransitionLog`` row, or one written without the ORM."""
+@dataclass(frozen=True, slots=True)
+class WrittenLog:
+    """A transition-log row as written without the ORM (what its notifications are made of)."""
 
-    id: int
+    id: int | None
     workflow: str
     event: str
     from_state: str
     to_state: str
     reason: str | None
     at: datetime
+
+
+# What the notifications of a transition are made of: a ``TransitionLog`` row, or one written by statement.
+LoggedTransition = TransitionLog | WrittenLog
+
+
+def _typed(*extra: BindParameter) -> tuple[BindParameter, ...]:
+    """The typed parameters both multi-row statements share (fresh for each statement), and ``extra``."""
+    return (
+        bindparam("user_ids", type_=ARRAY(Integer)),
+        bindparam("params", type_=JSONB()),
+        bindparam("created_at", type_=UTCDateTime()),
+        bindparam("application_id", type_=Integer()),
+        bindparam("certificate_id", type_=Integer()),
+        *extra,
+    )
 
 
 _NOTIFICATIONS = insert(Notification.__table__)
@@ -46,13 +63,7 @@ _BOTH_PG = text(
     "INSERT INTO outbox (key, recipient_id, event, workflow, application_id, certificate_id, payload, status, "
     "attempts, created_at) SELECT :key_prefix || u, u, :event, :workflow, :application_id, :certificate_id, "
     ":params, 'pending', 0, :created_at FROM r ORDER BY i RETURNING id"
-).bindparams(
-    bindparam("user_ids", type_=ARRAY(Integer)),
-    bindparam("params", type_=JSONB()),
-    bindparam("created_at", type_=UTCDateTime()),
-    bindparam("application_id", type_=Integer()),
-    bindparam("certificate_id", type_=Integer()),
-)
+).bindparams(*_typed())
 
 # PostgreSQL, when nothing has to happen between the two: the transition-log row too, in the same
 # statement (the outbox keys name the row's id). One row of the log's id and the outbox ids.
@@ -67,15 +78,7 @@ _LOG_AND_BOTH_PG = text(
     "attempts, created_at) SELECT 'transition:' || l.id || ':' || u, u, :event, :workflow, :application_id, "
     ":certificate_id, :params, 'pending', 0, :created_at FROM r, l RETURNING id) "
     "SELECT (SELECT id FROM l), ARRAY(SELECT id FROM o)"
-).bindparams(
-    bindparam("user_ids", type_=ARRAY(Integer)),
-    bindparam("params", type_=JSONB()),
-    bindparam("data", type_=JSONB()),
-    bindparam("created_at", type_=UTCDateTime()),
-    bindparam("application_id", type_=Integer()),
-    bindparam("certificate_id", type_=Integer()),
-    bindparam("actor_id", type_=Integer()),
-)
+).bindparams(*_typed(bindparam("data", type_=JSONB()), bindparam("actor_id", type_=Integer())))
 
 
 def _rows(log, groups, application, certificate, team_ids) -> tuple[list[int], dict, dict]:
