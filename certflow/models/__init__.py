@@ -13,9 +13,11 @@ from certflow.models.assessment import (
 from certflow.models.audit import Notification, OutboxMessage, TransitionLog
 from certflow.models.certificates import Certificate
 from certflow.models.people import ApiToken, Dinas, Province, User, UserRole
+from certflow.models.records import Agreement
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
 
 __all__ = [
+    "Agreement",
     "ApiToken",
     "Appeal",
     "Application",

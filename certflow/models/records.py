@@ -1,0 +1,44 @@
+"""The records of a candidate at an assessment event that BNSP audits.
+
+FR.AK.01, the assessment agreement and confidentiality: the evidence to be gathered (per unit,
+the methods), the date, time and venue; agreed by the candidate and by the lead assessor.
+``start_assessment`` needs both signatures (guard ``agreement_signed``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Date, ForeignKey, String, Time
+from sqlalchemy.orm import Mapped, mapped_column
+
+from certflow import clock
+from certflow.extensions import db
+from certflow.models.types import JSONType, UTCDateTime
+
+
+class Agreement(db.Model):
+    """FR.AK.01 of one application: what will be assessed, when and where, and who agreed.
+
+    ``evidence`` is ``[{"unit": <unit code>, "methods": [<method>, ...]}, ...]``. Changing the
+    terms after a signature clears both signatures: each party agrees to what is written.
+    """
+
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), unique=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("assessors.id"))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    assessed_at: Mapped[time] = mapped_column(Time)
+    venue: Mapped[str] = mapped_column(String(255), default="")
+    evidence: Mapped[list] = mapped_column(JSONType, default=list)
+    signed_by_candidate_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_by_lead_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+    @property
+    def signed(self) -> bool:
+        """Both the candidate and the lead have agreed."""
+        return self.signed_by_candidate_at is not None and self.signed_by_lead_at is not None

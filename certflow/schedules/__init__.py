@@ -1,0 +1,1 @@
+"""Assessment events: venues (TUK), schedules, attendance, reports, the plenary decision."""
