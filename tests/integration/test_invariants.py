@@ -26,6 +26,7 @@ from tests.integration.test_migrations import _app_on, _pg_database
 from tests.integration.test_rules_workflow import bring
 
 APPLICATIONS = Application.__table__
+REVISION = "0004_invariants"
 BEFORE = "0002_perf"  # the revision before 0004_invariants (file 0003_performance.py)
 
 
@@ -164,7 +165,7 @@ def test_the_migration_refuses_existing_rows_that_break_a_rule(migrated_app):
                 conn.execute(_update_in([other], state="assessed", team_id=team))
 
             with pytest.raises(RuntimeError) as err:
-                command.upgrade(config, "head")
+                command.upgrade(config, REVISION)
             message = str(err.value)
             assert "ck_applications_revision_has_deadline" in message
             assert f"3 application(s) break it, ids {', '.join(map(str, ids))}" in message
@@ -177,8 +178,8 @@ def test_the_migration_refuses_existing_rows_that_break_a_rule(migrated_app):
             with _db.engine.begin() as conn:  # corrected as the message says, the upgrade goes through
                 conn.execute(_update_in(ids, revision_deadline=clock.today() + timedelta(days=7)))
                 conn.execute(_update_in([other], recommendation="K"))
-            command.upgrade(config, "head")
-            assert _revision() == "0004_invariants"
+            command.upgrade(config, REVISION)
+            assert _revision() == REVISION
             with _db.engine.connect() as conn:
                 assert conn.execute(sa.text("SELECT count(*) FROM applications")).scalar() == 4
                 assert conn.execute(sa.text("SELECT count(*) FROM documents")).scalar() == documents
