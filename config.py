@@ -37,7 +37,9 @@ def _database_url() -> str:
 class Config:
     """Settings for production and ``make run``; each can be overridden by the environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Required outside the embedded default: with none (or a known default), the embedded default keeps
+    # its own random key in instance/secret_key, and any other deployment refuses to start.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     INSTANCE_DIR = str(_INSTANCE)

@@ -56,6 +56,9 @@ def create_app(config: object | str | None = None) -> Flask:
     )
     app.config.from_object(config or "config.Config")
     os.makedirs(app.instance_path, exist_ok=True)
+    from certflow.security import ensure_secret_key
+
+    ensure_secret_key(app)  # before anything signs: sessions, CSRF tokens, set-password links
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
 
