@@ -92,8 +92,16 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
+def token_digest(token: str) -> str:
+    """What is stored of a token: its SHA-256, in hex."""
+    return _digest(token)
+
+
 def user_for_token(token: str | None) -> User | None:
-    """The active user a valid, unexpired token belongs to, or None."""
+    """The active user a valid, unexpired, unrevoked token belongs to, or None.
+
+    Revoking a token deletes its row (``certflow.people.sessions``), so the lookup stays one statement.
+    """
     if not token:
         return None
     return db.session.scalars(_USER_FOR_TOKEN, {"digest": _digest(token), "now": clock.now()}).unique().first()

@@ -13,7 +13,9 @@ from certflow.api.schemas.reference import Credentials, MeOut, TokenOut
 from certflow.api.spec import answer, body, operation
 from certflow.core.paging import page_rows
 from certflow.core.schemas import json_object
+from certflow.core.transaction import unit_of_work
 from certflow.extensions import db, limiter
+from certflow.people.sessions import revoke_token
 from certflow.security import authenticate, issue_token, user_for_token
 from workflows.guards import N_
 
@@ -31,6 +33,7 @@ def _authenticate():
     if user is None:
         raise ApiError(401, "unauthorized", N_("A valid bearer token is required."))
     g.api_user = user
+    g.api_token = token.strip()
     return None
 
 
@@ -81,6 +84,15 @@ def create_token():
     token, row = issue_token(user)
     db.session.commit()
     return answer(TokenOut(token=token, expires_at=row.expires_at), 201)
+
+
+@bp.delete("/auth/tokens/current")
+@operation(ok=204, tag="Authentication")
+def revoke_current_token():
+    """Revoke the calling token: it stops working at once."""
+    with unit_of_work():
+        revoke_token(g.api_token)
+    return "", 204
 
 
 @bp.get("/me")

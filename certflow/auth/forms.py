@@ -152,3 +152,17 @@ class SetPasswordForm(FlaskForm):
 
     password = new_password_field(_l("New password"))
     confirm = confirm_password_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, and a new one twice."""
+
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password.")), Length(max=200)]
+    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_password_field()
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """The "sign out everywhere" button (only the CSRF token)."""

@@ -132,4 +132,4 @@ def _register_page(form: RegisterForm, groups) -> str:
     )
 
 
-from certflow.auth import passwords  # noqa: E402,F401  (registers the set-password pages)
+from certflow.auth import account, passwords  # noqa: E402,F401  (register the account and set-password pages)

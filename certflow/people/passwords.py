@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from certflow import clock
 from certflow.extensions import db
 from certflow.models import OutboxMessage, User
+from certflow.people.sessions import end_every_session
 from certflow.security import find_user_by_email, hash_password
 
 _SALT = "certflow-set-password"
@@ -53,9 +54,9 @@ def user_for_password_token(token: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Give ``user`` a new password (the caller validated it)."""
+    """Give ``user`` a new password (the caller validated it); every session and API token of theirs ends."""
     user.password_hash = hash_password(password)
-    db.session.flush()
+    end_every_session(user)
 
 
 def request_password_reset(email: str | None) -> None:
