@@ -74,7 +74,16 @@ def create_app(config: object | str | None = None) -> Flask:
         default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
     app.config.setdefault("RATELIMIT_ENABLED", True)
+    from certflow.core import ratelimit_storage  # noqa: F401  (registers the certflow+sqlite:// storage)
+
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("certflow+sqlite:"):
+        os.makedirs(os.path.dirname(app.config["RATELIMIT_STORAGE_URI"].split("://", 1)[1]) or ".", exist_ok=True)
     limiter.init_app(app)
+    if app.config.get("TRUSTED_PROXIES", 0) > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     from certflow.core.converters import register_converters
 

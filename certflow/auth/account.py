@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from certflow.auth.forms import ChangePasswordForm, SignOutEverywhereForm
-from certflow.auth.routes import _login_limit, bp
+from certflow.auth.routes import _forms_limit, bp
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import limiter
 from certflow.people.passwords import set_password
@@ -31,7 +31,7 @@ def account():
 
 @bp.post("/account/password")
 @login_required
-@limiter.limit(_login_limit)
+@limiter.limit(_forms_limit)
 def change_password():
     """Change the password (the current one first); every other session and API token ends."""
     form = ChangePasswordForm()

@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from flask_login import login_user
 
 from certflow.auth.forms import ForgotPasswordForm, SetPasswordForm
-from certflow.auth.routes import _login_limit, bp
+from certflow.auth.routes import _forms_limit, bp
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import limiter
 from certflow.people.passwords import request_password_reset, set_password, user_for_password_token
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_forms_limit, methods=["POST"])
 def forgot_password():
     """Ask for a link to set a new password; the answer never says whether the e-mail is known."""
     form = ForgotPasswordForm()
@@ -27,7 +27,7 @@ def forgot_password():
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_forms_limit, methods=["POST"])
 def set_password_page(token: str):
     """Set a password with a link from an invitation or a reset e-mail (single use)."""
     user = user_for_password_token(token)

@@ -13,8 +13,8 @@ from certflow.core.errors import StaleVersion
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db, limiter, login_manager
 from certflow.models import Dinas, Province
+from certflow.people.signin import sign_in
 from certflow.people.users import UserError, create_user
-from certflow.security import authenticate
 from certflow.web.util import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -23,20 +23,19 @@ login_manager.login_message = _l("Please log in to see this page.")
 login_manager.login_message_category = "info"
 
 
-def _login_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
+def _forms_limit() -> str:
+    return current_app.config["RATELIMIT_FORMS"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login():
-    """The login page; one message for a wrong e-mail and a wrong password."""
+    """The login page; one message for a wrong e-mail and a wrong password (failed attempts limited: ``sign_in``)."""
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = sign_in(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
@@ -89,7 +88,7 @@ def _show_user_error(form: RegisterForm, exc: UserError) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_forms_limit, methods=["POST"])
 def register():
     """A candidate creates their own account, then is logged in."""
     if current_user.is_authenticated:
