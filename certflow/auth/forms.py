@@ -72,6 +72,8 @@ def education_level_choices() -> list[tuple[str, str]]:
 class RegisterForm(FlaskForm):
     """A candidate's self-registration: who they are, their dinas, education and practice.
 
+    No password here: the e-mailed link to set it confirms that the address is the person's.
+
     The selects are drawn by the template (the dinas grouped by province), so the fields
     hold no choices; each ``validate_*`` method checks the value against its list.
     """
@@ -90,8 +92,6 @@ class RegisterForm(FlaskForm):
             email_format,
         ],
     )
-    password = new_password_field(_l("Password"))
-    confirm = confirm_password_field()
     dinas = SelectField(
         _l("Your Dinas Sosial"), validate_choice=False, validators=[DataRequired(_l("Choose your Dinas Sosial."))]
     )

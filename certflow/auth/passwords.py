@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_user
 
 from certflow.auth.forms import ForgotPasswordForm, SetPasswordForm
-from certflow.auth.routes import _forms_limit, bp
+from certflow.auth.routes import _forms_limit, bp, steady_answer
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import limiter
 from certflow.people.passwords import request_password_reset, set_password, user_for_password_token
@@ -19,7 +19,7 @@ def forgot_password():
     """Ask for a link to set a new password; the answer never says whether the e-mail is known."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        with unit_of_work():
+        with steady_answer(), unit_of_work():
             request_password_reset(form.email.data)
         flash(_("If this e-mail address has an account, a link to set a new password is on its way."), "info")
         return redirect(url_for("auth.login"))

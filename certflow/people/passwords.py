@@ -10,10 +10,13 @@ import hashlib
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from certflow import clock
 from certflow.extensions import db
 from certflow.models import OutboxMessage, User
+from certflow.notifications.dispatch import queue_after_commit
 from certflow.people.sessions import end_every_session
 from certflow.security import find_user_by_email, hash_password
 
@@ -59,18 +62,34 @@ def set_password(user: User, password: str) -> None:
     end_every_session(user)
 
 
+# Account e-mails asked for by anyone (a reset, a registration) are sent at most once per window
+# and address: a double-click, or a script asking a hundred times, sends one e-mail.
+ACCOUNT_EMAIL_WINDOW_SECONDS = 60
+
+
+def queue_account_email(user: User, event: str) -> None:
+    """Queue the account e-mail ``event`` for ``user``, unless the same one is queued in this window already.
+
+    The idempotency key names the window, and the row is inserted "on conflict do nothing": two
+    requests at the same moment write one message, and neither fails.
+    """
+    window = int(clock.now().timestamp()) // ACCOUNT_EMAIL_WINDOW_SECONDS
+    table = OutboxMessage.__table__
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(table)
+        .values(key=f"{event}:{user.id}:{window}", recipient_id=user.id, event=event, workflow="account", payload={})
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.id)
+    )
+    new_id = db.session.execute(statement).scalar()
+    if new_id is not None:
+        queue_after_commit(db.session, [new_id])
+
+
 def request_password_reset(email: str | None) -> None:
     """Queue a set-password e-mail if ``email`` belongs to an active user; say nothing either way."""
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
-    db.session.add(
-        OutboxMessage(
-            key=f"reset:{user.id}:{int(clock.now().timestamp())}",
-            recipient_id=user.id,
-            event="password_reset",
-            workflow="account",
-            payload={},
-        )
-    )
-    db.session.flush()
+    queue_account_email(user, "password_reset")
