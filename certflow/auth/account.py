@@ -26,7 +26,7 @@ def _account_page(password_form: ChangePasswordForm, status: int = 200):
 @login_required
 def account():
     """The signed-in person's account: their password and their sessions."""
-    return _account_page(ChangePasswordForm(formdata=None))
+    return _account_page(ChangePasswordForm(formdata=None, owner=current_user))
 
 
 @bp.post("/account/password")
@@ -34,7 +34,7 @@ def account():
 @limiter.limit(_forms_limit)
 def change_password():
     """Change the password (the current one first); every other session and API token ends."""
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(owner=current_user)
     if form.validate_on_submit():
         if not check_password(current_user, form.current.data):
             form.current.errors = [_("The current password is not right.")]

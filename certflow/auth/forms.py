@@ -10,6 +10,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from certflow.models.people import EDUCATION_FIELDS
+from certflow.people.passwords import password_problem
 from certflow.web.labels import EDUCATION_FIELD_LABELS, EDUCATION_LEVELS
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -147,14 +148,32 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class NewPasswordRules:
+    """``validate_password``: refuse a common or too simple password, or one made of the owner's e-mail or name."""
+
+    def __init__(self, *args, owner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
+    def validate_password(self, field) -> None:
+        """The password is none of the most used ones, nor the owner's e-mail or name."""
+        if len(field.data or "") < 8:  # the length has its own message
+            return
+        problem = password_problem(
+            field.data or "", getattr(self.owner, "email", None), getattr(self.owner, "name", None)
+        )
+        if problem:
+            raise ValidationError(_l(problem))
+
+
+class SetPasswordForm(NewPasswordRules, FlaskForm):
     """A new password, twice."""
 
     password = new_password_field(_l("New password"))
     confirm = confirm_password_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(NewPasswordRules, FlaskForm):
     """The current password, and a new one twice."""
 
     current = PasswordField(

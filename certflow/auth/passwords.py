@@ -33,7 +33,7 @@ def set_password_page(token: str):
     user = user_for_password_token(token)
     if user is None:
         return render_template("auth/set_password_invalid.html"), 404
-    form = SetPasswordForm()
+    form = SetPasswordForm(owner=user)
     if form.validate_on_submit():
         with unit_of_work():
             set_password(user, form.password.data)

@@ -6,7 +6,9 @@ hash, so it stops working once used (the hash changes) and after ``PASSWORD_LINK
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from pathlib import Path
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -19,6 +21,7 @@ from certflow.models import OutboxMessage, User
 from certflow.notifications.dispatch import queue_after_commit
 from certflow.people.sessions import end_every_session
 from certflow.security import find_user_by_email, hash_password
+from workflows.guards import N_
 
 _SALT = "certflow-set-password"
 
@@ -93,3 +96,34 @@ def request_password_reset(email: str | None) -> None:
     if user is None or not user.active:
         return
     queue_account_email(user, "password_reset")
+
+
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The common passwords shipped with certflow (``certflow/data/common-passwords.txt``), lower-case."""
+    with open(COMMON_PASSWORDS_FILE, encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problem(password: str, email: str | None = None, name: str | None = None) -> str | None:
+    """Why ``password`` is refused (a message id), or None: too common, too simple, the person's e-mail or name.
+
+    The length (8 to 200 characters) is checked by the form itself.
+    """
+    text = (password or "").lower()
+    squeezed = "".join(text.split())
+    if text in common_passwords() or squeezed in common_passwords():
+        return N_("This password is one of the most used: choose another.")
+    if len(set(text)) < 4:
+        return N_("This password is too simple: use more different characters.")
+    email = (email or "").strip().lower()
+    local = email.split("@", 1)[0]
+    parts = [p for p in "".join(c if c.isalnum() else " " for c in (name or "").lower()).split() if len(p) >= 4]
+    whole_name = "".join(c for c in (name or "").lower() if c.isalnum())
+    personal = [email, local if len(local) >= 4 else "", whole_name if len(whole_name) >= 4 else ""]
+    if any(p and p in squeezed for p in personal) or (parts and squeezed in {p for p in parts}):
+        return N_("The password must not contain your e-mail address or your name.")
+    return None
