@@ -89,7 +89,7 @@ def test_a_session_forged_with_the_old_default_key_is_not_accepted(tmp_path, ins
     def forged_with(key: str) -> str:
         signer = type("Signer", (), {"secret_key": key, "config": app.config})()
         serializer = SecureCookieSessionInterface().get_signing_serializer(signer)
-        return serializer.dumps({"_user_id": str(admin_id), "_fresh": True, "_id": ident})
+        return serializer.dumps({"_user_id": f"{admin_id}:0", "_fresh": True, "_id": ident})  # epoch 0: guessable
 
     control = app.test_client()
     control.set_cookie("session", forged_with(app.config["SECRET_KEY"]))
