@@ -76,8 +76,6 @@ def create_app(config: object | str | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_ENABLED", True)
     from certflow.core import ratelimit_storage  # noqa: F401  (registers the certflow+sqlite:// storage)
 
-    if app.config["RATELIMIT_STORAGE_URI"].startswith("certflow+sqlite:"):
-        os.makedirs(os.path.dirname(app.config["RATELIMIT_STORAGE_URI"].split("://", 1)[1]) or ".", exist_ok=True)
     limiter.init_app(app)
     if app.config.get("TRUSTED_PROXIES", 0) > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -8,6 +8,7 @@ points ``RATELIMIT_STORAGE_URI`` at Redis; the embedded default (no server) uses
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -34,11 +35,12 @@ class SQLiteFileStorage(Storage):
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None or self._local.pid != os.getpid():  # one connection per thread, never across a fork
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(_SCHEMA)
-            self._local.conn = conn
+            self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
