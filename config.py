@@ -34,16 +34,30 @@ def _database_url() -> str:
     return url
 
 
+def _ratelimit_storage() -> str:
+    url = os.environ.get("RATELIMIT_STORAGE_URI")
+    if url:
+        return url
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if broker.startswith(("redis://", "rediss://")):
+        return broker
+    return f"certflow+sqlite:///{_INSTANCE / 'ratelimits.sqlite'}"
+
+
 class Config:
     """Settings for production and ``make run``; each can be overridden by the environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Required outside the embedded default: with none (or a known default), the embedded default keeps
+    # its own random key in instance/secret_key, and any other deployment refuses to start.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     INSTANCE_DIR = str(_INSTANCE)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(_INSTANCE / "uploads"))
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
     REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "300"))
+    # The registration and forgotten-password forms answer no sooner than this, whatever the e-mail.
+    ACCOUNT_ANSWER_SECONDS = float(os.environ.get("ACCOUNT_ANSWER_SECONDS", "0.4"))
     PASSWORD_LINK_DAYS = int(os.environ.get("PASSWORD_LINK_DAYS", "7"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024
 
@@ -83,8 +97,18 @@ class Config:
     LICENCE_REMINDER_DAYS = (90, 30, 7)
     SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "7"))
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Rate limits count in one storage shared by every process: RATELIMIT_STORAGE_URI, else the Redis
+    # broker, else a SQLite file under instance/ (the embedded default's gunicorn workers count together).
+    RATELIMIT_STORAGE_URI = _ratelimit_storage()
+    # Failed sign-ins (page and API alike, certflow.people.signin): of one account from one address,
+    # of one account from any address, of one address for any account. A successful sign-in never counts.
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
+    RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "100 per hour")
+    RATELIMIT_LOGIN_ADDRESS = os.environ.get("RATELIMIT_LOGIN_ADDRESS", "100 per minute")
+    # Every POST of the registration, forgotten-password, set-password and change-password forms, per address.
+    RATELIMIT_FORMS = os.environ.get("RATELIMIT_FORMS", "30 per minute")
+    # Reverse proxies in front of certflow whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     RATELIMIT_HEADERS_ENABLED = True
 
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "24"))
@@ -121,3 +145,4 @@ class TestConfig(Config):
     MAIL_BACKEND = "memory"
     CELERY_TASK_ALWAYS_EAGER = False
     REPORTS_CACHE_SECONDS = 0  # figures are checked right after the data changes
+    ACCOUNT_ANSWER_SECONDS = 0.0  # the timing tests set their own floor

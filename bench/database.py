@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import sqlalchemy as sa
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -32,6 +34,7 @@ def bench_config(url: str):
     class BenchConfig(Config):
         SQLALCHEMY_DATABASE_URI = url
         OUTBOX_DISPATCH = False
+        SECRET_KEY = os.environ.get("SECRET_KEY") or os.urandom(16).hex()  # the benchmark's own
 
     return BenchConfig
 

@@ -56,6 +56,9 @@ def create_app(config: object | str | None = None) -> Flask:
     )
     app.config.from_object(config or "config.Config")
     os.makedirs(app.instance_path, exist_ok=True)
+    from certflow.security import ensure_secret_key
+
+    ensure_secret_key(app)  # before anything signs: sessions, CSRF tokens, set-password links
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
 
@@ -71,7 +74,14 @@ def create_app(config: object | str | None = None) -> Flask:
         default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
     app.config.setdefault("RATELIMIT_ENABLED", True)
+    from certflow.core import ratelimit_storage  # noqa: F401  (registers the certflow+sqlite:// storage)
+
     limiter.init_app(app)
+    if app.config.get("TRUSTED_PROXIES", 0) > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     from certflow.core.converters import register_converters
 

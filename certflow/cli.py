@@ -29,8 +29,11 @@ def register_cli(app: Flask) -> None:
     @click.option("--dinas", default=None, help='a dinas id or exact name, e.g. "Dinas Sosial Kota Batam"')
     def create_user_command(email, name, password, roles, dinas):
         """Create a user with one or more roles."""
+        from certflow.people.passwords import password_problem
         from certflow.people.users import UserError, create_user
 
+        if len(password) >= 8 and (problem := password_problem(password, email, name)):
+            raise click.ClickException(str(problem))
         try:
             user = create_user(email, name, password, roles, dinas)
         except UserError as exc:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import time
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -90,8 +92,64 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
+def token_digest(token: str) -> str:
+    """What is stored of a token: its SHA-256, in hex."""
+    return _digest(token)
+
+
 def user_for_token(token: str | None) -> User | None:
-    """The active user a valid, unexpired token belongs to, or None."""
+    """The active user a valid, unexpired, unrevoked token belongs to, or None.
+
+    Revoking a token deletes its row (``certflow.people.sessions``), so the lookup stays one statement.
+    """
     if not token:
         return None
     return db.session.scalars(_USER_FOR_TOKEN, {"digest": _digest(token), "now": clock.now()}).unique().first()
+
+
+# Keys that were once a default somewhere (anyone can sign a session with them).
+KNOWN_DEFAULT_KEYS = frozenset({"dev-only-change-me", "change-me", "secret", "dev"})
+SECRET_KEY_FILE = "secret_key"
+
+
+class InsecureSecretKey(RuntimeError):
+    """``SECRET_KEY`` is missing or a known default outside the embedded default and the tests."""
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """The embedded default's own random key, made once in ``instance/secret_key`` (mode 0600)."""
+    path = os.path.join(instance_path, SECRET_KEY_FILE)
+    os.makedirs(instance_path, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made by an earlier start, or by another worker starting at the same moment
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    for _attempt in range(50):  # another process may be writing it right now
+        with open(path) as key_file:
+            key = key_file.read().strip()
+        if len(key) >= 32:
+            return key
+        time.sleep(0.02)
+    raise InsecureSecretKey(f"{path} does not hold a key; remove it and start again")
+
+
+def ensure_secret_key(app) -> None:
+    """Refuse a missing or known-default ``SECRET_KEY`` except in the tests and the embedded default.
+
+    The embedded default (the SQLite file of ``make run``) makes and keeps its own random key under
+    ``instance/``; every other deployment must set ``SECRET_KEY`` itself.
+    """
+    key = app.config.get("SECRET_KEY")
+    weak = not key or key in KNOWN_DEFAULT_KEYS
+    if not weak or (app.testing and key):
+        return
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+        return
+    raise InsecureSecretKey(
+        "SECRET_KEY is not set (or is a known default): set it to a long random value, "
+        'e.g. python -c "import secrets; print(secrets.token_hex(32))"'
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_babel import gettext
 from sqlalchemy import func, select
 
@@ -13,8 +13,11 @@ from certflow.api.schemas.reference import Credentials, MeOut, TokenOut
 from certflow.api.spec import answer, body, operation
 from certflow.core.paging import page_rows
 from certflow.core.schemas import json_object
-from certflow.extensions import db, limiter
-from certflow.security import authenticate, issue_token, user_for_token
+from certflow.core.transaction import unit_of_work
+from certflow.extensions import db
+from certflow.people.sessions import revoke_token
+from certflow.people.signin import sign_in
+from certflow.security import issue_token, user_for_token
 from workflows.guards import N_
 
 PUBLIC_ENDPOINTS = {"api.create_token", "api.public_certificate", "api.openapi_document"}
@@ -31,6 +34,7 @@ def _authenticate():
     if user is None:
         raise ApiError(401, "unauthorized", N_("A valid bearer token is required."))
     g.api_user = user
+    g.api_token = token.strip()
     return None
 
 
@@ -65,22 +69,26 @@ def paginate(stmt, paging: PageQuery, *, order=None, options=()):
     return items, total, page, per_page
 
 
-def _login_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
-
-
 @bp.post("/auth/tokens")
 @operation(json=Credentials, resp=TokenOut, ok=201, errors=(401, 429), public=True, tag="Authentication")
-@limiter.limit(_login_limit)
 def create_token():
-    """Exchange an e-mail and password for a bearer token."""
+    """Exchange an e-mail and password for a bearer token (failed attempts limited as the login page's)."""
     data = body()
-    user = authenticate(data.email, data.password)
+    user = sign_in(data.email, data.password)
     if user is None:
         raise ApiError(401, "invalid_credentials", N_("Wrong e-mail or password."))
     token, row = issue_token(user)
     db.session.commit()
     return answer(TokenOut(token=token, expires_at=row.expires_at), 201)
+
+
+@bp.delete("/auth/tokens/current")
+@operation(ok=204, tag="Authentication")
+def revoke_current_token():
+    """Revoke the calling token: it stops working at once."""
+    with unit_of_work():
+        revoke_token(g.api_token)
+    return "", 204
 
 
 @bp.get("/me")

@@ -13,7 +13,7 @@ from certflow.api.errors import ApiError
 from certflow.api.schemas import certificates as s
 from certflow.api.spec import answer, body, operation, query
 from certflow.applications.workflow import fire_certificate_event
-from certflow.certificates.operations import live_status, live_status_filter
+from certflow.certificates.operations import live_status, live_status_filter, normal_number
 from certflow.certificates.pdf import certificate_pdf
 from certflow.core.schemas import invalid
 from certflow.extensions import db
@@ -66,7 +66,7 @@ def _not_found() -> ApiError:
 def _by_number(number: str, *options) -> Certificate:
     if len(number) > 64 or "\x00" in number:
         raise _not_found()
-    cert = db.session.scalar(select(Certificate).where(Certificate.number == number).options(*options))
+    cert = db.session.scalar(select(Certificate).where(Certificate.number == normal_number(number)).options(*options))
     if cert is None:
         raise _not_found()
     return cert

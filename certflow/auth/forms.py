@@ -10,6 +10,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from certflow.models.people import EDUCATION_FIELDS
+from certflow.people.passwords import password_problem
 from certflow.web.labels import EDUCATION_FIELD_LABELS, EDUCATION_LEVELS
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -72,6 +73,8 @@ def education_level_choices() -> list[tuple[str, str]]:
 class RegisterForm(FlaskForm):
     """A candidate's self-registration: who they are, their dinas, education and practice.
 
+    No password here: the e-mailed link to set it confirms that the address is the person's.
+
     The selects are drawn by the template (the dinas grouped by province), so the fields
     hold no choices; each ``validate_*`` method checks the value against its list.
     """
@@ -90,8 +93,6 @@ class RegisterForm(FlaskForm):
             email_format,
         ],
     )
-    password = new_password_field(_l("Password"))
-    confirm = confirm_password_field()
     dinas = SelectField(
         _l("Your Dinas Sosial"), validate_choice=False, validators=[DataRequired(_l("Choose your Dinas Sosial."))]
     )
@@ -147,8 +148,40 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class NewPasswordRules:
+    """``validate_password``: refuse a common or too simple password, or one made of the owner's e-mail or name."""
+
+    def __init__(self, *args, owner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
+    def validate_password(self, field) -> None:
+        """The password is none of the most used ones, nor the owner's e-mail or name."""
+        if len(field.data or "") < 8:  # the length has its own message
+            return
+        problem = password_problem(
+            field.data or "", getattr(self.owner, "email", None), getattr(self.owner, "name", None)
+        )
+        if problem:
+            raise ValidationError(_l(problem))
+
+
+class SetPasswordForm(NewPasswordRules, FlaskForm):
     """A new password, twice."""
 
     password = new_password_field(_l("New password"))
     confirm = confirm_password_field()
+
+
+class ChangePasswordForm(NewPasswordRules, FlaskForm):
+    """The current password, and a new one twice."""
+
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password.")), Length(max=200)]
+    )
+    password = new_password_field(_l("New password"))
+    confirm = confirm_password_field()
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """The "sign out everywhere" button (only the CSRF token)."""

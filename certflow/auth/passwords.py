@@ -7,19 +7,19 @@ from flask_babel import gettext as _
 from flask_login import login_user
 
 from certflow.auth.forms import ForgotPasswordForm, SetPasswordForm
-from certflow.auth.routes import _login_limit, bp
+from certflow.auth.routes import _forms_limit, bp, steady_answer
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import limiter
 from certflow.people.passwords import request_password_reset, set_password, user_for_password_token
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_forms_limit, methods=["POST"])
 def forgot_password():
     """Ask for a link to set a new password; the answer never says whether the e-mail is known."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        with unit_of_work():
+        with steady_answer(), unit_of_work():
             request_password_reset(form.email.data)
         flash(_("If this e-mail address has an account, a link to set a new password is on its way."), "info")
         return redirect(url_for("auth.login"))
@@ -27,13 +27,13 @@ def forgot_password():
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_forms_limit, methods=["POST"])
 def set_password_page(token: str):
     """Set a password with a link from an invitation or a reset e-mail (single use)."""
     user = user_for_password_token(token)
     if user is None:
         return render_template("auth/set_password_invalid.html"), 404
-    form = SetPasswordForm()
+    form = SetPasswordForm(owner=user)
     if form.validate_on_submit():
         with unit_of_work():
             set_password(user, form.password.data)

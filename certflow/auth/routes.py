@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,8 +16,9 @@ from certflow.core.errors import StaleVersion
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db, limiter, login_manager
 from certflow.models import Dinas, Province
-from certflow.people.users import UserError, create_user
-from certflow.security import authenticate
+from certflow.people.registration import register_candidate
+from certflow.people.signin import sign_in
+from certflow.people.users import UserError
 from certflow.web.util import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -23,20 +27,19 @@ login_manager.login_message = _l("Please log in to see this page.")
 login_manager.login_message_category = "info"
 
 
-def _login_limit() -> str:
-    return current_app.config["RATELIMIT_LOGIN"]
+def _forms_limit() -> str:
+    return current_app.config["RATELIMIT_FORMS"]
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 def login():
-    """The login page; one message for a wrong e-mail and a wrong password."""
+    """The login page; one message for a wrong e-mail and a wrong password (failed attempts limited: ``sign_in``)."""
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = sign_in(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
@@ -71,10 +74,8 @@ def dinas_groups() -> list[tuple[str, list[tuple[str, str]]]]:
 
 # UserError messages are written for the command line; the form shows its own words.
 _USER_ERRORS = (
-    ("e-mail already registered", "email", _l("This e-mail address is already registered; log in instead.")),
     ("invalid e-mail", "email", _l("Enter a valid e-mail address, e.g. name@example.id.")),
     ("a name is required", "name", _l("Enter your full name.")),
-    ("the password", "password", _l("The password must have at least 8 characters.")),
     ("unknown dinas", "dinas", _l("Choose a Dinas Sosial from the list.")),
 )
 
@@ -89,9 +90,12 @@ def _show_user_error(form: RegisterForm, exc: UserError) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_forms_limit, methods=["POST"])
 def register():
-    """A candidate creates their own account, then is logged in."""
+    """A candidate creates their own account; an e-mailed link confirms the address and sets the password.
+
+    The answer is the same whether or not the e-mail is already registered (its owner is told by e-mail).
+    """
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
     groups = dinas_groups()
@@ -99,27 +103,47 @@ def register():
     if request.method == "POST":
         if form.validate():
             try:
-                with unit_of_work():
-                    user = create_user(
+                with steady_answer(), unit_of_work():
+                    register_candidate(
                         form.email.data,
                         form.name.data,
-                        form.password.data,
-                        ["candidate"],
                         db.session.get(Dinas, int(form.dinas.data)),
                         education_field=form.education_field.data,
                         education_level=form.education_level.data,
                         practice_hours=int(form.practice_hours.data),
                     )
-            except StaleVersion:  # the same e-mail registered at the same moment
-                _show_user_error(form, UserError("e-mail already registered", "email"))
+            except StaleVersion:  # the same e-mail registered at the same moment: answered alike
+                pass
             except UserError as exc:
                 _show_user_error(form, exc)
-            else:
-                login_user(user)
-                flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
-                return redirect(url_for("web.index"))
+                return _register_page(form, groups), 422
+            flash(
+                _(
+                    "Almost done: we sent an e-mail to %(email)s. Open its link to confirm the address and "
+                    "choose your password.",
+                    email=form.email.data,
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.login"))
         return _register_page(form, groups), 422
     return _register_page(form, groups)
+
+
+@contextmanager
+def steady_answer():
+    """Let the block's answer take at least ``ACCOUNT_ANSWER_SECONDS``, so its timing tells nothing.
+
+    A registration or reset for a known e-mail writes (and queues) other things than one for an
+    unknown e-mail; the floor hides the difference.
+    """
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        rest = current_app.config.get("ACCOUNT_ANSWER_SECONDS", 0) - (time.monotonic() - started)
+        if rest > 0:
+            time.sleep(rest)
 
 
 def _register_page(form: RegisterForm, groups) -> str:
@@ -132,4 +156,4 @@ def _register_page(form: RegisterForm, groups) -> str:
     )
 
 
-from certflow.auth import passwords  # noqa: E402,F401  (registers the set-password pages)
+from certflow.auth import account, passwords  # noqa: E402,F401  (register the account and set-password pages)

@@ -22,6 +22,11 @@ def new_number(scheme_code: str, year: int) -> str:
     return f"{scheme_code}-{year}-{''.join(secrets.choice(_ALPHABET) for _ in range(8))}"
 
 
+def normal_number(text: str | None) -> str:
+    """A certificate number as stored, whatever case or spaces it is typed with (numbers are upper-case)."""
+    return (text or "").strip().upper()
+
+
 def add_years(day: date, years: int) -> date:
     """``day`` plus whole years (29 February becomes 28 February)."""
     try:

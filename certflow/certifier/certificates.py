@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from certflow.applications.workflow import fire_certificate_event
-from certflow.certificates.operations import live_status, live_status_filter
+from certflow.certificates.operations import live_status, live_status_filter, normal_number
 from certflow.certificates.pdf import certificate_pdf
 from certflow.certifier.routes import _page_of, bp
 from certflow.core.transaction import unit_of_work
@@ -60,8 +60,9 @@ def certificates():
 
 
 def _certificate_or_404(number: str) -> Certificate:
+    number = normal_number(number)[:40]
     cert = db.session.scalar(
-        select(Certificate).options(joinedload(Certificate.application)).where(Certificate.number == number[:40])
+        select(Certificate).options(joinedload(Certificate.application)).where(Certificate.number == number)
     )
     if cert is None:
         abort(404)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certflow import clock
@@ -73,11 +73,18 @@ class User(UserMixin, db.Model):
     education_level: Mapped[str | None] = mapped_column(String(32))
     practice_hours: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Raised by a password change, a reset and "sign out everywhere": a session signed in under an
+    # earlier epoch is no longer loaded (see ``get_id`` and the user loader).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     dinas: Mapped[Dinas | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie keeps
+        """The user's id and session epoch, ``"<id>:<epoch>"``: raising the epoch ends every session."""
+        return f"{self.id}:{self.session_epoch}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login

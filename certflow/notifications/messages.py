@@ -23,6 +23,8 @@ OTHER_TITLES = {
     "suspension_ending": _l("Reminder: certificate suspension ending"),
     "account_invite": _l("Your certflow account is ready: set your password"),
     "password_reset": _l("Set a new certflow password"),
+    "account_confirm": _l("Confirm your e-mail address and choose your certflow password"),
+    "register_taken": _l("Someone tried to register with your e-mail address"),
 }
 
 
@@ -133,6 +135,7 @@ def render_email(msg: OutboxMessage) -> EmailMessage:
             template = "email/account"
             context["link"] = password_link(user)
             context["invite"] = msg.event == "account_invite"
+            context["event"] = msg.event
         else:
             context["text"] = notification_text(msg.event, msg.application_id, msg.payload or {})
         text = render_template(f"{template}.txt", **context)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from certflow.applications.operations import scheme_units
 from certflow.candidate.progress import main_path, side_states
-from certflow.certificates.operations import live_status
+from certflow.certificates.operations import live_status, normal_number
 from certflow.extensions import db
 from certflow.models import Certificate, Scheme, Unit
 from certflow.reports.figures import median_days_in_state
@@ -50,7 +50,7 @@ def _live_and_unindexed(response):
 
 
 def _clean(number: str | None) -> str:
-    return (number or "").strip().upper()[:40]
+    return normal_number(number)[:40]
 
 
 @bp.get("/verify")

@@ -38,6 +38,7 @@ def worker(database_url, tmp_path):
         MAIL_BACKEND="file",
         MAIL_FILE_DIR=str(mail_dir),
         CERTFLOW_INSTANCE=str(tmp_path / "instance"),
+        SECRET_KEY="worker-test",
         ARGON2_TIME_COST="1",
         ARGON2_MEMORY_COST="1024",
     )

@@ -5,14 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from certflow.models import User
-from tests.web.test_pages_support import Browser, fresh
+from certflow.models import OutboxMessage, User
+from certflow.notifications.messages import render_email
+from tests.web.test_pages_support import Browser, csrf_token, fresh
 
 GOOD = {
     "name": "Rina Pekerja Sosial",
     "email": "rina@example.id",
-    "password": "panjang-sekali",
-    "confirm": "panjang-sekali",
     "education_field": "kesos",
     "education_level": "S1",
     "practice_hours": "1500",
@@ -44,22 +43,64 @@ def test_the_form_lists_every_dinas_grouped_by_province(app, world):
     assert "Kesejahteraan sosial (kesos)" in page.text
 
 
-def test_registration_creates_a_candidate_and_logs_them_in(app, world, db):
+def _account_emails(db, event: str) -> list[OutboxMessage]:
+    fresh(db)
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.event == event)).all()
+
+
+def test_registration_creates_a_candidate_who_confirms_by_the_emailed_link(app, world, db):
     before = _users(db)
     browser = Browser(app)
     response = browser.submit("/register", **_form(world))
-    assert response.status_code == 302 and response.headers["Location"] == "/"
-    home = browser.get("/")
-    assert "Selamat datang, Rina Pekerja Sosial" in home.text
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert "rina@example.id" in browser.get("/login").text  # the flash: check your e-mail
+    assert browser.get("/account").status_code == 302  # not signed in: the address is not confirmed yet
 
     assert _users(db) == before + 1
     user = db.session.scalar(select(User).where(User.email == "rina@example.id"))
     assert user.roles == {"candidate"}
     assert user.dinas_id == world.bintan.id
     assert (user.education_field, user.education_level, user.practice_hours) == ("kesos", "S1", 1500)
-    assert user.password_hash and "panjang-sekali" not in user.password_hash
-    # and the new account logs in
-    assert Browser(app).login(user, "panjang-sekali")
+    assert user.password_hash is None
+    [message] = _account_emails(db, "account_confirm")
+    assert message.recipient_id == user.id
+    # the e-mailed link confirms the address: the person chooses a password and is signed in
+    link = (
+        "/set-password/"
+        + render_email(message).get_body(("plain",)).get_content().split("/set-password/")[1].split()[0]
+    )
+    page = browser.get(link)
+    assert page.status_code == 200
+    answer = browser.post(
+        link, data={"csrf_token": csrf_token(page.text), "password": "panjang-sekali", "confirm": "panjang-sekali"}
+    )
+    assert answer.status_code == 302
+    assert "Selamat datang, Rina Pekerja Sosial" in browser.get("/").text
+    fresh(db)
+    assert Browser(app).login(db.session.get(User, user.id), "panjang-sekali")
+
+
+def test_a_taken_email_answers_like_a_new_one_and_tells_its_owner(app, world, db):
+    before = _users(db)
+    new = Browser(app).submit("/register", **_form(world, email="baru@example.id"))
+    taken = Browser(app).submit("/register", **_form(world, email=world.candidate.email.upper()))
+    assert taken.status_code == new.status_code == 302
+    assert taken.headers["Location"] == new.headers["Location"]
+    assert _users(db) == before + 1  # only the new address made an account
+    [told] = _account_emails(db, "register_taken")
+    assert told.recipient_id == world.candidate.id
+    email = render_email(told)
+    assert world.candidate.email in email["To"]
+    assert "/set-password/" in email.get_body(("plain",)).get_content()
+    fresh(db)
+    assert db.session.get(User, world.candidate.id).password_hash  # the owner's account is unchanged
+
+
+def test_registering_twice_at_once_sends_one_email(app, world, db):
+    first = Browser(app).submit("/register", **_form(world))
+    second = Browser(app).submit("/register", **_form(world))
+    assert first.status_code == second.status_code == 302
+    assert len(_account_emails(db, "account_confirm")) == 1
 
 
 BAD_INPUTS = [
@@ -68,9 +109,6 @@ BAD_INPUTS = [
     ("email", {"email": ""}, "Masukkan alamat e-mail Anda."),
     ("email", {"email": "not-an-email"}, "Masukkan alamat e-mail yang sah"),
     ("email", {"email": "a@b"}, "Masukkan alamat e-mail yang sah"),
-    ("password", {"password": "short", "confirm": "short"}, "Kata sandi minimal 8 karakter."),
-    ("password", {"password": "", "confirm": ""}, "Buat kata sandi."),
-    ("confirm", {"confirm": "something-else"}, "Kedua kata sandi tidak sama."),
     ("dinas", {"dinas": ""}, "Pilih Dinas Sosial Anda."),
     ("dinas", {"dinas": "999999"}, "Pilih Dinas Sosial dari daftar."),
     ("dinas", {"dinas": "Dinas Sosial Kota Batam"}, "Pilih Dinas Sosial dari daftar."),
@@ -108,20 +146,11 @@ def test_a_bad_input_is_shown_next_to_its_field_and_nothing_is_written(app, worl
     assert _users(db) == before
 
 
-def test_a_taken_email_is_shown_on_the_email_field(app, world, db):
-    before = _users(db)
-    response = Browser(app).submit("/register", **_form(world, email=world.candidate.email.upper()))
-    assert response.status_code == 422
-    error = response.text.split('id="email-error">')[1].split("</p>")[0]
-    assert "sudah terdaftar" in error
-    assert _users(db) == before
-
-
 def test_registration_speaks_english_too(app, world):
     browser = Browser(app)
     browser.get("/register?lang=en")
-    response = browser.submit("/register", **_form(world, password="short", confirm="short"))
-    assert "The password must have at least 8 characters." in response.text
+    response = browser.submit("/register", **_form(world, practice_hours="-5"))
+    assert "Enter the practice hours as a whole number, 0 or more." in response.text
 
 
 def test_registration_without_csrf_is_refused(app, world, db):

@@ -1,0 +1,26 @@
+"""sessions: a per-user session epoch, raised to end every session and token of a user
+
+Revision ID: 0011_sessions
+Revises: 0005_agreements
+Create Date: 2026-12-02 19:10:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "0011_sessions"
+down_revision = "0005_agreements"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("session_epoch", sa.Integer(), server_default=sa.text("0"), nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("session_epoch")
