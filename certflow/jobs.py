@@ -33,6 +33,7 @@ from sqlalchemy.orm import joinedload
 
 from certflow import clock
 from certflow.applications.workflow import fire_application_event, fire_certificate_event
+from certflow.assessment import written_tests
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -322,6 +323,18 @@ def end_suspensions() -> dict:
         lambda cert: fire_certificate_event(cert, "withdraw", None, reason=reason),
         joinedload(Certificate.application),
     )
+
+
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
+def submit_expired_written_tests() -> dict:
+    """Submit the written tests whose deadline has passed (answers were frozen at the deadline already)."""
+    done = 0
+    while True:
+        n = written_tests.submit_expired()
+        db.session.commit()
+        done += n
+        if n < 500:
+            return {"done": done}
 
 
 def run_job(name: str) -> dict:
