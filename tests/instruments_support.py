@@ -5,7 +5,6 @@ from __future__ import annotations
 from certflow.extensions import db
 from certflow.models import Question, Scheme
 
-KEY_TEXT = "THE-RIGHT-ANSWER"  # the text of every key choice: a page or answer holding it marks nothing by itself
 MC_KEY = 2  # the index of the key of every multiple-choice question made here
 
 
@@ -22,7 +21,7 @@ def make_bank(scheme: Scheme, choices: int = 2, essays: int = 1, oral: int = 1) 
                     unit_id=unit.id,
                     kind="multiple_choice",
                     text=f"{unit.code} MC {i + 1}?",
-                    choices=["wrong one", "wrong two", f"right {unit.code} {i}", "wrong three"],
+                    choices=["alpha", "beta", f"gamma {unit.code} {i}", "delta"],
                     answer_key=MC_KEY,
                     position=n,
                 )

@@ -65,6 +65,13 @@ def tests_of(application_ids: list[int]) -> dict[int, WrittenTest]:
     return {t.application_id: t for t in rows}
 
 
+def latest_test(application_id: int) -> WrittenTest | None:
+    """The latest test of an application, without its answers (one query)."""
+    return db.session.scalar(
+        select(WrittenTest).where(WrittenTest.application_id == application_id).order_by(WrittenTest.id.desc()).limit(1)
+    )
+
+
 def is_open(test: WrittenTest) -> bool:
     """Whether the candidate may still change the answers."""
     return test.submitted_at is None and clock.now() < test.deadline
