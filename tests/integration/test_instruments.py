@@ -134,3 +134,23 @@ def test_import_refuses_a_file_without_the_columns_and_a_broken_workbook(db, wor
     with pytest.raises(AppError):
         question_import.import_questions(world.other_scheme, "bank.xlsx", b"PK\x03\x04garbage")
     assert question_import.template_csv().startswith("\ufeffkode unit;jenis;pertanyaan")
+
+
+# -- the demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_bank_per_scheme_and_a_written_test_in_progress(db):
+    from certflow.models import Application, Scheme, WrittenTest
+    from certflow.seed import seed_demo
+
+    seed_demo()
+    db.session.commit()
+    for scheme in db.session.scalars(select(Scheme)):
+        banks = instruments.questions_by_unit(scheme)
+        assert set(banks) == {u.id for u in scheme.units}
+        keys = {q.answer_key for bank in banks.values() for q in bank if q.kind == "multiple_choice"}
+        assert keys == {0, 1, 2, 3}
+        assert len(instruments.plans_by_unit(scheme)) == len(scheme.units)
+    test = db.session.scalar(select(WrittenTest))
+    assert db.session.get(Application, test.application_id).state == "in_assessment"
+    assert test.submitted_at is None and len(test.answers) == 4 * 4  # PS-GEN: 4 units × (3 + 1)
