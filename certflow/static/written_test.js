@@ -12,10 +12,11 @@
     timer = null;
     var data = new FormData(form);
     data.set("action", "save");
-    fetch(form.action, {
+    fetch(form.getAttribute("action"), {  // (form.action would be the button named "action")
       method: "POST",
       body: data,
       credentials: "same-origin",
+      keepalive: true,
       headers: { "X-Autosave": "1", "Accept": "application/json" }
     }).then(function (response) {
       return response.json().then(function (body) {
@@ -27,8 +28,13 @@
   }
   function later() {
     if (timer) { clearTimeout(timer); }
+    if (status) { status.textContent = status.getAttribute("data-saving") || ""; }
     timer = setTimeout(save, 800);
   }
   form.addEventListener("change", later);
   form.addEventListener("input", later);
+  // Leaving the page with a change not yet sent: send it now (keepalive lets it outlive the page).
+  window.addEventListener("pagehide", function () {
+    if (timer) { clearTimeout(timer); save(); }
+  });
 })();
