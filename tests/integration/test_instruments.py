@@ -154,3 +154,47 @@ def test_the_demo_has_a_bank_per_scheme_and_a_written_test_in_progress(db):
     test = db.session.scalar(select(WrittenTest))
     assert db.session.get(Application, test.application_id).state == "in_assessment"
     assert test.submitted_at is None and len(test.answers) == 4 * 4  # PS-GEN: 4 units × (3 + 1)
+
+
+# -- written tests: the service ------------------------------------------------------------------
+
+
+def test_a_save_racing_the_submit_is_a_stale_version(db, world):
+    import sqlalchemy as sa
+
+    from certflow.assessment import written_tests
+    from certflow.core.errors import StaleVersion
+    from certflow.core.transaction import unit_of_work
+    from certflow.models import WrittenTest
+    from tests.instruments_support import make_bank
+
+    make_bank(world.scheme)
+    app = world.advance(world.new_application(), "in_assessment")
+    written_tests.draw_test(app, world.lead.user)
+    db.session.commit()
+    test = written_tests.load_test(db.session.scalar(select(WrittenTest.id)))
+    first = next(a for a in test.answers if a.question.kind == "multiple_choice")
+    with db.engine.begin() as conn:  # the submit, by another request, meanwhile
+        conn.execute(sa.update(WrittenTest).values(version=WrittenTest.version + 1, submitted_at=sa.func.now()))
+    with pytest.raises(StaleVersion):
+        with unit_of_work():
+            written_tests.save_answers(test, app, world.candidate, [{"question": first.question_id, "choice": 1}])
+
+
+def test_the_draw_takes_at_most_the_configured_number_per_unit(db, world, app):
+    import random
+
+    from certflow.assessment import written_tests
+    from tests.instruments_support import make_bank
+
+    make_bank(world.scheme, choices=8, essays=3)
+    application = world.advance(world.new_application(), "in_assessment")
+    app.config["WRITTEN_TEST_CHOICES_PER_UNIT"] = 3
+    try:
+        test = written_tests.draw_test(application, world.lead.user, rng=random.Random(1))
+    finally:
+        del app.config["WRITTEN_TEST_CHOICES_PER_UNIT"]
+    kinds = [a.question.kind for a in test.answers]
+    assert kinds.count("multiple_choice") == 3 * 2 and kinds.count("essay") == 1 * 2
+    assert test.mc_total == 6
+    assert (test.deadline - test.drawn_at).total_seconds() == pytest.approx(90 * 60, abs=5)

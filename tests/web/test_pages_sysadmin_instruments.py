@@ -31,6 +31,8 @@ def test_only_system_admins_may_use_the_instruments_pages(app, world, who):
     page = _page(world.scheme)
     assert browser.get(page).status_code == 403
     assert browser.get(page + "/template.csv").status_code == 403
+    token = csrf_token(browser.get("/workflows").text)  # the log-out form's token
+    assert browser.post(page + "/questions", data={"csrf_token": token, "unit": "1"}).status_code == 403
     assert Browser(app).get(page).status_code == 302  # a visitor logs in first
 
 
@@ -123,3 +125,18 @@ def test_a_scheme_in_use_shows_its_instruments_frozen(app, world, db):
     assert "This scheme is in use." in html and "Import questions" not in html
     response = _post(browser, page, page + "/questions", unit=str(world.scheme.units[0].id), kind="essay", text="x")
     assert response.status_code == 422
+
+
+def test_the_instruments_page_runs_as_many_statements_whatever_the_size_of_the_bank(app, world, db):
+    from tests.instruments_support import make_bank
+    from tests.web.test_pages_support import count_queries
+
+    browser = _admin(app, world)
+    page = _page(world.scheme)
+    make_bank(world.scheme, choices=1, essays=0, oral=0)
+    with count_queries() as few:
+        assert browser.get(page).status_code == 200
+    make_bank(world.scheme, choices=10, essays=5, oral=5)
+    with count_queries() as many:
+        assert browser.get(page).status_code == 200
+    assert many[0] == few[0]

@@ -121,3 +121,43 @@ def test_only_the_lead_draws_from_the_page(app, world, running, db):
     assert r.status_code == 403
     fresh(db)
     assert written_tests.latest_test(running.id) is None
+
+
+def test_the_pages_run_as_many_statements_whatever_the_size_of_the_test(app, world, db):
+    from tests.web.test_pages_support import count_queries
+
+    make_bank(world.scheme, choices=1, essays=1)
+    small = world.advance(world.new_application(), "in_assessment")
+    make_bank(world.other_scheme, choices=5, essays=2)
+    db.session.commit()
+    _draw(app, world, small, db)
+    candidate = _as(app, world.candidate)
+    member = _as(app, world.member.user)
+    test_id, small_id = written_tests.latest_test(small.id).id, small.id
+    with count_queries() as few:
+        assert candidate.get(f"/candidate/tests/{test_id}").status_code == 200
+    with count_queries() as few_team:
+        assert member.get(f"/assessor/applications/{small_id}/written-test").status_code == 200
+    # more questions in the test: the same number of statements
+    for scheme_unit in world.scheme.units:
+        for i in range(4):
+            db.session.add(
+                WrittenAnswer(test_id=test_id, question_id=_extra_question(db, world, scheme_unit, i), position=10 + i)
+            )
+    db.session.commit()
+    with count_queries() as many:
+        assert candidate.get(f"/candidate/tests/{test_id}").status_code == 200
+    with count_queries() as many_team:
+        assert member.get(f"/assessor/applications/{small_id}/written-test").status_code == 200
+    assert (many[0], many_team[0]) == (few[0], few_team[0])
+
+
+def _extra_question(db, world, unit, i) -> int:
+    from certflow.models import Question
+
+    q = Question(
+        scheme_id=world.scheme.id, unit_id=unit.id, kind="essay", text=f"extra {unit.code} {i}", position=50 + i
+    )
+    db.session.add(q)
+    db.session.flush()
+    return q.id
