@@ -54,18 +54,6 @@ def questions_by_unit(scheme: Scheme) -> dict[int, list[Question]]:
     return banks
 
 
-def bank_counts(scheme_ids: list[int]) -> dict[int, int]:
-    """How many questions each scheme's bank holds (one grouped query)."""
-    if not scheme_ids:
-        return {}
-    rows = db.session.execute(
-        select(Question.scheme_id, func.count(Question.id))
-        .where(Question.scheme_id.in_(scheme_ids))
-        .group_by(Question.scheme_id)
-    )
-    return dict(rows.all())
-
-
 # -- the assessment plan -----------------------------------------------------------------------
 
 

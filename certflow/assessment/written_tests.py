@@ -33,6 +33,7 @@ from workflows.guards import N_
 
 DEFAULTS = {"WRITTEN_TEST_MINUTES": 90, "WRITTEN_TEST_CHOICES_PER_UNIT": 5, "WRITTEN_TEST_ESSAYS_PER_UNIT": 1}
 MAX_ESSAY = 20000
+EXPIRED_BATCH = 500
 
 
 def _setting(name: str) -> int:
@@ -209,7 +210,7 @@ def submit_expired(now=None) -> int:
         select(WrittenTest)
         .where(WrittenTest.submitted_at.is_(None), WrittenTest.deadline <= now)
         .order_by(WrittenTest.id)
-        .limit(500)
+        .limit(EXPIRED_BATCH)
         .options(selectinload(WrittenTest.answers).joinedload(WrittenAnswer.question))
     ).all()
     for test in tests:
