@@ -140,3 +140,18 @@ def test_the_instruments_page_runs_as_many_statements_whatever_the_size_of_the_b
     with count_queries() as many:
         assert browser.get(page).status_code == 200
     assert many[0] == few[0]
+
+
+def test_a_new_version_made_in_the_pages_carries_the_instruments(app, world, db):
+    from certflow.models import Scheme
+    from tests.instruments_support import make_bank
+
+    make_bank(world.other_scheme, choices=1, essays=1, oral=0)
+    browser = _admin(app, world)
+    page = f"/system/schemes/{world.other_scheme.id}"
+    response = _post(browser, page, page + "/version", code="PNY-V2", name="Penyuluh v2")
+    assert response.status_code == 303
+    fresh(db)
+    copy = db.session.scalar(select(Scheme).where(Scheme.code == "PNY-V2"))
+    kinds = sorted(q.kind for q in db.session.scalars(select(Question).where(Question.scheme_id == copy.id)))
+    assert kinds == ["essay", "multiple_choice"]
