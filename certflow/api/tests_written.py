@@ -16,7 +16,7 @@ from certflow.api.spec import answer, body, operation
 from certflow.assessment import written_tests as service
 from certflow.core.transaction import unit_of_work
 from certflow.models import Application, WrittenTest
-from certflow.people.policy import get_visible_application
+from certflow.people.policy import get_visible_application, written_test_role
 from workflows.guards import N_
 
 TAG = "Written tests"
@@ -35,7 +35,7 @@ def _load(test_id: int) -> tuple[WrittenTest, Application, str]:
     app = get_visible_application(current_api_user(), test.application_id) if test is not None else None
     if app is None:
         raise ApiError(404, "not_found", NOT_FOUND)
-    role = service.role_on(test, app, current_api_user())
+    role = written_test_role(current_api_user(), app)
     if role is None:
         raise ApiError(403, "forbidden", N_("Only the candidate and the assessor team see a written test."))
     return test, app, role

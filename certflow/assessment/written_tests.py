@@ -8,7 +8,8 @@
   deadline; ``submit`` freezes them and scores multiple choice by the key. A test not submitted
   by its deadline is submitted by the scheduled job ``submit_expired_written_tests``.
 - An assessor of the team scores each essay K or BK (``score_essays``) once submitted.
-- ``view(test, user)`` is what anybody is shown: never a key; whether each answer was right and
+- ``view(test, role)`` is what anybody is shown (the role: ``policy.written_test_role``):
+  never a key; whether each answer was right and
   the essays' results only to the team (the candidate sees scores of no kind, rule 6).
 
 Functions raise ``AppError`` and flush, never commit.
@@ -76,15 +77,6 @@ def latest_test(application_id: int) -> WrittenTest | None:
 def is_open(test: WrittenTest) -> bool:
     """Whether the candidate may still change the answers."""
     return test.submitted_at is None and clock.now() < test.deadline
-
-
-def role_on(test: WrittenTest, app: Application, user: User) -> str | None:
-    """``candidate`` (the owner), ``team`` (a member of the assigned team) or None."""
-    if app.candidate_id == user.id:
-        return "candidate"
-    if team_assessor(user, app) is not None:
-        return "team"
-    return None
 
 
 # -- drawing ------------------------------------------------------------------------------------
