@@ -30,9 +30,11 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from certflow import clock
 from certflow.applications.workflow import fire_application_event, fire_certificate_event
+from certflow.assessment import written_tests
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -322,6 +324,25 @@ def end_suspensions() -> dict:
         lambda cert: fire_certificate_event(cert, "withdraw", None, reason=reason),
         joinedload(Certificate.application),
     )
+
+
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
+def submit_expired_written_tests() -> dict:
+    """Submit the written tests whose deadline has passed (answers were frozen at the deadline already)."""
+    done, skipped = 0, 0
+    while True:
+        try:
+            n = written_tests.submit_expired()
+            db.session.commit()
+        except StaleDataError:  # a candidate submitted meanwhile: read the batch again
+            db.session.rollback()
+            skipped += 1
+            if skipped > 3:
+                return {"done": done, "skipped": skipped}
+            continue
+        done += n
+        if n < written_tests.EXPIRED_BATCH:
+            return {"done": done} if not skipped else {"done": done, "skipped": skipped}
 
 
 def run_job(name: str) -> dict:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from certflow import clock
 from certflow.applications.workflow import fire_application_event
+from certflow.assessment import demo_instruments
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -197,6 +198,7 @@ def seed_demo(if_empty: bool = False) -> str:
     for spec in SCHEMES:
         existing = db.session.scalar(select(Scheme).where(Scheme.code == spec[0]))
         schemes[spec[0]] = existing or _add_scheme(*spec)
+        demo_instruments.add_demo_instruments(schemes[spec[0]])
     profile = {"education_field": "peksos", "education_level": "S1", "practice_hours": 2000}
     users = {}
     for email, name, roles, dinas in DEMO_ACCOUNTS:
@@ -257,6 +259,8 @@ def seed_demo(if_empty: bool = False) -> str:
             )
         else:
             _advance(app, target, people)
+        if target == "in_assessment":
+            demo_instruments.draw_demo_test(app, lead.user)
     db.session.flush()
     count = db.session.scalar(select(func.count(Application.id)))
     return (

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from certflow import clock
+from certflow.assessment import written_tests
 from certflow.assessment.scoring import check_scores, declarations, declare_conflict, save_scores
 from certflow.assessor.common import METHOD_LABELS, criteria_tree, only_for, send_document
 from certflow.assessor.forms import ConflictForm
@@ -132,6 +133,7 @@ def conflict(application_id: int):
 
 def _scoring_page(app, assessor, *, posted=None, errors=None, error=None, failed=None, values=None, status=200):
     sheet = build_sheet(app, assessor.id, side_by_side=app.team.lead_id == assessor.id, posted=posted, errors=errors)
+    written = written_tests.tests_of([app.id]).get(app.id)
     return (
         render_template(
             "assessor/scoring.html",
@@ -141,6 +143,8 @@ def _scoring_page(app, assessor, *, posted=None, errors=None, error=None, failed
             error=error,
             failed=failed,
             values=values or {},
+            written=written,
+            written_view=written_tests.view(written, "team") if written is not None else None,
             **_context(app, assessor),
         ),
         status,
@@ -207,3 +211,6 @@ def document(doc_id: int):
     if doc is None or team_assessor(current_user, doc.application) is None:
         abort(404)
     return send_document(doc)
+
+
+from certflow.assessor import written_test  # noqa: E402,F401  (the written-test pages)

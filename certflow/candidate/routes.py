@@ -18,6 +18,7 @@ from certflow.applications.operations import (
     RENEWABLE_STATUSES,
     create_application,
 )
+from certflow.assessment import written_tests
 from certflow.candidate.common import bp, own_application_or_404
 from certflow.candidate.records import load_record, load_records
 from certflow.certificates.pdf import certificate_pdf
@@ -119,6 +120,7 @@ def _application_page(application_id: int, *, error=None, failed=None, values=No
             actions=actions(engine.definition, app, current_user, events),
             editable=app.state in EDITABLE_STATES,
             warnings=warnings,
+            written_test=written_tests.latest_test(app.id),
             error=error,
             failed=failed,
             values=values or {},
@@ -160,4 +162,4 @@ def certificate(application_id: int):
     return response
 
 
-from certflow.candidate import apl, documents  # noqa: E402,F401  (the forms' and documents' pages)
+from certflow.candidate import apl, documents, written_test  # noqa: E402,F401  (the forms, documents and test pages)

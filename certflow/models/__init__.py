@@ -12,6 +12,7 @@ from certflow.models.assessment import (
 )
 from certflow.models.audit import Notification, OutboxMessage, TransitionLog
 from certflow.models.certificates import Certificate
+from certflow.models.instruments import Question, UnitPlan, WrittenAnswer, WrittenTest
 from certflow.models.people import ApiToken, Dinas, Province, User, UserRole
 from certflow.models.records import Agreement
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
@@ -33,6 +34,7 @@ __all__ = [
     "Notification",
     "OutboxMessage",
     "Province",
+    "Question",
     "Scheme",
     "Score",
     "SelfAssessmentAnswer",
@@ -40,6 +42,9 @@ __all__ = [
     "TeamMember",
     "TransitionLog",
     "Unit",
+    "UnitPlan",
     "User",
     "UserRole",
+    "WrittenAnswer",
+    "WrittenTest",
 ]

@@ -257,6 +257,19 @@ def may_see_scores(user: User, app: Application) -> bool:
     return user.has_role("certifier") and app.candidate_id != user.id
 
 
+def written_test_role(user: User, app: Application) -> str | None:
+    """Who ``user`` is to the written tests of ``app``: ``candidate`` (its owner), ``team`` (on its team) or None.
+
+    The candidate takes the test and never sees a key nor a score; the team follows it and scores it.
+    Anybody else (a dinas admin, a certifier) sees no written test.
+    """
+    if app.candidate_id == user.id:
+        return "candidate"
+    if team_assessor(user, app) is not None:
+        return "team"
+    return None
+
+
 def may_see_recommendation(user: User, app: Application, actor: Actor | None = None) -> bool:
     """The team's recommendation (K / BK): the candidate, the team, certifiers, system admins.
 

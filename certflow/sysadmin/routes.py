@@ -16,4 +16,4 @@ def _system_admins_only():
     return None
 
 
-from certflow.sysadmin import schemes, users  # noqa: E402,F401  (register the pages)
+from certflow.sysadmin import instruments, schemes, users  # noqa: E402,F401  (register the pages)

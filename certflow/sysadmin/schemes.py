@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from certflow.assessment import instruments
 from certflow.core.errors import StaleVersion
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
@@ -175,6 +176,7 @@ def new_version(scheme_id: int):
     try:
         with unit_of_work():
             copy = service.new_version(scheme, data)
+            instruments.copy_instruments(scheme, copy)
     except REFUSALS as exc:
         _show_errors(form, _errors(exc))
         return _page(_load(scheme_id), version_form=form, failed="version", status=as_refusal(exc).status)

@@ -17,10 +17,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("session_epoch", sa.Integer(), server_default=sa.text("0"), nullable=False))
+    op.add_column("users", sa.Column("session_epoch", sa.Integer(), server_default=sa.text("0"), nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("session_epoch")
+    # SQLite drops a column in place (3.35+): a batch copy of ``users`` would break the foreign keys to it.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE users DROP COLUMN session_epoch")
+    else:
+        op.drop_column("users", "session_epoch")
