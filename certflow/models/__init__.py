@@ -13,7 +13,7 @@ from certflow.models.assessment import (
 from certflow.models.audit import Notification, OutboxMessage, TransitionLog
 from certflow.models.certificates import Certificate
 from certflow.models.people import ApiToken, Dinas, Province, User, UserRole
-from certflow.models.records import Agreement
+from certflow.models.records import Agreement, Feedback, UnitRecord
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Dinas",
     "Document",
     "Element",
+    "Feedback",
     "Notification",
     "OutboxMessage",
     "Province",
@@ -40,6 +41,7 @@ __all__ = [
     "TeamMember",
     "TransitionLog",
     "Unit",
+    "UnitRecord",
     "User",
     "UserRole",
 ]
