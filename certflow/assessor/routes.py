@@ -207,3 +207,6 @@ def document(doc_id: int):
     if doc is None or team_assessor(current_user, doc.application) is None:
         abort(404)
     return send_document(doc)
+
+
+from certflow.assessor import records  # noqa: E402,F401  (the record pages: FR.AK.01, FR.AK.02)

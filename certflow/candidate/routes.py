@@ -160,4 +160,4 @@ def certificate(application_id: int):
     return response
 
 
-from certflow.candidate import apl, documents  # noqa: E402,F401  (the forms' and documents' pages)
+from certflow.candidate import apl, assessment, documents  # noqa: E402,F401  (the forms, records and documents pages)

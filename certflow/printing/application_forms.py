@@ -19,6 +19,8 @@ from sqlalchemy import select
 from certflow.assessment import agreements
 from certflow.assessment import records as recs
 from certflow.assessment.agreements import FormNotReady
+
+__all__ = ["FORMS", "FORM_TITLES", "FormNotReady", "render_form"]
 from certflow.extensions import db
 from certflow.models import Application, Assessor, Criterion, Element, Score, SelfAssessmentAnswer, Unit, User
 from certflow.printing.core import build_pdf, day, fields, grid, heading, in_indonesian, paragraph, signatures
@@ -374,6 +376,17 @@ FORMS: dict[str, tuple[str, Callable[[Application], BytesIO]]] = {
     "ak-02": ("FR.AK.02", ak02),
     "ak-03": ("FR.AK.03", ak03),
     "ia-01": ("FR.IA.01", ia01),
+}
+
+
+# The forms as a person sees them listed (in the reader's language).
+FORM_TITLES = {
+    "apl-01": _l("Application form (APL-01)"),
+    "apl-02": _l("Self-assessment (APL-02)"),
+    "ak-01": _l("Assessment agreement (FR.AK.01)"),
+    "ak-02": _l("Assessment record per unit (FR.AK.02)"),
+    "ak-03": _l("Feedback on the assessment (FR.AK.03)"),
+    "ia-01": _l("Observation checklist (FR.IA.01)"),
 }
 
 
