@@ -213,5 +213,6 @@ def sign_agreement(app: Application, user: User) -> Agreement:
         agreement.signed_by_candidate_at = agreement.signed_by_candidate_at or now
     else:
         agreement.signed_by_lead_at = agreement.signed_by_lead_at or now
+    agreement.updated_at = now  # set here, from the clock the workflow reads (not the column's default)
     db.session.flush()
     return agreement

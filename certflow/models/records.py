@@ -17,6 +17,11 @@ from certflow.extensions import db
 from certflow.models.types import JSONType, UTCDateTime
 
 
+def _now() -> datetime:
+    """Now, by certflow's clock as it is when the row is written (a test may move it)."""
+    return clock.now()
+
+
 class Agreement(db.Model):
     """FR.AK.01 of one application: what will be assessed, when and where, and who agreed.
 
@@ -35,8 +40,8 @@ class Agreement(db.Model):
     evidence: Mapped[list] = mapped_column(JSONType, default=list)
     signed_by_candidate_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_by_lead_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now, onupdate=_now)
 
     @property
     def signed(self) -> bool:
@@ -64,7 +69,7 @@ class UnitRecord(db.Model):
     result: Mapped[str | None] = mapped_column(String(2))
     feedback: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("assessors.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now, onupdate=_now)
 
 
 class Feedback(db.Model):
@@ -79,4 +84,4 @@ class Feedback(db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), unique=True)
     answers: Mapped[list] = mapped_column(JSONType, default=list)
     comments: Mapped[str] = mapped_column(Text, default="")
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now)
