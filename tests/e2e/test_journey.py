@@ -293,6 +293,16 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
     expect(page.locator("table.side-by-side")).to_have_count(total)
     expect(page.locator(".sheet-aside")).to_contain_text("No disagreement between the members’ scores so far.")
     expect(page.locator("ul.unit-results .result-K")).to_have_count(2)
+    # the lead's record per unit (FR.AK.02): the results follow the scores; the methods and feedback
+    page.goto(f"/assessor/applications/{app_id}/record")
+    expect(page.locator("fieldset.unit-record[data-result=K]")).to_have_count(2)
+    for box in page.locator("fieldset.unit-record input[value=observation]").all():
+        box.check()
+    page.locator("fieldset.unit-record textarea").first.fill("Pertahankan dokumentasi kasus.")
+    lead.click(page.locator("form.record-form button[type=submit]"))
+    lead.flash("The assessment record is saved.")
+    screenshot(page, "18a-lead-record-per-unit")
+    page.goto(f"/assessor/applications/{app_id}/scores")
     recommend = page.locator("details[data-event=recommend]")
     recommend.locator("summary").click()
     recommend.locator("select[name=recommendation]").select_option("K")
@@ -300,6 +310,16 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
     lead.click(recommend.locator("button[type=submit]"))
     lead.flash("Recommend: done. The application is now “Assessed”.")
     screenshot(page, "19-lead-recommended")
+
+    # -- the candidate gives feedback on the assessment (FR.AK.03) --------------------------
+    page = cand.page
+    page.goto(f"/candidate/applications/{app_id}/feedback")
+    for n in range(1, 11):
+        page.check(f"input[name=answer-{n}][value=yes]")
+    page.fill("#comments", "Asesor menjelaskan dengan baik.")
+    cand.click(page.locator("form.record-form button[type=submit]"))
+    cand.flash("Terima kasih: umpan balik Anda tercatat.")
+    screenshot(page, "19b-candidate-feedback")
 
     # -- the certifier decides with the whole record --------------------------------------
     certifier = people["certifier"]
