@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from certflow import clock
 from certflow.applications.workflow import fire_application_event
 from certflow.assessment import demo_instruments
+from certflow.assessment import agreements
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -146,7 +147,11 @@ def _advance(app: Application, target: str, people: dict, recommendation: str = 
         "submitted": lambda: fire_application_event(app, "submit", app.candidate),
         "eligible": lambda: (_mark_valid(app, admin), fire_application_event(app, "approve", admin)),
         "team_assigned": lambda: fire_application_event(app, "assign_team", admin, data={"team": team.id}),
-        "in_assessment": lambda: (_declare(app, team), fire_application_event(app, "start_assessment", lead.user)),
+        "in_assessment": lambda: (
+            _declare(app, team),
+            _agree(app, lead),
+            fire_application_event(app, "start_assessment", lead.user),
+        ),
         "assessed": lambda: (
             _score(app, lead, recommendation),
             fire_application_event(app, "recommend", lead.user, data={"recommendation": recommendation}),
@@ -167,6 +172,19 @@ def _declare(app: Application, team: Team) -> None:
     for row in team.member_rows:
         db.session.add(ConflictDeclaration(application_id=app.id, assessor_id=row.assessor_id, conflict=False))
     db.session.flush()
+
+
+def _agree(app: Application, lead: Assessor) -> None:
+    """The assessment agreement (FR.AK.01): written by the lead for every unit, signed by both."""
+    terms = {
+        "date": (clock.today() + timedelta(days=7)).isoformat(),
+        "time": "09:00",
+        "venue": f"TUK {app.dinas.name}",
+        "evidence": [{"unit": u.code, "methods": ["observation", "interview", "portfolio"]} for u in app.scheme.units],
+    }
+    agreements.write_agreement(app, lead.user, terms)
+    agreements.sign_agreement(app, app.candidate)
+    agreements.sign_agreement(app, lead.user)
 
 
 def _score(app: Application, lead: Assessor, recommendation: str) -> None:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from certflow import clock
 from certflow.applications.workflow import fire_application_event
+from certflow.assessment import agreements
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -233,8 +234,18 @@ class World:
         return app
 
     def fire(self, app: Application, event: str, user: User | None, **kw):
-        """Fire an event through the service and commit (on the record as it is now in the database)."""
+        """Fire an event through the service and commit (on the record as it is now in the database).
+
+        ``start_assessment`` needs the signed agreement (FR.AK.01): when there is none yet, the
+        team's lead writes and both sign one first (``agree``); call ``fire_application_event``
+        directly to see the guard refuse.
+        """
         db.session.refresh(app)
+        if event == "start_assessment" and app.state == "team_assigned" and app.team is not None:
+            agreement = agreements.agreement_of(app)
+            if agreement is None or not agreement.signed:
+                self.agree(app)
+                db.session.refresh(app)
         fired = fire_application_event(app, event, user, **kw)
         db.session.commit()
         return fired
@@ -258,6 +269,23 @@ class World:
                 )
             )
         db.session.commit()
+
+    def agree(self, app: Application, sign: bool = True, on: date | None = None):
+        """The assessment agreement (FR.AK.01) written by the team's lead, signed by both (``sign``); committed."""
+        lead = db.session.get(Assessor, app.team.lead_id).user
+        units = db.session.scalars(db.select(Unit.code).where(Unit.scheme_id == app.scheme_id).order_by(Unit.position))
+        terms = {
+            "date": (on or clock.today() + timedelta(days=7)).isoformat(),
+            "time": "09:00",
+            "venue": "Aula Dinas Sosial",
+            "evidence": [{"unit": code, "methods": ["observation", "portfolio"]} for code in units],
+        }
+        agreement = agreements.write_agreement(app, lead, terms)
+        if sign:
+            agreements.sign_agreement(app, app.candidate)
+            agreements.sign_agreement(app, lead)
+        db.session.commit()
+        return agreement
 
     def declare(self, app: Application, *assessors: Assessor, conflict: bool = False) -> None:
         """Conflict declarations by ``assessors`` (default: the team)."""

@@ -188,7 +188,9 @@ SYSTEM = ("system", None)
 
 APPLICATION = Definition(
     name="application",
-    version=2,  # 2: the dinas admin (or the system) may release an assigned team
+    # 2: the dinas admin (or the system) may release an assigned team
+    # 3: start_assessment needs the signed assessment agreement (FR.AK.01, guard agreement_signed)
+    version=3,
     label=N_("Application process"),
     initial="draft",
     states=(
@@ -306,7 +308,7 @@ APPLICATION = Definition(
             "start_assessment",
             [("team_assigned", "in_assessment")],
             [TEAM_LEAD],
-            ["conflicts_declared"],
+            ["conflicts_declared", "agreement_signed"],
             ["candidate", "team"],
             label=N_("Start assessment"),
             title=N_("Assessment started"),

@@ -283,6 +283,25 @@ def conflicts_declared(ctx: GuardContext) -> Failure | None:
     return None
 
 
+def agreement_signed(ctx: GuardContext) -> Failure | None:
+    """The assessment agreement (FR.AK.01) is written and signed by the candidate and by the lead.
+
+    ``facts.agreement_unsigned``: None when there is no agreement, else the parties who have not
+    signed it yet (``"candidate"``, ``"lead"``).
+    """
+    unsigned = ctx.facts.agreement_unsigned
+    if unsigned is None:
+        return Failure("agreement_signed", N_("The lead assessor has not written the assessment agreement yet."))
+    unsigned = set(unsigned)
+    if unsigned == {"candidate", "lead"}:
+        return Failure("agreement_signed", N_("The candidate and the lead assessor have not signed the agreement."))
+    if "candidate" in unsigned:
+        return Failure("agreement_signed", N_("The candidate has not signed the assessment agreement yet."))
+    if "lead" in unsigned:
+        return Failure("agreement_signed", N_("The lead assessor has not signed the assessment agreement yet."))
+    return None
+
+
 def assessment_not_started(ctx: GuardContext) -> Failure | None:
     """Nothing of the assessment has been recorded since the team was assigned (no score)."""
     if ctx.facts.scored_since_assignment:
@@ -377,6 +396,7 @@ GUARDS = {
         no_conflict,
         within_capacity,
         conflicts_declared,
+        agreement_signed,
         assessment_not_started,
         all_criteria_scored,
         recommendation_consistent,

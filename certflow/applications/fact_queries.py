@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, inspect, select
 
 from certflow.extensions import db
 from certflow.models import (
+    Agreement,
     Appeal,
     Application,
     ConflictDeclaration,
@@ -142,6 +143,25 @@ def decisions_appealed_by_app(apps: list[Application]) -> dict[int, bool]:
     return result
 
 
+def agreement_unsigned_by_app(apps: list[Application]) -> dict[int, tuple[str, ...] | None]:
+    """Who has not signed each application's assessment agreement yet (``"candidate"``, ``"lead"``);
+    None for an application without one, in one query. An agreement counts only if it was written
+    since the application's last state change (the team's assignment): one of an earlier assessment
+    (before a release or a reassessment) does not."""
+    result: dict[int, tuple[str, ...] | None] = dict.fromkeys(_ids(apps))
+    if apps:
+        rows = db.session.execute(
+            select(Agreement.application_id, Agreement.signed_by_candidate_at, Agreement.signed_by_lead_at)
+            .join(Application, Application.id == Agreement.application_id)
+            .where(Agreement.application_id.in_(_ids(apps)), Agreement.updated_at >= Application.state_changed_at)
+        )
+        for app_id, by_candidate, by_lead in rows:
+            result[app_id] = tuple(
+                party for party, at in (("candidate", by_candidate), ("lead", by_lead)) if at is None
+            )
+    return result
+
+
 # The facts ``ApplicationFacts`` reads from the database, by attribute, each with its batched query.
 BATCHED = {
     "_document_status": document_status_by_app,
@@ -150,4 +170,5 @@ BATCHED = {
     "scored_since_assignment": scored_since_assignment_by_app,
     "_lead_results": lead_results_by_app,
     "decision_appealed": decisions_appealed_by_app,
+    "agreement_unsigned": agreement_unsigned_by_app,
 }

@@ -273,6 +273,11 @@ class ApplicationFacts:
         """Scores recorded after the team was assigned (a kept score of an earlier assessment is older)."""
         return self._batched("scored_since_assignment")
 
+    @cached_property
+    def agreement_unsigned(self) -> tuple[str, ...] | None:
+        """Who has not signed the assessment agreement yet; None when there is none."""
+        return self._batched("agreement_unsigned")
+
     # -- scores and the decision ---------------------------------------------------------
     @cached_property
     def _lead_results(self) -> list[tuple[str, str | None]]:

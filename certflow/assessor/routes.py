@@ -214,3 +214,4 @@ def document(doc_id: int):
 
 
 from certflow.assessor import written_test  # noqa: E402,F401  (the written-test pages)
+from certflow.assessor import records  # noqa: E402,F401  (the record pages: FR.AK.01, FR.AK.02)

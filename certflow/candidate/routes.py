@@ -162,4 +162,4 @@ def certificate(application_id: int):
     return response
 
 
-from certflow.candidate import apl, documents, written_test  # noqa: E402,F401  (the forms, documents and test pages)
+from certflow.candidate import apl, assessment, documents, written_test  # noqa: E402,F401  (the forms, records, documents and test pages)

@@ -32,6 +32,7 @@ STATUS_OF: dict[str, int] = {
     "stale_version": 409,
     "not_editable": 409,
     "conflict": 409,
+    "form_not_ready": 409,
     "too_large": 413,
     "unsupported_media_type": 415,
     "validation_error": 422,

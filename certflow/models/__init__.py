@@ -14,7 +14,7 @@ from certflow.models.audit import Notification, OutboxMessage, TransitionLog
 from certflow.models.certificates import Certificate
 from certflow.models.instruments import Question, UnitPlan, WrittenAnswer, WrittenTest
 from certflow.models.people import ApiToken, Dinas, Province, User, UserRole
-from certflow.models.records import Agreement
+from certflow.models.records import Agreement, Feedback, UnitRecord
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Dinas",
     "Document",
     "Element",
+    "Feedback",
     "Notification",
     "OutboxMessage",
     "Province",
@@ -43,6 +44,7 @@ __all__ = [
     "TransitionLog",
     "Unit",
     "UnitPlan",
+    "UnitRecord",
     "User",
     "UserRole",
     "WrittenAnswer",

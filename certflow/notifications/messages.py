@@ -21,6 +21,7 @@ OTHER_TITLES = {
     "certificate_expiring": _l("Reminder: certificate expiring"),
     "licence_expiring": _l("Reminder: assessor licence expiring"),
     "suspension_ending": _l("Reminder: certificate suspension ending"),
+    "agreement_to_sign": _l("The assessment agreement is ready: read and sign it"),
     "account_invite": _l("Your certflow account is ready: set your password"),
     "password_reset": _l("Set a new certflow password"),
     "account_confirm": _l("Confirm your e-mail address and choose your certflow password"),

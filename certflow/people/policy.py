@@ -287,6 +287,34 @@ def may_read_documents(user: User, app: Application, actor: Actor | None = None)
     return bool(actor.relations & {"owner", "dinas_admin", "team_member"}) or "certifier" in user.roles
 
 
+# The printed forms of an application (``certflow.printing.application_forms``) and who may see each,
+# among those who see the application: the candidate's own forms as its documents; the agreement for
+# everyone who sees the application; the results (AK.02) and the feedback (AK.03) as the
+# recommendation (never a dinas admin as such, rule 6); the observation checklist as the scores.
+FORM_READERS = {
+    "apl-01": "documents",
+    "apl-02": "documents",
+    "ak-01": "application",
+    "ak-02": "recommendation",
+    "ak-03": "recommendation",
+    "ia-01": "scores",
+}
+
+
+def may_see_form(user: User, app: Application, form: str, actor: Actor | None = None) -> bool:
+    """Whether ``user`` (who can see ``app``) may open its printed form ``form`` (a key of ``FORM_READERS``)."""
+    readers = FORM_READERS.get(form)
+    if readers == "application":
+        return True
+    if readers == "documents":
+        return may_read_documents(user, app, actor)
+    if readers == "recommendation":
+        return may_see_recommendation(user, app, actor)
+    if readers == "scores":
+        return may_see_scores(user, app)
+    return False
+
+
 def may_download_certificate(user: User, cert: Certificate) -> bool:
     """The certificate's PDF: the holder, certifiers, system admins, the admins of the holder's dinas."""
     if cert.holder_id == user.id or user.roles & {"certifier", "admin"}:
@@ -304,6 +332,7 @@ TEMPLATE_CHECKS = {
     "may_see_scores": may_see_scores,
     "may_see_recommendation": may_see_recommendation,
     "may_read_documents": may_read_documents,
+    "may_see_form": may_see_form,
     "may_download_certificate": may_download_certificate,
     "may_administer": may_administer,
     "may_apply": may_apply,

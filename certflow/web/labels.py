@@ -70,6 +70,7 @@ GUARD_LABELS = {
     "no_conflict": _l("no assessor has a conflict of interest"),
     "within_capacity": _l("no assessor is over capacity"),
     "conflicts_declared": _l("every assessor declared no conflict of interest"),
+    "agreement_signed": _l("the candidate and the lead signed the assessment agreement"),
     "assessment_not_started": _l("no score is recorded since the team was assigned"),
     "all_criteria_scored": _l("every criterion is scored"),
     "recommendation_consistent": _l("K is recommended only if every unit is K"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -16,8 +16,10 @@ from certflow.people.policy import (
     CANDIDATE_ROLES_ON_DEMAND,
     application_actor,
     get_visible_application,
+    may_see_form,
     visible_applications,
 )
+from certflow.printing.application_forms import FORM_TITLES, FORMS, FormNotReady, render_form
 from certflow.web.diagram import draw
 from certflow.web.events import actions, fire_from_form
 from certflow.web.labels import workflow_label
@@ -85,12 +87,33 @@ def _render_application(app: Application, *, error=None, failed=None, values=Non
             actions=actions(engine.definition, app, current_user, engine.allowed_events(app.state, actor)),
             diagram=draw(engine.definition, app.state, title=_("Where this application is in its workflow")),
             actor=actor,
+            forms=[(key, label) for key, label in FORM_TITLES.items() if may_see_form(current_user, app, key, actor)],
             error=error,
             failed=failed,
             values=values or {},
         ),
         status,
     )
+
+
+@bp.get("/applications/<int:application_id>/forms/<form>")
+@login_required
+def application_form(application_id: int, form: str):
+    """A printed form of the application (PDF, in Indonesian) for those who may see it; before its
+    record exists, back to the application page with a message."""
+    app = _visible_or_404(application_id)
+    if form not in FORMS:
+        abort(404)
+    if not may_see_form(current_user, app, form):
+        abort(403)
+    try:
+        pdf, filename = render_form(app, form)
+    except FormNotReady as exc:
+        flash(exc.text(), "error")
+        return redirect(url_for(".application", application_id=app.id), 303)
+    response = send_file(pdf, mimetype="application/pdf", as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/applications/<int:application_id>")

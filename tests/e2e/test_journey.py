@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pypdf
 import zxingcpp
 from reportlab.pdfgen import canvas
 
+from certflow import clock
 from tests.e2e.conftest import PHONE
 from tests.factories import PASSWORD
 
@@ -250,6 +252,28 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
     lead.flash("Recorded: you have no conflict of interest with this candidate.")
     expect(page.locator("ul.members li[data-declared=none]")).to_have_count(2)
     screenshot(page, "16-lead-declarations")
+
+    # -- the assessment agreement (FR.AK.01): the lead writes and signs, the candidate signs ------
+    page.goto(f"/assessor/applications/{app_id}/agreement")
+    page.fill("#date", (clock.today() + timedelta(days=3)).isoformat())
+    page.fill("#time", "09:00")
+    page.fill("#venue", "TUK Dinas Sosial Provinsi")
+    for box in page.locator("fieldset.unit-methods input[value=observation]").all():
+        box.check()
+    lead.click(page.locator("form.record-form button[type=submit]"))
+    lead.flash("The agreement is saved; the candidate is asked to read and sign it.")
+    lead.click(page.locator("button", has_text="Sign the agreement"))
+    lead.flash("You signed the assessment agreement.")
+    screenshot(page, "16b-lead-agreement")
+    page = cand.page
+    page.goto(f"/candidate/applications/{app_id}/agreement")
+    expect(page.locator("dl[data-agreement]")).to_contain_text("TUK Dinas Sosial Provinsi")
+    cand.click(page.locator("form[action$='/agreement/sign'] button"))
+    cand.flash("Anda telah menandatangani persetujuan asesmen.")  # the candidate reads Indonesian
+    screenshot(page, "16c-candidate-agreement")
+
+    page = lead.page
+    page.goto(f"/assessor/applications/{app_id}/conflict")
     lead.click(page.locator("form[data-event=start_assessment] button"))
     lead.flash("Start assessment: done. The application is now “In assessment”.")
 
@@ -269,6 +293,16 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
     expect(page.locator("table.side-by-side")).to_have_count(total)
     expect(page.locator(".sheet-aside")).to_contain_text("No disagreement between the members’ scores so far.")
     expect(page.locator("ul.unit-results .result-K")).to_have_count(2)
+    # the lead's record per unit (FR.AK.02): the results follow the scores; the methods and feedback
+    page.goto(f"/assessor/applications/{app_id}/record")
+    expect(page.locator("fieldset.unit-record[data-result=K]")).to_have_count(2)
+    for box in page.locator("fieldset.unit-record input[value=observation]").all():
+        box.check()
+    page.locator("fieldset.unit-record textarea").first.fill("Pertahankan dokumentasi kasus.")
+    lead.click(page.locator("form.record-form button[type=submit]"))
+    lead.flash("The assessment record is saved.")
+    screenshot(page, "18a-lead-record-per-unit")
+    page.goto(f"/assessor/applications/{app_id}/scores")
     recommend = page.locator("details[data-event=recommend]")
     recommend.locator("summary").click()
     recommend.locator("select[name=recommendation]").select_option("K")
@@ -276,6 +310,16 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
     lead.click(recommend.locator("button[type=submit]"))
     lead.flash("Recommend: done. The application is now “Assessed”.")
     screenshot(page, "19-lead-recommended")
+
+    # -- the candidate gives feedback on the assessment (FR.AK.03) --------------------------
+    page = cand.page
+    page.goto(f"/candidate/applications/{app_id}/feedback")
+    for n in range(1, 11):
+        page.check(f"input[name=answer-{n}][value=yes]")
+    page.fill("#comments", "Asesor menjelaskan dengan baik.")
+    cand.click(page.locator("form.record-form button[type=submit]"))
+    cand.flash("Terima kasih: umpan balik Anda tercatat.")
+    screenshot(page, "19b-candidate-feedback")
 
     # -- the certifier decides with the whole record --------------------------------------
     certifier = people["certifier"]

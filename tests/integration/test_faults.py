@@ -103,6 +103,7 @@ def test_redis_down_transitions_succeed_and_every_e_mail_arrives_once_after(
     ]
     assert max(took) < 5, took  # a down broker does not hold a request up
     world.declare(application)
+    world.agree(application)  # the agreement to sign: the candidate's e-mail waits in the outbox too
     took.append(fire(producer, app_id, "start_assessment", world.lead.user.id))
     db.session.rollback()
     assert db.session.get(Application, app_id).state == "in_assessment"
@@ -111,7 +112,7 @@ def test_redis_down_transitions_succeed_and_every_e_mail_arrives_once_after(
 
     procs.redis(port)  # Redis is back, empty: the tasks queued before are gone too
     rows = every_message_sent_once(db, smtp)
-    assert {m.event for m in rows} == {"submit", "approve", "assign_team", "start_assessment"}
+    assert {m.event for m in rows} == {"submit", "approve", "assign_team", "agreement_to_sign", "start_assessment"}
 
 
 def test_worker_killed_mid_delivery_sends_the_e_mail_once_after_restart(world, db, app, database_url, rig, tmp_path):

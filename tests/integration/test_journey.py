@@ -31,11 +31,11 @@ def test_main_path_reaches_certified_with_log_and_notifications(world, db):
     assert cert.expires_on.year == cert.issued_on.year + 5
     assert [u["code"] for u in cert.units] == ["PSG.U1", "PSG.U2"]
 
-    # the candidate heard of every transition; the e-mails wait in the outbox
+    # the candidate heard of every transition, and of the agreement to sign; the e-mails wait in the outbox
     n = db.session.scalar(
         select(func.count()).select_from(Notification).where(Notification.user_id == world.candidate.id)
     )
-    assert n == 6
+    assert n == 7
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) >= 6
 
 

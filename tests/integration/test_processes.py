@@ -104,6 +104,15 @@ def test_journey_through_gunicorn_worker_and_beat_sends_every_e_mail_once(world,
         admin_kepri.event(app_id, "assign_team", data={"team": world.team.id})
         for assessor in (lead, member):
             assert assessor.call("POST", f"/applications/{app_id}/conflict-declaration", {"conflict": False})[0] == 200
+        units = sorted({c.rsplit(".", 2)[0] for c in codes})
+        terms = {
+            "date": (clock.today() + timedelta(days=3)).isoformat(),
+            "time": "08:30",
+            "evidence": [{"unit": u, "methods": ["observation"]} for u in units],
+        }
+        assert lead.call("PUT", f"/applications/{app_id}/agreement", terms)[0] == 200
+        for signer in (candidate, lead):
+            assert signer.call("POST", f"/applications/{app_id}/agreement/sign")[0] == 200
         lead.event(app_id, "start_assessment")
         scores = [{"criterion": c, "result": "K", "evidence": "Observed"} for c in codes]
         assert lead.call("PUT", f"/applications/{app_id}/scores", {"scores": scores})[0] == 200
@@ -139,6 +148,7 @@ def test_journey_through_gunicorn_worker_and_beat_sends_every_e_mail_once(world,
         "submit": {me} | admins,
         "approve": {me},
         "assign_team": {me} | team,
+        "agreement_to_sign": {me},
         "start_assessment": {me} | team,
         "recommend": {me} | admins | {world.certifier.id, world.certifier2.id},
         "certify": {me} | admins | team,

@@ -97,6 +97,7 @@ def rightful(w: World, app: Application, event: str, travel=None) -> tuple[User 
         return w.admin_kepri, {"data": {"team": w.team.id}}
     if event == "start_assessment":
         w.declare(app)
+        w.agree(app)
         return w.lead.user, {}
     if event == "recommend":
         w.score_all(app, w.lead)

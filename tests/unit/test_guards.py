@@ -59,6 +59,7 @@ def holding_facts() -> SimpleNamespace:
         conflicted_members=[],
         undeclared_members=[],
         scored_since_assignment=0,
+        agreement_unsigned=(),
         # the assessment and the decision
         unscored_criteria=0,
         unit_results={"PSG.U1": "K", "PSG.U2": "K"},
@@ -173,6 +174,12 @@ FAILURES: dict[str, dict[str, Callable[[GuardContext], None]]] = {
     "conflicts_declared": {
         "conflicted": _set("conflicted_members", ["Member"]),
         "undeclared": _set("undeclared_members", ["Member"]),
+    },
+    "agreement_signed": {
+        "not written": _set("agreement_unsigned", None),
+        "signed by nobody": _set("agreement_unsigned", ("candidate", "lead")),
+        "not by the candidate": _set("agreement_unsigned", ("candidate",)),
+        "not by the lead": _set("agreement_unsigned", ("lead",)),
     },
     "assessment_not_started": {"scored": _set("scored_since_assignment", 2)},
     "all_criteria_scored": {"unscored": _set("unscored_criteria", 1)},
@@ -357,3 +364,23 @@ def test_parse_date(value, expected):
 def test_today_comes_from_day_else_now():
     assert GuardContext(now=NOW).today == NOW.date()
     assert GuardContext(now=NOW, day=TODAY + DAY).today == TODAY + DAY
+
+
+@pytest.mark.parametrize(
+    ("unsigned", "words"),
+    [
+        (None, "has not written"),
+        (("candidate", "lead"), "The candidate and the lead assessor"),
+        (("candidate",), "The candidate has not signed"),
+        (("lead",), "The lead assessor has not signed"),
+    ],
+)
+def test_the_agreement_guard_names_who_has_not_signed(unsigned, words):
+    ctx = holding_context()
+    ctx.facts.agreement_unsigned = unsigned
+    failure = GUARDS["agreement_signed"](ctx)
+    assert failure.rule == "agreement_signed" and words in failure.message
+
+
+def test_the_agreement_signed_by_both_holds():
+    assert GUARDS["agreement_signed"](holding_context()) is None

@@ -118,6 +118,19 @@ def test_draft_to_certified_through_the_api(client, world):
     assert member.post(declaration, json={"conflict": False}).status_code == 200
     assert member.event(app_id, "start_assessment").status_code == 403  # only the lead starts
     r = lead.event(app_id, "start_assessment")
+    assert r.status_code == 422 and _rule(r) == "agreement_signed"
+    # -- the agreement (FR.AK.01): the lead writes it, the candidate and the lead sign -------------
+    units = sorted({c.rsplit(".", 2)[0] for c in codes})
+    terms = {
+        "date": (clock.today() + timedelta(days=3)).isoformat(),
+        "time": "08:30",
+        "venue": "TUK Batam",
+        "evidence": [{"unit": u, "methods": ["observation"]} for u in units],
+    }
+    assert lead.put(f"/applications/{app_id}/agreement", json=terms).status_code == 200
+    assert candidate.post(f"/applications/{app_id}/agreement/sign").status_code == 200
+    assert lead.post(f"/applications/{app_id}/agreement/sign").get_json()["signed"] is True
+    r = lead.event(app_id, "start_assessment")
     assert r.status_code == 200 and r.get_json()["state"] == "in_assessment"
 
     # -- the assessment ------------------------------------------------------------------------

@@ -33,7 +33,8 @@ def account(world, who):
 
 @pytest.fixture()
 def certified(world, db):
-    """An application taken to ``certified``: six transitions, each notifying someone."""
+    """An application taken to ``certified``: six transitions, each notifying someone (and the candidate
+    told of the agreement to sign: seven for the candidate)."""
     app = world.new_application()
     world.advance(app, "certified")
     return app
@@ -53,7 +54,10 @@ def own_ids(user) -> list[int]:
 @pytest.mark.parametrize(
     "who, events",
     [
-        ("candidate", {"submit", "approve", "assign_team", "start_assessment", "recommend", "certify"}),
+        (
+            "candidate",
+            {"submit", "approve", "assign_team", "agreement_to_sign", "start_assessment", "recommend", "certify"},
+        ),
         ("admin_batam", {"submit", "recommend", "certify"}),
         ("admin_kepri", {"submit", "recommend", "certify"}),
         ("lead", {"assign_team", "start_assessment", "certify"}),
@@ -107,11 +111,11 @@ def test_mark_one_read_then_filter(client, world, certified):
     assert client.post(f"/api/v1/notifications/{second}/read", headers=headers).get_json()["read"] is True
 
     unread = client.get("/api/v1/notifications?unread=true", headers=headers).get_json()
-    assert second not in [n["id"] for n in unread["items"]] and unread["total"] == 5 and unread["unread"] == 5
+    assert second not in [n["id"] for n in unread["items"]] and unread["total"] == 6 and unread["unread"] == 6
     read = client.get("/api/v1/notifications?unread=false", headers=headers).get_json()
     assert [n["id"] for n in read["items"]] == [second] and read["items"][0]["read"] is True
     everything = client.get("/api/v1/notifications", headers=headers).get_json()
-    assert everything["total"] == 6 and everything["unread"] == 5
+    assert everything["total"] == 7 and everything["unread"] == 6
 
 
 def test_someone_elses_or_unknown_notification_is_404(client, world, certified):
@@ -125,7 +129,7 @@ def test_someone_elses_or_unknown_notification_is_404(client, world, certified):
 
 def test_read_all_marks_only_the_callers(client, world, certified):
     r = client.post("/api/v1/notifications/read-all", headers=token(client, world.candidate))
-    assert r.status_code == 200 and r.get_json() == {"marked": 6, "unread": 0}
+    assert r.status_code == 200 and r.get_json() == {"marked": 7, "unread": 0}
     unread = select(func.count(Notification.id)).where(Notification.read_at.is_(None))
     assert _db.session.scalar(unread.where(Notification.user_id == world.candidate.id)) == 0
     assert _db.session.scalar(unread.where(Notification.user_id == world.admin_batam.id)) == 3
@@ -137,7 +141,7 @@ def test_paging_and_bad_parameters(client, world, certified):
     headers = token(client, world.candidate)
     page = client.get("/api/v1/notifications?per_page=4&page=2", headers=headers).get_json()
     assert [n["id"] for n in page["items"]] == own_ids(world.candidate)[4:]
-    assert (page["total"], page["page"], page["per_page"]) == (6, 2, 4)
+    assert (page["total"], page["page"], page["per_page"]) == (7, 2, 4)
     for query in ("?unread=maybe", "?page=zero", "?per_page=x"):
         r = client.get(f"/api/v1/notifications{query}", headers=headers)
         assert r.status_code == 422 and r.get_json()["error"]["code"] == "validation_error"

@@ -51,6 +51,9 @@ def test_start_needs_every_member_to_declare_no_conflict(api, world, assigned):
     assert r.status_code == 422 and "Member Assessor" in r.get_json()["error"]["message"]
     _declare(member, assigned.id, conflict=False)
     r = lead.event(assigned.id, "start_assessment")
+    assert r.status_code == 422 and r.get_json()["error"]["rule"] == "agreement_signed"
+    world.agree(assigned)
+    r = lead.event(assigned.id, "start_assessment")
     assert r.status_code == 200 and r.get_json()["state"] == "in_assessment"
 
 

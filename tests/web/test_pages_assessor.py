@@ -235,6 +235,7 @@ def test_the_lead_starts_the_assessment_once_everyone_declared(app, world, db):
         data={"csrf_token": csrf_token(member_page), "version": version},
     )
     assert forbidden.status_code == 403
+    world.agree(application)
     started = lead.post(
         f"/assessor/applications/{application.id}/events/start_assessment",
         data={"csrf_token": csrf_token(page), "version": version},
