@@ -14,6 +14,7 @@ from certflow.models.audit import Notification, OutboxMessage, TransitionLog
 from certflow.models.certificates import Certificate
 from certflow.models.people import ApiToken, Dinas, Province, User, UserRole
 from certflow.models.records import Agreement
+from certflow.models.schedules import Attendance, Schedule, ScheduleLog, Venue, VenueVerification
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Appeal",
     "Application",
     "Assessor",
+    "Attendance",
     "AssessorRelation",
     "AssessorScheme",
     "Certificate",
@@ -33,6 +35,8 @@ __all__ = [
     "Notification",
     "OutboxMessage",
     "Province",
+    "Schedule",
+    "ScheduleLog",
     "Scheme",
     "Score",
     "SelfAssessmentAnswer",
@@ -42,4 +46,6 @@ __all__ = [
     "Unit",
     "User",
     "UserRole",
+    "Venue",
+    "VenueVerification",
 ]
