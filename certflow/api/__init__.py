@@ -15,5 +15,6 @@ from certflow.api import (  # noqa: E402,F401  (register the routes)
     notifications,
     reference,
     reports,
+    schedules,
     workflows,
 )

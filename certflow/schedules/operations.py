@@ -50,6 +50,7 @@ from workflows.guards import N_, GuardContext
 from workflows.schedule import PERSON_EVENTS, placement_failure
 
 MAX_QUOTA = 500
+MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_PLACEMENTS = 200
 # The next step of each state, and the event that takes it (what ``missing`` explains).
 NEXT_EVENT = {"planned": "open", "open": "confirm", "ready": "hold", "held": "report"}
@@ -84,6 +85,9 @@ def create_schedule(user: User, data: dict) -> Schedule:
     starts_at = data.get("starts_at")
     if not isinstance(starts_at, datetime) or starts_at.tzinfo is None:
         errors["starts_at"] = _("must be a date and time with its offset")
+        starts_at = None
+    elif not MIN_YEAR <= starts_at.year <= MAX_YEAR:
+        errors["starts_at"] = _("must be between the years %(low)s and %(high)s", low=MIN_YEAR, high=MAX_YEAR)
         starts_at = None
     quota_min, quota_max = data.get("quota_min"), data.get("quota_max")
     if _id(quota_min) is None or quota_min > MAX_QUOTA:
