@@ -207,3 +207,6 @@ def document(doc_id: int):
     if doc is None or team_assessor(current_user, doc.application) is None:
         abort(404)
     return send_document(doc)
+
+
+from certflow.assessor import schedules  # noqa: E402,F401  (the schedules' pages, on this blueprint)

@@ -28,7 +28,7 @@ from certflow import clock
 from certflow.applications.operations import raise_if_errors
 from certflow.applications.transition_log import check_version, flush
 from certflow.applications.workflow import fire_application_event
-from certflow.core.errors import AppError, Forbidden, NotEditable, NotFound, as_app_error
+from certflow.core.errors import AppError, Forbidden, NotEditable, NotFound, as_app_error, translate
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Attendance, Schedule, ScheduleLog, Scheme, Team, User, Venue
@@ -431,3 +431,18 @@ __all__ = [
     "place_candidates",
     "record_attendance",
 ]
+
+
+def page_context(schedule: Schedule, user: User) -> dict:
+    """What a schedule page shows, for any page that shows one (admin, lead assessor)."""
+    next_event, missing = missing_for_next_step(schedule)
+    return {
+        "schedule": schedule,
+        "placed": placed_applications(schedule),
+        "attendance": attendance_of(schedule),
+        "next_event": next_event,
+        "missing": [{"rule": m.rule, "text": translate(m.message, m.params)} for m in missing],
+        "events": [{"name": e, "def": SCHEDULE.event(e)} for e in allowed_events(schedule, user)],
+        "history": history(schedule),
+        "venue_verified": venue_verified(schedule),
+    }
