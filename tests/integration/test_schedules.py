@@ -6,7 +6,7 @@ transaction, every refusal named; cancelling releases everyone and tells each pe
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -388,3 +388,92 @@ def test_placing_costs_a_constant_number_of_statements_per_candidate(world, db):
     per_candidate = (five - two) / 3
     assert per_candidate == (eight - five) / 3
     assert per_candidate <= 30, per_candidate
+
+
+# -- reminders (certflow.jobs.remind_schedules) and the words of the notifications -----------------
+
+
+@pytest.fixture()
+def at(monkeypatch):
+    """Move the clock to a day (09:00 in Jakarta)."""
+
+    def move(day):
+        moment = datetime.combine(day, time(9), tzinfo=clock.LOCAL_TZ)
+        monkeypatch.setattr(clock, "now", lambda: moment.astimezone(UTC))
+
+    return move
+
+
+def _told(event_name):
+    return sorted(
+        _db.session.execute(
+            select(Notification.user_id, func.count())
+            .where(Notification.event == event_name)
+            .group_by(Notification.user_id)
+        ).all()
+    )
+
+
+def test_the_event_is_reminded_3_days_and_1_day_before_each_once(world, db, at):
+    from certflow import jobs
+
+    schedule = make_schedule(world, state="open", days_ahead=10)
+    apps = eligible(world, 2)
+    ops.place_candidates(schedule, world.admin_kepri, [a.id for a in apps])
+    day = event_date_of(schedule)
+    everyone = {a.candidate_id for a in apps} | {world.lead.user_id, world.member.user_id}
+    at(day - timedelta(days=5))
+    jobs.remind_schedules()
+    assert _told("schedule_coming") == []
+    at(day - timedelta(days=3))
+    jobs.remind_schedules()
+    jobs.remind_schedules()
+    assert _told("schedule_coming") == sorted((u, 1) for u in everyone)
+    at(day - timedelta(days=2))
+    jobs.remind_schedules()
+    assert _told("schedule_coming") == sorted((u, 1) for u in everyone)
+    at(day - timedelta(days=1))
+    jobs.remind_schedules()
+    jobs.remind_schedules()
+    assert _told("schedule_coming") == sorted((u, 2) for u in everyone)
+
+
+def test_an_overdue_report_is_reminded_to_the_lead_and_the_admins_once(world, db, at):
+    from certflow import jobs
+
+    schedule = make_schedule(world, state="ready", days_ahead=1)
+    day = event_date_of(schedule)
+    at(day + timedelta(days=1))
+    jobs.remind_schedules()
+    assert _told("schedule_report_overdue") == []
+    at(day + timedelta(days=4))
+    jobs.remind_schedules()
+    jobs.remind_schedules()
+    told = {u for u, n in _told("schedule_report_overdue")}
+    assert world.lead.user_id in told and world.admin_kepri.id in told and world.admin_batam.id in told
+    assert world.member.user_id not in told
+    assert all(n == 1 for _u, n in _told("schedule_report_overdue"))
+
+
+def event_date_of(schedule):
+    return schedule.starts_at.astimezone(clock.LOCAL_TZ).date()
+
+
+def test_a_schedule_notification_says_what_when_and_where(world, db, app):
+    from flask_babel import force_locale
+
+    from certflow.notifications.messages import notification_text
+
+    schedule = make_schedule(world, state="open")
+    apps = eligible(world, 1)
+    ops.place_candidates(schedule, world.admin_kepri, [apps[0].id])
+    row = db.session.scalar(select(Notification).where(Notification.event == "schedule_placed"))
+    with app.test_request_context(), force_locale("en"):
+        text = notification_text(row.event, row.application_id, row.params)
+    assert "You are placed on an assessment schedule" in text
+    assert schedule.venue.name in text and "09:00" in text and "PSG" in text
+    fire(schedule, "cancel", world.admin_kepri, reason="Banjir")
+    row = db.session.scalar(select(Notification).where(Notification.event == "cancel"))
+    with app.test_request_context(), force_locale("id"):
+        text = notification_text(row.event, row.application_id, row.params)
+    assert "Jadwal dibatalkan" in text and "Banjir" in text
