@@ -325,9 +325,10 @@ def _place_one(schedule_id: int, user: User, app_id: int) -> None:
     failure = placement_failure(ctx)
     if failure is not None:
         raise GuardFailed(failure)
-    fire_application_event(app, "assign_team", user, data={"team": schedule.team_id}, notify=False)
-    app.schedule_id = schedule.id
-    flush()
+    # The schedule's id goes in the assignment's own UPDATE (one statement, one version).
+    with db.session.no_autoflush:
+        app.schedule_id = schedule.id
+        fire_application_event(app, "assign_team", user, data={"team": schedule.team_id}, notify=False)
     add_reminders(
         [
             {
