@@ -23,6 +23,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
+from sqlalchemy.orm import lazyload
 
 from certflow import clock
 from certflow.applications.operations import raise_if_errors
@@ -307,7 +308,13 @@ class Placement:
 def _locked(schedule_id: int) -> Schedule:
     """The schedule, its row locked until the transaction ends (PostgreSQL): placements one at a time."""
     db.session.execute(select(Schedule.id).where(Schedule.id == schedule_id).with_for_update())
-    return db.session.get(Schedule, schedule_id, populate_existing=True)
+    # The team's members are not read here (the application's guards read the team): not loaded.
+    return db.session.scalar(
+        select(Schedule)
+        .options(lazyload(Schedule.team))
+        .where(Schedule.id == schedule_id)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _place_one(schedule_id: int, user: User, app_id: int) -> None:
