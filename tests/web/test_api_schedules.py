@@ -266,3 +266,13 @@ def test_cancelling_releases_everyone_and_tells_them_once(api, world, db):
     assert sorted(rows) == sorted((uid, 1) for uid in everyone)
     mine = api.as_(apps[0].candidate).get("/notifications").get_json()["items"]
     assert [n["event"] for n in mine].count("cancel") == 1
+
+
+def test_the_schedule_workflow_is_published_as_the_engine_runs_it(api, world):
+    r = api.as_(world.candidate).get("/workflows/schedule")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["initial"] == "planned" and "cancelled" in body["states"]
+    events = {e["name"]: e for e in body["events"]}
+    assert events["cancel"]["from"] == ["planned", "open", "ready"]
+    assert events["confirm"]["guards"] == ["quota_reached", "team_licensed", "agreements_signed"]
