@@ -60,8 +60,13 @@ def test_dinas_admins_create_list_change_and_verify_venues(api, world, who):
 def test_others_may_not_keep_venues(api, world, who):
     user = world.lead.user if who == "lead" else getattr(world, who)
     me = api.as_(user)
+    venue = make_venue(world.batam)
+    world_db_commit(world)
     assert me.get("/venues").status_code == 403
     assert me.post("/venues", json=VENUE).status_code == 403
+    assert me.patch(f"/venues/{venue.id}", json={"capacity": 3}).status_code == 403
+    assert me.post(f"/venues/{venue.id}/verification", json={"facilities_ok": True}).status_code == 403
+    assert me.post("/schedules", json={**VENUE}).status_code in (403, 422)
 
 
 def test_another_dinas_venue_is_not_found(api, world):

@@ -227,3 +227,23 @@ def test_the_candidate_sees_their_schedule_on_their_home(app, world, db):
     text = browser(app, apps[0].candidate).get("/candidate/").text
     assert schedule.venue.name in text and schedule.venue.address in text
     assert schedule.venue.name not in browser(app, world.candidate).get("/candidate/").text
+
+
+@pytest.mark.parametrize("who", ["candidate", "admin_kepri", "certifier", "sysadmin"])
+def test_the_assessor_schedule_pages_are_for_assessors_only(app, world, who):
+    schedule = make_schedule(world)
+    b = browser(app, getattr(world, who))
+    assert b.get("/assessor/schedules").status_code == 403
+    assert b.get(f"/assessor/schedules/{schedule.id}").status_code == 403
+    assert b.post(f"/assessor/schedules/{schedule.id}/attendance").status_code in (400, 403)
+
+
+def test_an_assessor_of_another_team_sees_no_schedule_and_a_member_does_not_report(app, world, db):
+    schedule = make_schedule(world, state="held", days_ahead=-1, attendance_recorded_at=clock.now())
+    other = browser(app, world.same_dinas_assessor.user)
+    assert f"/assessor/schedules/{schedule.id}" not in other.get("/assessor/schedules").text
+    member = browser(app, world.member.user)
+    page = f"/assessor/schedules/{schedule.id}"
+    assert "events/report" not in member.get(page).text
+    assert member.submit(page, f"{page}/events/report", notes="x", version=str(schedule.version)).status_code == 403
+    assert member.submit(page, f"{page}/events/open").status_code == 404
