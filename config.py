@@ -93,6 +93,8 @@ class Config:
     SCHEDULED_BATCH = int(os.environ.get("SCHEDULED_BATCH", "200"))
     REVISION_REMINDER_DAYS = int(os.environ.get("REVISION_REMINDER_DAYS", "3"))
     ASSESSMENT_DUE_DAYS = int(os.environ.get("ASSESSMENT_DUE_DAYS", "30"))  # from the assign_team transition
+    SCHEDULE_REMINDER_DAYS = (3, 1)  # before an assessment event (certflow.schedules)
+    SCHEDULE_REPORT_DUE_DAYS = int(os.environ.get("SCHEDULE_REPORT_DUE_DAYS", "3"))  # after the event
     CERT_REMINDER_DAYS = (90, 60, 30, 7)
     LICENCE_REMINDER_DAYS = (90, 30, 7)
     SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "7"))

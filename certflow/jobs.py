@@ -355,3 +355,87 @@ def run_job(name: str) -> dict:
 def run_all() -> dict[str, dict]:
     """Run every scheduled job once, in order (the CLI and tests; beat runs them one by one)."""
     return {name: job.run() for name, job in JOBS.items()}
+
+
+# -- assessment events (certflow.schedules) ----------------------------------------------------
+
+
+def _schedule_audience(schedule_ids) -> dict[int, list[int]]:
+    """Each schedule's placed candidates (user ids), in one query."""
+    from certflow.schedules.facts import NOT_PLACED_STATES
+
+    found: dict[int, list[int]] = {}
+    ids = list(schedule_ids)
+    if ids:
+        rows = db.session.execute(
+            select(Application.schedule_id, Application.candidate_id).where(
+                Application.schedule_id.in_(ids), Application.state.not_in(NOT_PLACED_STATES)
+            )
+        )
+        for schedule_id, user_id in rows:
+            found.setdefault(schedule_id, []).append(user_id)
+    return found
+
+
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
+def remind_schedules() -> dict:
+    """The event 3 days and 1 day before (candidates and team, each once); the lead's report overdue
+    ``SCHEDULE_REPORT_DUE_DAYS`` after the event (the lead and the dinas admins, once)."""
+    from certflow.models import Schedule, Team
+    from certflow.schedules.operations import schedule_params
+
+    today, now = clock.today(), clock.now()
+    thresholds = current_app.config["SCHEDULE_REMINDER_DAYS"]
+    coming = select(Schedule.id).where(
+        Schedule.state.in_(("open", "ready")),
+        Schedule.starts_at >= now,
+        Schedule.starts_at <= now + timedelta(days=max(thresholds) + 1),
+    )
+    sent = 0
+    for rows in _batches(coming, Schedule):
+        schedules = db.session.scalars(select(Schedule).where(Schedule.id.in_([r[0] for r in rows]))).all()
+        audience = _schedule_audience(s.id for s in schedules)
+        teams = team_members_of(s.team_id for s in schedules)
+        reminders = []
+        for s in schedules:
+            days_left = (s.starts_at.astimezone(clock.LOCAL_TZ).date() - today).days
+            due = _reminder_due(days_left, thresholds)
+            if due is None:
+                continue
+            params = {**schedule_params(s), "days": days_left}
+            for user in dict.fromkeys(audience.get(s.id, []) + teams.get(s.team_id, [])):
+                reminders.append(
+                    {
+                        "key": f"reminder:schedule:{s.id}:{due}:{user}",
+                        "user": user,
+                        "event": "schedule_coming",
+                        "workflow": "schedule",
+                        "params": params,
+                    }
+                )
+        sent += add_reminders(reminders)
+    due_days = current_app.config["SCHEDULE_REPORT_DUE_DAYS"]
+    overdue = (
+        select(Schedule.id, Schedule.dinas_id, Assessor.user_id)
+        .join(Team, Team.id == Schedule.team_id)
+        .join(Assessor, Assessor.id == Team.lead_id)
+        .where(Schedule.state.in_(("ready", "held")), Schedule.starts_at <= now - timedelta(days=due_days))
+    )
+    for rows in _batches(overdue, Schedule):
+        admins = dinas_admins_of(r[1] for r in rows)
+        schedules = {s.id: s for s in db.session.scalars(select(Schedule).where(Schedule.id.in_([r[0] for r in rows])))}
+        reminders = []
+        for schedule_id, dinas_id, lead_user in rows:
+            params = schedule_params(schedules[schedule_id])
+            for user in dict.fromkeys([lead_user, *admins.get(dinas_id, [])]):
+                reminders.append(
+                    {
+                        "key": f"reminder:schedule-report:{schedule_id}:{user}",
+                        "user": user,
+                        "event": "schedule_report_overdue",
+                        "workflow": "schedule",
+                        "params": params,
+                    }
+                )
+        sent += add_reminders(reminders)
+    return {"reminders": sent}

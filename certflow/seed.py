@@ -8,12 +8,11 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from certflow import clock
 from certflow.applications.workflow import fire_application_event
-from certflow.assessment import demo_instruments
-from certflow.assessment import agreements
+from certflow.assessment import agreements, demo_instruments
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -280,7 +279,145 @@ def seed_demo(if_empty: bool = False) -> str:
         if target == "in_assessment":
             demo_instruments.draw_demo_test(app, lead.user)
     db.session.flush()
+    _seed_schedules(people, schemes["PS-GEN"], profile)
     count = db.session.scalar(select(func.count(Application.id)))
     return (
         f"Demo data loaded: {len(schemes)} schemes, {len(DEMO_ACCOUNTS) + len(others)} accounts, {count} applications."
     )
+
+
+# -- assessment events: venues (verified and not) and schedules in several states ----------------------
+
+
+def _seed_schedules(people: dict, scheme: Scheme, profile: dict) -> None:
+    """Three venues of Kepulauan Riau (two verified) and five schedules of the demo team.
+
+    The coming ones are planned and opened through the workflow, their candidates placed as
+    ``assign_team`` with the schedule's team; the past ones (a cancelled one, one reported
+    with the lead's report, waiting for the plenary) are written as they stand.
+    """
+    from datetime import datetime, time
+
+    from certflow.models import Attendance, Schedule, Venue, VenueVerification
+    from certflow.schedules.operations import create_schedule, fire_schedule_event
+
+    admin, team = people["admin"], people["team"]
+    today = clock.today()
+    venues = {}
+    for key, name, kind, dinas_name, address, capacity, ok in (
+        (
+            "batam",
+            "TUK Dinas Sosial Kota Batam",
+            "mandiri",
+            "Dinas Sosial Kota Batam",
+            "Jl. Engku Putri No. 1, Batam Centre, Kota Batam",
+            30,
+            True,
+        ),
+        (
+            "aula",
+            "Aula Dinas Sosial Provinsi Kepulauan Riau",
+            "sewaktu",
+            "Dinas Sosial Provinsi Kepulauan Riau",
+            "Jl. Basuki Rahmat No. 2, Tanjungpinang",
+            40,
+            True,
+        ),
+        (
+            "lks",
+            "LKS Panti Sosial Tanjungpinang",
+            "tempat_kerja",
+            "Dinas Sosial Kota Tanjungpinang",
+            "Jl. Ganet No. 7, Tanjungpinang",
+            12,
+            None,
+        ),
+    ):
+        venue = Venue(name=name, kind=kind, dinas=_dinas(dinas_name), address=address, capacity=capacity)
+        db.session.add(venue)
+        db.session.flush()
+        if ok is not None:
+            checklist = {k: True for k in ("room", "furniture", "equipment", "toilets", "accessibility", "safety")}
+            db.session.add(
+                VenueVerification(
+                    venue_id=venue.id,
+                    verified_by_id=admin.id,
+                    facilities_ok=ok,
+                    checklist=checklist,
+                    note="Sarana dan prasarana lengkap.",
+                )
+            )
+        venues[key] = venue
+
+    def at(days: int, hour: int = 9) -> datetime:
+        return datetime.combine(today + timedelta(days=days), time(hour), tzinfo=clock.LOCAL_TZ)
+
+    def plan(venue: str, days: int, closes: int, quota=(2, 20)) -> Schedule:
+        return create_schedule(
+            admin,
+            {
+                "scheme": scheme.code,
+                "venue": venues[venue].id,
+                "starts_at": at(days),
+                "quota_min": quota[0],
+                "quota_max": quota[1],
+                "registration_closes": today + timedelta(days=closes),
+                "team": team.id,
+            },
+        )
+
+    plan("aula", 45, 38)  # planned
+    opened = plan("batam", 14, 10)
+    fire_schedule_event(opened, "open", admin)
+    for n, name in enumerate(("Siti Rahmawati", "Hendra Gunawan"), start=1):
+        candidate = create_user(
+            f"asesi.jadwal{n}@certflow.local", name, DEMO_PASSWORD, ["candidate"], "Dinas Sosial Kota Batam", **profile
+        )
+        app = _prepared_application(candidate, scheme)
+        _advance(app, "eligible", people)
+        with db.session.no_autoflush:  # placed: the schedule's id in the assignment's own UPDATE
+            app.schedule_id = opened.id
+            fire_application_event(app, "assign_team", admin, data={"team": team.id})
+    db.session.flush()
+    past = {"dinas_id": venues["lks"].dinas_id, "scheme_id": scheme.id, "team_id": team.id, "created_by_id": admin.id}
+    db.session.add(
+        Schedule(
+            **past,
+            venue_id=venues["lks"].id,
+            starts_at=at(-7),
+            quota_min=2,
+            quota_max=10,
+            registration_closes=today - timedelta(days=10),
+            state="cancelled",
+            reminders_sent=[],
+            cancel_reason="TUK belum lolos verifikasi sarana; jadwal dipindahkan.",
+        )
+    )
+    reported = Schedule(
+        **{**past, "dinas_id": venues["aula"].dinas_id},
+        venue_id=venues["aula"].id,
+        starts_at=at(-5),
+        quota_min=1,
+        quota_max=20,
+        registration_closes=today - timedelta(days=9),
+        state="reported",
+        reminders_sent=[],
+        attendance_recorded_at=clock.now() - timedelta(days=5),
+        report_notes="Uji kompetensi berjalan tertib; semua asesi hadir dan seluruh bukti terkumpul.",
+    )
+    db.session.add(reported)
+    db.session.flush()
+    assessed = db.session.scalars(select(Application).where(Application.state == "assessed")).all()
+    db.session.execute(
+        update(Application)
+        .where(Application.id.in_([a.id for a in assessed]))
+        .values(schedule_id=reported.id)
+        .execution_options(synchronize_session=False)
+    )
+    for app in assessed:
+        db.session.add(
+            Attendance(
+                schedule_id=reported.id, application_id=app.id, present=True, recorded_by_id=people["lead"].user_id
+            )
+        )
+    db.session.flush()

@@ -324,3 +324,46 @@ class World:
         for doc in app.documents:
             doc.status = status
         db.session.commit()
+
+
+# -- assessment events (certflow.schedules) ------------------------------------------------------
+
+
+def make_venue(dinas: Dinas, name: str = "TUK Batam", capacity: int = 40, kind: str = "mandiri", verified=None):
+    """A venue of ``dinas``; ``verified``: True/False records a verification with that result."""
+    from certflow.models import Venue, VenueVerification
+
+    venue = Venue(dinas=dinas, name=name, kind=kind, address="Jl. Engku Putri 1, Batam", capacity=capacity)
+    db.session.add(venue)
+    db.session.flush()
+    if verified is not None:
+        admin = db.session.scalar(db.select(User).where(User.dinas_id == dinas.id)) or make_user("dinas_admin", dinas)
+        db.session.add(VenueVerification(venue_id=venue.id, verified_by_id=admin.id, facilities_ok=verified))
+        db.session.flush()
+    return venue
+
+
+def make_schedule(world, *, state: str = "planned", days_ahead: int = 10, quota=(1, 40), closes_in: int = 5, **kw):
+    """A schedule of ``world``'s scheme and team at a venue of Batam, put straight into ``state``."""
+    from datetime import datetime, time
+
+    from certflow.models import Schedule
+
+    venue = kw.pop("venue", None) or make_venue(world.batam, verified=True)
+    day = clock.today() + timedelta(days=days_ahead)
+    schedule = Schedule(
+        dinas_id=venue.dinas_id,
+        scheme_id=kw.pop("scheme", world.scheme).id,
+        venue_id=venue.id,
+        team_id=kw.pop("team", world.team).id,
+        starts_at=datetime.combine(day, time(9, 0), tzinfo=clock.LOCAL_TZ),
+        quota_min=quota[0],
+        quota_max=quota[1],
+        registration_closes=clock.today() + timedelta(days=closes_in),
+        state=state,
+        reminders_sent=[],
+        **kw,
+    )
+    db.session.add(schedule)
+    db.session.commit()
+    return schedule

@@ -16,12 +16,14 @@ from workflows.engine import (
     WorkflowError,
     engine_for,
 )
+from workflows.schedule import SCHEDULE
 
 __all__ = [
     "APPEAL",
     "APPLICATION",
     "CERTIFICATE",
     "DEFINITIONS",
+    "SCHEDULE",
     "Actor",
     "Engine",
     "Forbidden",

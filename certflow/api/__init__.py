@@ -16,6 +16,7 @@ from certflow.api import (  # noqa: E402,F401  (register the routes)
     records,
     reference,
     reports,
+    schedules,
     tests_written,
     workflows,
 )

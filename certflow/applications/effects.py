@@ -111,6 +111,7 @@ def release_team(app: Application, fired, user, reason, data, now):
             .execution_options(synchronize_session=False)
         )
     app.team_id = None
+    app.schedule_id = None  # released from its schedule too (certflow.schedules places with the team)
 
 
 @effect("record_recommendation")

@@ -55,8 +55,13 @@ def fire_application_event(
     reason: str | None = None,
     data: dict | None = None,
     version: Any = None,
+    notify: bool = True,
 ) -> Fired:
-    """Fire ``event`` on ``app`` as ``user`` (None: the system); raise a ``WorkflowError`` if it may not happen."""
+    """Fire ``event`` on ``app`` as ``user`` (None: the system); raise a ``WorkflowError`` if it may not happen.
+
+    ``notify=False``: nobody is told of this transition (the caller tells them once for many, as a
+    cancelled schedule does for the candidates it releases).
+    """
     reason, data = _cleaned(reason, data)
     actor = Actor.system() if user is None else application_actor(user, app)
     fired, now = _fire("application", app, event, actor, ApplicationFacts(app, data, user), reason, data, version)
@@ -75,7 +80,7 @@ def fire_application_event(
             reason,
             logged,
             now,
-            notify=fired.notify,
+            notify=fired.notify if notify else None,
             application=app,
             team_ids=_teams(team_before, app),
         )
@@ -83,7 +88,8 @@ def fire_application_event(
         log = write_transition(fired, app.id, app.id, actor, reason, logged, now)
         follow_up()
         db.session.flush()
-        notify_transition(log, fired.notify, application=app, team_ids=_teams(team_before, app))
+        if notify:
+            notify_transition(log, fired.notify, application=app, team_ids=_teams(team_before, app))
     flush()
     return fired
 

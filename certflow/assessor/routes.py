@@ -213,5 +213,4 @@ def document(doc_id: int):
     return send_document(doc)
 
 
-from certflow.assessor import written_test  # noqa: E402,F401  (the written-test pages)
-from certflow.assessor import records  # noqa: E402,F401  (the record pages: FR.AK.01, FR.AK.02)
+from certflow.assessor import records, schedules, written_test  # noqa: E402,F401  (record, schedule and written-test pages)

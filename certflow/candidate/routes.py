@@ -25,7 +25,7 @@ from certflow.certificates.pdf import certificate_pdf
 from certflow.core.errors import translate
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
-from certflow.models import Certificate, Scheme
+from certflow.models import Certificate, Schedule, Scheme
 from certflow.people.policy import application_actor
 from certflow.web.events import actions, fire_from_form
 from certflow.web.refusals import REFUSALS, refusal
@@ -60,12 +60,21 @@ def scheme_choices(records) -> list[dict]:
     ]
 
 
+def _schedules_of(records) -> dict:
+    """The schedules the candidate's applications are placed on (one query, none if there is none)."""
+    ids = {r.app.schedule_id for r in records if r.app.schedule_id is not None}
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(Schedule).where(Schedule.id.in_(ids)))}
+
+
 def _home(*, error: str | None = None, chosen: str | None = None, status: int = 200):
     records = load_records(current_user)
     return (
         render_template(
             "candidate/home.html",
             records=records,
+            schedules=_schedules_of(records),
             choices=scheme_choices(records),
             error=error,
             chosen=chosen if chosen is not None else request.args.get("scheme", ""),

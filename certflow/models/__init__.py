@@ -15,6 +15,7 @@ from certflow.models.certificates import Certificate
 from certflow.models.instruments import Question, UnitPlan, WrittenAnswer, WrittenTest
 from certflow.models.people import ApiToken, Dinas, Province, User, UserRole
 from certflow.models.records import Agreement, Feedback, UnitRecord
+from certflow.models.schedules import Attendance, Schedule, ScheduleLog, Venue, VenueVerification
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Appeal",
     "Application",
     "Assessor",
+    "Attendance",
     "AssessorRelation",
     "AssessorScheme",
     "Certificate",
@@ -36,6 +38,8 @@ __all__ = [
     "OutboxMessage",
     "Province",
     "Question",
+    "Schedule",
+    "ScheduleLog",
     "Scheme",
     "Score",
     "SelfAssessmentAnswer",
@@ -49,4 +53,6 @@ __all__ = [
     "UserRole",
     "WrittenAnswer",
     "WrittenTest",
+    "Venue",
+    "VenueVerification",
 ]

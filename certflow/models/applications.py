@@ -51,6 +51,7 @@ class Application(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     apl01: Mapped[dict] = mapped_column(JSONType, default=dict)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id"), index=True)  # 0006_schedules
     recommendation: Mapped[str | None] = mapped_column(String(2))
     revision_reason: Mapped[str | None] = mapped_column(Text)
     revision_deadline: Mapped[date | None] = mapped_column(Date)

@@ -22,6 +22,10 @@ OTHER_TITLES = {
     "licence_expiring": _l("Reminder: assessor licence expiring"),
     "suspension_ending": _l("Reminder: certificate suspension ending"),
     "agreement_to_sign": _l("The assessment agreement is ready: read and sign it"),
+    "schedule_placed": _l("You are placed on an assessment schedule"),
+    "schedule_team_placed": _l("Candidates are placed on your team's schedule"),
+    "schedule_coming": _l("Reminder: assessment event coming up"),
+    "schedule_report_overdue": _l("Reminder: the lead assessor's report is overdue"),
     "account_invite": _l("Your certflow account is ready: set your password"),
     "password_reset": _l("Set a new certflow password"),
     "account_confirm": _l("Confirm your e-mail address and choose your certflow password"),
@@ -96,11 +100,33 @@ def _reminder_text(event: str, application_id: int | None, params: dict) -> str 
     return None
 
 
+def _schedule_text(event: str, params: dict) -> str:
+    """The message of a schedule's notification: what happened, when and where (certflow.schedules)."""
+    text = gettext("%(title)s.", title=event_title(event))
+    text += " " + gettext(
+        "Assessment of %(scheme)s on %(date)s at %(time)s WIB, %(venue)s (%(address)s).",
+        scheme=params.get("scheme", ""),
+        date=_day(params.get("date", "")),
+        time=params.get("time", ""),
+        venue=params.get("venue", ""),
+        address=params.get("address", ""),
+    )
+    if params.get("count"):
+        text += " " + gettext("Candidates placed: %(count)s.", count=params["count"])
+    if params.get("days"):
+        text += " " + gettext("In %(days)s days.", days=params["days"])
+    if params.get("reason"):
+        text += " " + gettext("Reason: %(reason)s", reason=params["reason"])
+    return text
+
+
 def notification_text(event: str, application_id: int | None, params: dict) -> str:
     """The one-line message of a notification, in the current language."""
     reminder = _reminder_text(event, application_id, params)
     if reminder is not None:
         return reminder
+    if params.get("schedule"):
+        return _schedule_text(event, params)
     if application_id is None:
         text = gettext("%(title)s.", title=event_title(event))
     else:

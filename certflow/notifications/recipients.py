@@ -23,7 +23,8 @@ from certflow.extensions import db
 from certflow.models import Assessor, Dinas, TeamMember, User, UserRole
 from certflow.people.policy import dinas_covers
 
-GROUPS = ("candidate", "dinas_admins", "team", "certifiers")
+GROUPS = ("candidate", "dinas_admins", "team", "certifiers", "candidates")
+# ``candidates``: the candidates placed on a schedule (the schedule workflow's events)
 
 
 def dinas_admins_of(dinas_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -78,12 +79,24 @@ def certifier_ids() -> list[int]:
     )
 
 
-def recipients(groups: Iterable[str], *, candidate_id: int, dinas_id: int, team_ids: Iterable[int] = ()) -> list[int]:
-    """The user ids of the named groups for one record, each once, in the groups' order."""
+def recipients(
+    groups: Iterable[str],
+    *,
+    candidate_id: int | None = None,
+    dinas_id: int,
+    team_ids: Iterable[int] = (),
+    candidate_ids: Iterable[int] = (),
+) -> list[int]:
+    """The user ids of the named groups for one record, each once, in the groups' order.
+
+    ``candidate_ids``: the candidates of a schedule (the group ``candidates``).
+    """
     ids: list[int] = []
     for group in groups:
         if group == "candidate":
             ids.append(candidate_id)
+        elif group == "candidates":
+            ids.extend(candidate_ids)
         elif group == "dinas_admins":
             ids.extend(dinas_admins_of([dinas_id]).get(dinas_id, []))
         elif group == "team":

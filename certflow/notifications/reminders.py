@@ -30,8 +30,8 @@ def add_reminders(reminders: list[dict]) -> int:
     """Write each reminder whose key is new: an outbox e-mail and an in-app notification; the number written.
 
     A reminder: ``key``, ``user``, ``event``, ``application`` (id or None), ``certificate``
-    (id or None) and ``params``. Two queries, whatever the number; delivery is queued after
-    the commit.
+    (id or None), ``params`` and optionally ``workflow`` (default ``reminder``). Two queries,
+    whatever the number; delivery is queued after the commit.
     """
     if not reminders:
         return 0
@@ -41,7 +41,7 @@ def add_reminders(reminders: list[dict]) -> int:
             "key": r["key"],
             "recipient_id": r["user"],
             "event": r["event"],
-            "workflow": "reminder",
+            "workflow": r.get("workflow", "reminder"),
             "application_id": r.get("application"),
             "certificate_id": r.get("certificate"),
             "payload": r["params"],
@@ -66,7 +66,7 @@ def add_reminders(reminders: list[dict]) -> int:
                 {
                     "user_id": row["recipient_id"],
                     "event": row["event"],
-                    "workflow": "reminder",
+                    "workflow": row["workflow"],
                     "application_id": row["application_id"],
                     "certificate_id": row["certificate_id"],
                     "params": row["payload"],

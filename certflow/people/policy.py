@@ -24,9 +24,11 @@ from certflow.models import (
     Certificate,
     ConflictDeclaration,
     Dinas,
+    Schedule,
     Score,
     TeamMember,
     User,
+    Venue,
 )
 from workflows import Actor
 
@@ -337,3 +339,73 @@ TEMPLATE_CHECKS = {
     "may_administer": may_administer,
     "may_apply": may_apply,
 }
+
+
+# -- venues and schedules (assessment events) --------------------------------------------------
+
+
+def visible_venues(user: User) -> Select:
+    """A SELECT of the venues ``user`` keeps: a system admin all, a dinas admin their scope's, others none."""
+    stmt = select(Venue)
+    if user.has_role("admin"):
+        return stmt
+    scope = dinas_scope(user)
+    return stmt.where(false()) if scope is None else stmt.where(Venue.dinas_id.in_(scope))
+
+
+def may_manage_schedule(user: User, schedule: Schedule) -> bool:
+    """Whether ``user`` manages the schedule (places candidates, opens, confirms, cancels): its dinas admins."""
+    return in_dinas_scope(user, schedule.dinas)
+
+
+def is_schedule_lead(user: User, schedule: Schedule) -> bool:
+    """Whether ``user`` is the lead assessor of the schedule's team."""
+    if not user.has_role("assessor") or schedule.team is None:
+        return False
+    return db.session.scalar(select(Assessor.id).where(Assessor.user_id == user.id)) == schedule.team.lead_id
+
+
+def schedule_actor(user: User, schedule: Schedule) -> Actor:
+    """The actor for ``user`` on a schedule: its dinas admin (in scope), the lead of its team."""
+    relations = set()
+    if may_manage_schedule(user, schedule):
+        relations.add("dinas_admin")
+    if is_schedule_lead(user, schedule):
+        relations.add("schedule_lead")
+    return Actor(id=user.id, roles=user.roles, relations=frozenset(relations))
+
+
+# A certifier sees the schedules that reach the plenary.
+CERTIFIER_SCHEDULE_STATES = ("held", "reported", "decided")
+
+
+def visible_schedules(user: User) -> Select:
+    """A SELECT of the schedules ``user`` may see (another dinas's schedule is not found).
+
+    A system admin: all; a dinas admin: their scope's; an assessor: their teams'; a candidate: the
+    ones they are placed on; a certifier: those held and after.
+    """
+    stmt = select(Schedule)
+    if user.has_role("admin"):
+        return stmt
+    conditions = []
+    scope = dinas_scope(user)
+    if scope is not None:
+        conditions.append(Schedule.dinas_id.in_(scope))
+    if user.has_role("assessor"):
+        my_teams = (
+            select(TeamMember.team_id)
+            .join(Assessor, Assessor.id == TeamMember.assessor_id)
+            .where(Assessor.user_id == user.id)
+        )
+        conditions.append(Schedule.team_id.in_(my_teams))
+    if user.has_role("candidate"):
+        conditions.append(Schedule.id.in_(select(Application.schedule_id).where(Application.candidate_id == user.id)))
+    if user.has_role("certifier"):
+        conditions.append(Schedule.state.in_(CERTIFIER_SCHEDULE_STATES))
+    return stmt.where(or_(*conditions) if conditions else false())
+
+
+def get_visible_schedule(user: User, schedule_id: int) -> Schedule | None:
+    """The schedule if ``user`` may see it, else None (callers answer 404)."""
+    return db.session.scalar(visible_schedules(user).where(Schedule.id == schedule_id))

@@ -1,1 +1,1 @@
-"""Assessment events: venues (TUK), schedules, attendance, reports, the plenary decision."""
+"""Assessment events: venues (TUK), schedules and their workflow, placement, attendance."""

@@ -50,6 +50,8 @@ RELATION_LABELS = {
     "team_member": _l("member of the assigned team"),
     "independent": _l("not involved in the assessment"),
     "appeal_handler": _l("not involved in the decision appealed"),
+    "schedule_lead": _l("lead of the schedule's team"),
+    "plenary": _l("deciding in the plenary"),
 }
 
 GUARD_LABELS = {
@@ -77,6 +79,13 @@ GUARD_LABELS = {
     "recommendation_is_k": _l("the team recommended K"),
     "within_appeal_window": _l("within 14 days of the decision, once"),
     "bk_units_only": _l("only units judged BK are reassessed"),
+    "registration_open": _l("the registration deadline has not passed"),
+    "quota_not_full": _l("the schedule is not full"),
+    "quota_reached": _l("at least the minimum number of candidates is placed"),
+    "team_licensed": _l("every assessor is licensed for the scheme through the event date"),
+    "agreements_signed": _l("every placed candidate's assessment agreement is signed"),
+    "attendance_recorded": _l("the attendance is recorded"),
+    "notes_given": _l("the lead assessor's report is written"),
 }
 
 DOCUMENT_KIND_LABELS = {

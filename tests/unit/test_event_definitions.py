@@ -67,14 +67,29 @@ def test_a_confirmed_event_asks_nothing_and_is_fired_by_a_person(definition, ev)
 
 
 def test_the_catalogue_of_inputs():
-    assert set(INPUTS) == {"reason", "deadline", "until", "team", "override_reason", "recommendation", "units"}
+    assert set(INPUTS) == {
+        "reason",
+        "deadline",
+        "until",
+        "team",
+        "override_reason",
+        "recommendation",
+        "units",
+        "notes",
+    }
     assert [i.name for i in INPUTS.values() if not i.in_data] == ["reason"]
     assert {i.checked_by for i in INPUTS.values()} <= set(GUARDS)
 
 
 def test_the_irreversible_events_ask_for_a_second_click():
     confirmed = {(d.name, ev.name) for d in DEFINITIONS.values() for ev in d.events if ev.confirm}
-    assert confirmed == {("application", "withdraw"), ("application", "certify")}
+    assert confirmed == {
+        ("application", "withdraw"),
+        ("application", "certify"),
+        ("schedule", "open"),
+        ("schedule", "confirm"),
+        ("schedule", "hold"),
+    }
 
 
 # -- the effects registry ---------------------------------------------------------------------

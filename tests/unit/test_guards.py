@@ -67,6 +67,15 @@ def holding_facts() -> SimpleNamespace:
         decided_at=NOW - 3 * DAY,
         decision_appealed=False,
         bk_units=["PSG.U1"],
+        # the schedule (workflows/schedule.py)
+        registration_closes=TODAY,
+        members=[member("Lead"), member("Member")],
+        event_date=TODAY + 7 * DAY,
+        placed=5,
+        quota_min=3,
+        quota_max=10,
+        unsigned_agreements=[],
+        attendance_recorded=True,
     )
 
 
@@ -80,6 +89,7 @@ def holding_context() -> GuardContext:
             "recommendation": "K",
             "units": ["PSG.U1"],
             "team": 1,
+            "notes": "Every candidate was assessed as planned.",
         },
         now=NOW,
         day=TODAY,
@@ -200,6 +210,26 @@ FAILURES: dict[str, dict[str, Callable[[GuardContext], None]]] = {
         "a K unit": _data("units", ["PSG.U2"]),
         "BK and K units": _data("units", ["PSG.U1", "PSG.U2"]),
         "not a list": _data("units", "PSG.U1"),
+    },
+    # the schedule's guards (workflows/schedule.py)
+    "registration_open": {
+        "closed": _set("registration_closes", TODAY - DAY),
+        "no deadline": _set("registration_closes", None),
+    },
+    "quota_not_full": {"full": _set("quota_max", 5), "over": _set("placed", 11)},
+    "quota_reached": {"too few": _set("quota_min", 6)},
+    "team_licensed": {
+        "licence ends before the event": _set("event_date", TODAY + 60 * DAY),
+        "inactive": _set("members", [member("Lead"), member("Member", active=False)]),
+        "no licence date": _set("members", [member("Lead", licence_expires=None)]),
+        "other scheme": _set("members", [member("Lead"), member("Member", schemes={"PNY"})]),
+    },
+    "agreements_signed": {"unsigned": _set("unsigned_agreements", ["Siti"])},
+    "attendance_recorded": {"not recorded": _set("attendance_recorded", False)},
+    "notes_given": {
+        "missing": _data("notes", _MISSING),
+        "blank": _data("notes", "  "),
+        "not text": _data("notes", 3),
     },
 }
 

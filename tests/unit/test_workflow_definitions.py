@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.unit.test_guards import holding_context
-from workflows import APPEAL, APPLICATION, CERTIFICATE, DEFINITIONS, Actor, Engine, engine_for
+from workflows import APPEAL, APPLICATION, CERTIFICATE, DEFINITIONS, SCHEDULE, Actor, Engine, engine_for
 from workflows.definitions import Definition, EventDef, Permission, Route
 from workflows.engine import all_engines
 from workflows.guards import GUARDS
@@ -48,8 +48,13 @@ def from_dict(data: dict) -> Definition:
     )
 
 
-def test_the_three_workflows():
-    assert DEFINITIONS == {"application": APPLICATION, "appeal": APPEAL, "certificate": CERTIFICATE}
+def test_the_four_workflows():
+    assert DEFINITIONS == {
+        "application": APPLICATION,
+        "appeal": APPEAL,
+        "certificate": CERTIFICATE,
+        "schedule": SCHEDULE,
+    }
 
 
 @pytest.mark.parametrize("name", NAMES)
