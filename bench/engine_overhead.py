@@ -41,6 +41,7 @@ def _facts():
         unscored_criteria=0,
         unit_results={"U1": "K", "U2": "K"},
         recommendation="K",
+        agreement_unsigned=[],
     )
 
 
