@@ -13,21 +13,12 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm.exc import StaleDataError
 
+from certflow.core.errors import StaleVersion
 from certflow.extensions import db
 from certflow.models import TransitionLog
 from certflow.notifications.transitions import WrittenLog, in_one_statement, log_and_notify, notify_transition
-from workflows import Actor, WorkflowError
+from workflows import Actor
 from workflows.engine import Fired
-from workflows.guards import Msg
-
-
-class StaleVersion(WorkflowError):
-    """The record changed since the caller read it."""
-
-    code = "stale_version"
-
-    def __init__(self):
-        super().__init__(Msg("The record was changed by someone else; reload it and try again."))
 
 
 def check_version(record, version: Any) -> None:
