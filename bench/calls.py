@@ -3,8 +3,9 @@
 Deterministic where timings are not: the Flask test client sends ``POST …/events`` (``reject``,
 by the province's dinas admin, as ``make bench`` does) to submitted applications of a benchmark
 database, and the limit endpoint likewise, each under ``cProfile``; the mean number of function
-calls per request (Python and C) is printed, with the heaviest functions by own calls
-(``--top``). The applications are put back afterwards (``bench.plan.snapshot``/``restore``).
+calls per request (Python and C) is printed, with the SQL statements of one request and the
+heaviest functions by own calls (``--top``). The applications are put back afterwards
+(``bench.plan.snapshot``/``restore``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ import cProfile
 import os
 import pstats
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
 from bench.database import DEFAULT_SERVER, bench_config, database_url
 from bench.plan import TRANSITION_EVENT, restore, snapshot, transition_requests
 
 
 def _calls(client, requests: list[dict], top: int) -> tuple[float, list[str]]:
-    """(mean calls per request, the ``top`` functions by total own calls) over ``requests``."""
-    client.post(requests[0]["path"], json=TRANSITION_EVENT, headers=_auth(requests[0]))  # warm caches
+    """(mean calls per request, the ``top`` functions by own calls) over ``requests`` (the first warms the caches)."""
+    client.post(requests[0]["path"], json=TRANSITION_EVENT, headers=_auth(requests[0]))
     profile = cProfile.Profile()
     for req in requests[1:]:
         profile.enable()
@@ -32,6 +36,21 @@ def _calls(client, requests: list[dict], top: int) -> tuple[float, list[str]]:
     rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][1])[:top]
     heaviest = [f"{calls / n:8.1f}  {pstats.func_std_string(func)}" for func, (_, calls, *_rest) in rows]
     return stats.total_calls / n, heaviest
+
+
+def _statements(client, req: dict) -> int:
+    """The SQL statements of one request (counted after all profiling: a listener, once added, costs calls)."""
+    seen = [0]
+
+    def count(*_args):
+        seen[0] += 1
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        client.post(req["path"], json=TRANSITION_EVENT, headers=_auth(req))
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    return seen[0]
 
 
 def _auth(req: dict) -> dict:
@@ -53,17 +72,19 @@ def main(argv=None) -> dict:
     os.environ["BENCH_LIMIT_ENDPOINT"] = "true"
     app = create_app(bench_config(args.url))
     app.config["RATELIMIT_ENABLED"] = False
-    real, limit, touched = transition_requests(args.url, args.count + 1)
+    real, limit, touched = transition_requests(args.url, args.count + 2)
     snap = snapshot(args.url, touched)
     result = {}
     try:
         client = app.test_client()
         for name, requests in (("events", real), ("limit", limit)):
-            mean, heaviest = _calls(client, requests, args.top)
+            mean, heaviest = _calls(client, requests[:-1], args.top)
             result[name] = round(mean)
             print(f"{name}: {mean:,.0f} calls per request")
             for line in heaviest:
                 print("   ", line)
+        for name, requests in (("events", real), ("limit", limit)):
+            print(f"{name}: {_statements(client, requests[-1])} SQL statements")
     finally:
         restore(args.url, snap)
     return result
