@@ -35,6 +35,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from certflow import clock
 from certflow.applications.workflow import fire_application_event, fire_certificate_event
 from certflow.assessment import written_tests
+from certflow.core.errors import StaleVersion
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -284,7 +285,7 @@ def _fire_each(model, conditions, fire, *options) -> dict:
                 with db.session.begin_nested():
                     fire(record)
                 done += 1
-            except WorkflowError as exc:  # changed meanwhile (stale version, guard no longer holds)
+            except (WorkflowError, StaleVersion) as exc:  # changed meanwhile (stale version, guard no longer holds)
                 skipped += 1
                 log.info("%s %s skipped: %s", model.__name__, record.id, exc)
         db.session.commit()

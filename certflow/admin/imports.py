@@ -1,8 +1,9 @@
-"""Bulk import pages: a CSV of candidates or assessors, checked row by row before anything is imported."""
+"""Bulk import pages: a CSV or .xlsx file of candidates or assessors, checked row by row before anything is imported."""
 
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,6 +29,7 @@ def _render(kind: str | None = None, *, error: str | None = None, rows=None, sta
             failed=kind,
             error=error,
             rows=rows or [],
+            indonesian={k: service.header_names(v[0], "id") for k, v in KINDS.items()},
             max_mib=service.MAX_BYTES // 2**20,
             max_rows=service.MAX_ROWS,
         ),
@@ -45,19 +47,18 @@ def imports():
 @bp.post("/imports/<kind>")
 @dinas_admin_required
 def import_file(kind: str):
-    """Import the uploaded CSV: every bad row is listed with its line, and then nothing is imported."""
+    """Import the uploaded file: every bad row is listed (row, column, what), and then nothing is imported."""
     if kind not in KINDS:
         abort(404)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _render(kind, error=_("Choose the CSV file to import."), status=422)
+        return _render(kind, error=_("Choose the CSV or Excel file to import."), status=422)
     data = upload.stream.read(service.MAX_BYTES + 1)
     try:
         with unit_of_work():
             imported, unchanged = KINDS[kind][1](current_user, data)
     except service.ImportRejected as exc:
-        rows = [(line, [translate(message, params) for message, params in reasons]) for line, reasons in exc.rows]
-        return _render(kind, error=translate(exc.message, exc.params), rows=rows, status=exc.status)
+        return _render(kind, error=translate(exc.message, exc.params), rows=exc.described(), status=exc.status)
     except REFUSALS as exc:
         return _render(kind, error=service_message(exc), status=as_refusal(exc).status)
     flash(
@@ -76,12 +77,12 @@ def import_file(kind: str):
 @bp.get("/imports/<kind>/template")
 @dinas_admin_required
 def import_template(kind: str):
-    """The CSV header and an example row of the admin's own dinas, as a download."""
-    if kind not in KINDS:
+    """The header and an example row of the admin's own dinas, as a download (``format``, ``language``)."""
+    fmt, language = request.args.get("format", "csv"), request.args.get("language", str(get_locale()))
+    if kind not in KINDS or fmt not in service.FORMATS or language not in service.LANGUAGES:
         abort(404)
-    text = service.template_csv(KINDS[kind][0], current_user)
     return Response(
-        "\ufeff" + text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={kind}-template.csv"},
+        service.template(KINDS[kind][0], current_user, language, fmt),
+        mimetype=service.FORMATS[fmt],
+        headers={"Content-Disposition": f"attachment; filename={kind}-template-{language}.{fmt}"},
     )

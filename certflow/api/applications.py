@@ -25,7 +25,7 @@ from certflow.assessment import scoring
 from certflow.core.schemas import invalid
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
-from certflow.models import Application, Document, Scheme, TransitionLog, User
+from certflow.models import Application, Dinas, Document, Scheme, TransitionLog, User
 from certflow.people import policy
 from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND, get_visible_application, visible_applications
 from workflows import APPLICATION
@@ -41,6 +41,7 @@ ANSWER_LOADS = (
     joinedload(Application.certificate),
     joinedload(Application.documents),
     defaultload(Application.candidate).lazyload(User.dinas),
+    defaultload(Application.dinas).lazyload(Dinas.province),  # the answer names the dinas, not its province
 )
 
 

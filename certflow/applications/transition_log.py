@@ -10,24 +10,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, inspect, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from certflow.core.errors import StaleVersion
 from certflow.extensions import db
 from certflow.models import TransitionLog
 from certflow.notifications.transitions import WrittenLog, in_one_statement, log_and_notify, notify_transition
-from workflows import Actor, WorkflowError
+from workflows import Actor
 from workflows.engine import Fired
-from workflows.guards import Msg
-
-
-class StaleVersion(WorkflowError):
-    """The record changed since the caller read it."""
-
-    code = "stale_version"
-
-    def __init__(self):
-        super().__init__(Msg("The record was changed by someone else; reload it and try again."))
 
 
 def check_version(record, version: Any) -> None:
@@ -48,6 +39,56 @@ def flush() -> None:
         db.session.flush()
     except StaleDataError:
         raise StaleVersion() from None
+
+
+# The versioned UPDATE of a record's table, built once per mapper: the SET clause is the parameters'
+# (SQLAlchemy compiles and caches it per set of columns), the WHERE the optimistic lock (the record's
+# id and the version it was read with); beside it the ``onupdate`` columns (``updated_at``) and the
+# version's key.
+_UPDATES: dict = {}
+
+
+def _versioned_update(mapper) -> tuple:
+    found = _UPDATES.get(mapper)
+    if found is None:
+        (pk,) = mapper.primary_key
+        stmt = update(mapper.local_table).where(pk == bindparam("_pk"), mapper.version_id_col == bindparam("_read"))
+        onupdate = tuple(c.key for c in mapper.local_table.columns if c.onupdate is not None and c.onupdate.is_callable)
+        found = _UPDATES[mapper] = (stmt, onupdate, mapper.get_property_by_column(mapper.version_id_col).key)
+    return found
+
+
+def write_changes(record) -> None:
+    """Write ``record``'s changed columns and its version bump with one Core UPDATE; the rest by a flush.
+
+    The row the session's flush would write (``onupdate`` columns too) without its unit of work: the
+    WHERE checks the version read, and no row updated is a concurrent change — ``StaleVersion``, as
+    the flush's ``StaleDataError`` is. The record is then clean in the session, as after a flush. A
+    record with a changed relationship (or new, or not versioned, or with keys that are not its
+    columns' names) is left to the flush; the session is flushed after either way, for the other
+    objects an effect changed.
+    """
+    state = inspect(record)
+    mapper = state.mapper
+    changed = tuple(state.committed_state)
+    table = mapper.local_table.c
+    if state.key is None or mapper.version_id_col is None or not changed or not all(k in table for k in changed):
+        flush()
+        return
+    stmt, onupdate, version_key = _versioned_update(mapper)
+    if version_key in changed:
+        flush()
+        return
+    now = {k: table[k].onupdate.arg(None) for k in onupdate if k not in state.committed_state}
+    values = {**{k: getattr(record, k) for k in changed}, **now, version_key: getattr(record, version_key) + 1}
+    result = db.session.execute(stmt, {**values, "_pk": state.identity[0], "_read": values[version_key] - 1})
+    if result.rowcount != 1:
+        raise StaleVersion()
+    # Clean in the session, as after a flush: the values written are the committed ones. (What the
+    # unit of work does after its UPDATE; SQLAlchemy has no public call for it.)
+    state.dict.update(values)
+    state._commit_all(state.dict, state._instance_dict())
+    flush()
 
 
 def log_transition(

@@ -16,7 +16,7 @@ from typing import Any
 from certflow import clock
 from certflow.applications.effects import run_effect
 from certflow.applications.facts import ApplicationFacts, CertificateFacts
-from certflow.applications.transition_log import StaleVersion, check_version, flush, write_transition
+from certflow.applications.transition_log import StaleVersion, check_version, flush, write_changes, write_transition
 from certflow.extensions import db
 from certflow.models import Application, Certificate, User
 from certflow.notifications.transitions import notify_transition
@@ -69,7 +69,7 @@ def fire_application_event(
     with db.session.no_autoflush:  # the effects' queries must not flush the application early: one UPDATE, one version
         follow_up = run_effect(app, fired, user, reason, data, now)
     app.state_changed_at = now
-    flush()  # the UPDATE (a concurrent change fails it: StaleVersion)
+    write_changes(app)  # one Core UPDATE under the version check (a concurrent change: StaleVersion)
     logged = _logged_data("application", event, data)
     if follow_up is None:  # the log row and its notifications together (one statement on PostgreSQL)
         write_transition(
@@ -113,7 +113,7 @@ def fire_certificate_event(
     actor = Actor.system() if user is None else certificate_actor(user)
     fired, now = _fire("certificate", cert, event, actor, CertificateFacts(cert), reason, data, version)
     run_effect(cert, fired, user, reason, data, now)
-    flush()
+    write_changes(cert)
     write_transition(
         fired,
         cert.id,

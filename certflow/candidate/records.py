@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from certflow import clock
 from certflow.applications.facts import ApplicationFacts
@@ -71,7 +71,7 @@ def load_records(user: User, application_id: int | None = None) -> list[Record]:
     """The candidate's applications (or the one asked for, if theirs), each with its progress and next step."""
     stmt = own_applications(user).options(
         CANDIDATE_ROLES_ON_DEMAND,
-        selectinload(Application.documents),
+        joinedload(Application.documents),  # with the applications: one statement (a candidate has few)
         joinedload(Application.certificate),
         joinedload(Application.team).lazyload(Team.member_rows),  # only the team's name is shown
     )

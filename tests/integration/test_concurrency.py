@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from certflow import create_app
-from certflow.applications.workflow import fire_application_event
+from certflow.applications.workflow import StaleVersion, fire_application_event
 from certflow.extensions import db as _db
 from certflow.models import Appeal, Application, Certificate, Notification, OutboxMessage, Score, TransitionLog, User
 from tests.conftest import DB_KIND, pg_available, require_service
@@ -56,7 +56,7 @@ def race(racing_app, application_id: int, calls) -> list[str]:
                     call(app, user)
                     _db.session.commit()
                     outcomes[i] = "ok"
-                except WorkflowError as exc:
+                except (WorkflowError, StaleVersion) as exc:
                     _db.session.rollback()
                     outcomes[i] = exc.code
             except Exception as exc:  # noqa: BLE001 - reported as the outcome, checked below

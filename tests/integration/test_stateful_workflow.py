@@ -6,7 +6,8 @@ After every step, for every application: its state is one the definition has; it
 one transition-log row per successful transition, chained along routes of the definition;
 its version is 1 + the number of successful transitions; it has a certificate only when
 certified and an open appeal only when under appeal. A refused event raises a
-``WorkflowError`` (anything else fails the test) and, rolled back, leaves nothing behind.
+``WorkflowError`` or, for a stale version, the one ``StaleVersion`` (anything else fails the test) and,
+rolled back, leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from hypothesis.stateful import (
 from sqlalchemy import delete, func, select
 
 from certflow import clock
-from certflow.applications.workflow import fire_application_event
+from certflow.applications.workflow import StaleVersion, fire_application_event
 from certflow.models import Appeal, Application, Certificate, ConflictDeclaration, Score, TransitionLog
 from workflows import APPLICATION, WorkflowError
 
@@ -220,7 +221,7 @@ def test_random_journeys_keep_state_log_and_version_consistent(world, db, monkey
             state_before, version_before = app.state, app.version
             try:
                 fired = fire_application_event(app, event, user, reason=reason, data=data_, version=version)
-            except WorkflowError:
+            except (WorkflowError, StaleVersion):
                 db.session.rollback()
                 app = self.app()
                 assert (app.state, app.version) == (state_before, version_before)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Engine
 
 from certflow import clock
 from certflow.applications.workflow import fire_certificate_event
@@ -144,14 +144,21 @@ def test_withdraw_then_nothing_more(api, world):
 
 
 def _meanwhile(db, statement):
-    """Run ``statement`` on another connection just before this request's first flush."""
+    """Run ``statement`` on another connection just before this request first writes its table.
 
-    def other_writer(session, flush_context, instances):
-        with db.engine.begin() as conn:
-            conn.execute(statement)
+    (Before the request's own UPDATE or INSERT of that table is sent, whether the session's flush or
+    a Core statement sends it.)
+    """
+    table, done = statement.table.name.upper(), []
 
-    # Every request has its own session (tests.conftest.FreshContextClient): listen on them all.
-    event.listen(Session, "before_flush", other_writer, once=True)
+    def other_writer(conn, cursor, sql, parameters, context, executemany):
+        if done or not sql.lstrip().upper().startswith(("UPDATE " + table, "INSERT INTO " + table)):
+            return
+        done.append(True)  # once (the listener stays, inert: it may not be removed while it runs)
+        with db.engine.begin() as other:
+            other.execute(statement)
+
+    event.listen(Engine, "before_cursor_execute", other_writer)
 
 
 def test_someone_else_acting_first_makes_the_event_409_stale_version(api, world, db):
@@ -187,16 +194,19 @@ def test_a_locked_sqlite_database_is_409_stale_version(api, world, db):
     admin = api.as_(world.admin_batam)
     held = {}
 
-    def other_writer_holds_the_lock(session, flush_context, instances):
+    def other_writer_holds_the_lock(conn, cursor, sql, parameters, context, executemany):
+        if held or not sql.startswith("UPDATE applications"):  # just before the request's own UPDATE
+            return
         held["other"] = db.engine.raw_connection()
         held["other"].execute("BEGIN IMMEDIATE")
-        held["mine"] = session.connection().connection.dbapi_connection
+        held["mine"] = conn.connection.dbapi_connection
         held["mine"].execute("PRAGMA busy_timeout=0")  # fail at once instead of waiting 10 s
 
-    event.listen(Session, "before_flush", other_writer_holds_the_lock, once=True)
+    event.listen(Engine, "before_cursor_execute", other_writer_holds_the_lock)
     try:
         r = admin.event(app.id, "approve")
     finally:
+        event.remove(Engine, "before_cursor_execute", other_writer_holds_the_lock)
         held["other"].rollback()
         held["other"].close()
         held["mine"].execute("PRAGMA busy_timeout=10000")

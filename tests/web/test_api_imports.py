@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from certflow import clock
 from certflow.extensions import db as _db
 from certflow.models import Assessor, OutboxMessage, User
-from certflow.people.imports import ASSESSOR_COLUMNS, CANDIDATE_COLUMNS
+from certflow.people.imports import ASSESSOR_COLUMNS, CANDIDATE_COLUMNS, FORMATS, header_names
 from tests.web.test_api_reference import auth, count_queries
 
 BATAM = "Dinas Sosial Kota Batam"
@@ -124,8 +124,8 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row(client, wo
         ",".join(good[1]).encode(),  # 4 good
         f"x@example.id,X,Dinas Sosial Kota Atlantis,MET-2,{_future()},PSG,2".encode(),  # 5 unknown dinas
         f"{good[0][0]},Another,{BATAM},MET-3,{_future()},PSG,2".encode(),  # 6 duplicate e-mail of line 2
-        f"d@example.id,D,{BATAM},MET-4,31/12/2030,PSG,2".encode(),  # 7 bad date
-        f"e@example.id,José Ñ,{BATAM},MET-5,{_future()},PSG,2".encode("latin-1"),  # 8 not UTF-8
+        f"d@example.id,D,{BATAM},MET-4,31/13/2030,PSG,2".encode(),  # 7 bad date
+        f"e@example.id,José Ñ,{BATAM},MET-5,{_future()},PSG,2".encode() + b"\x81",  # 8 not text in any encoding
         b"",  # 9 blank: skipped
         f"f@example.id,F,{BATAM},MET-6,{_future()},PSG;NOPE,2".encode(),  # 10 unknown scheme
         f"g@example.id,G,{BATAM},MET-7,{_future()},PSG,many".encode(),  # 11 not a number
@@ -140,24 +140,27 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row(client, wo
     assert sorted(rows) == [3, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16]
     assert "name" in rows[3] and "licence_expires" in rows[3]
     assert "Atlantis" in rows[5]
-    assert "duplicate" in rows[6] and "line 2" in rows[6]
-    assert "YYYY-MM-DD" in rows[7]
-    assert "UTF-8" in rows[8]
+    assert "email: " in rows[6] and "also on row 2" in rows[6]
+    assert "licence_expires: 31/13/2030 is not a date" in rows[7]
+    assert "not text" in rows[8]
     assert "NOPE" in rows[10]
     assert "max_load" in rows[11]
     assert BINTAN in rows[12]
-    assert "different name or dinas" in rows[13]
-    assert "past" in rows[14]
-    assert "7 fields" in rows[15]
+    assert "another name or dinas" in rows[13]
+    assert "licence_expires: the licence has already expired" in rows[14]
+    assert "expected 7 cells" in rows[15]
     assert "e-mail" in rows[16]
     assert "errors: 12" in body["error"]["message"]
     assert _count(User) == users_before and _count(Assessor) == assessors_before and _count(OutboxMessage) == 0
 
 
 def test_a_wrong_header_is_one_error(client, world):
-    header = ("email", "nama", "dinas", "licence_number", "licence_expires", "schemes", "max_load")
+    header = ("email", "mail", "dinas", "licence_number", "licence_expires", "schemes", "max_load")
     rows, body = _rejected(upload(client, world.admin_batam, assessor_csv(assessor_rows(2), header)))
-    assert rows == {} and "email,name,dinas" in body["error"]["message"]
+    message = body["error"]["message"]
+    assert (
+        rows == {} and "email, name, dinas" in message and "Missing: name." in message and "Not known: mail." in message
+    )
     rows, _ = _rejected(upload(client, world.admin_batam, b""))
     assert rows == {}
 
@@ -231,9 +234,60 @@ def test_bad_candidate_rows_are_listed(client, world):
 @pytest.mark.parametrize("who", ["admin_batam", "sysadmin"])
 def test_the_template_is_a_csv_download_that_imports(client, world, kind, columns, who):
     admin = getattr(world, who)
-    resp = client.get(f"/api/v1/imports/{kind}/template", headers=auth(admin))
+    resp = client.get(f"/api/v1/imports/{kind}/template?language=en", headers=auth(admin))
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
-    assert resp.headers["Content-Disposition"] == f"attachment; filename={kind}-template.csv"
-    lines = resp.get_data(as_text=True).splitlines()
+    assert resp.headers["Content-Disposition"] == f"attachment; filename={kind}-template-en.csv"
+    lines = resp.get_data().decode("utf-8-sig").splitlines()
     assert lines[0] == ",".join(columns) and len(lines) == 2
     assert upload(client, admin, resp.get_data(), kind).get_json() == {"imported": 1, "unchanged": 0}
+
+
+@pytest.mark.parametrize("kind, columns", [("assessors", ASSESSOR_COLUMNS), ("candidates", CANDIDATE_COLUMNS)])
+@pytest.mark.parametrize("fmt, language", [("csv", "id"), ("xlsx", "id"), ("xlsx", "en")])
+def test_every_template_imports_as_it_is(client, world, kind, columns, fmt, language):
+    resp = client.get(
+        f"/api/v1/imports/{kind}/template?format={fmt}&language={language}", headers=auth(world.admin_batam)
+    )
+    assert resp.status_code == 200 and resp.mimetype == FORMATS[fmt]
+    assert resp.headers["Content-Disposition"] == f"attachment; filename={kind}-template-{language}.{fmt}"
+    if fmt == "csv":  # the Indonesian CSV: Indonesian headers separated by ";"
+        assert resp.get_data().decode("utf-8-sig").splitlines()[0] == ";".join(header_names(columns, "id"))
+    data = resp.get_data()
+    assert upload(client, world.admin_batam, data, kind).get_json() == {"imported": 1, "unchanged": 0}
+    assert upload(client, world.admin_batam, data, kind).get_json() == {"imported": 0, "unchanged": 1}
+
+
+def test_a_template_of_an_unknown_format_or_language_is_422(client, world):
+    for query in ("format=pdf", "language=fr"):
+        resp = client.get(f"/api/v1/imports/assessors/template?{query}", headers=auth(world.admin_batam))
+        assert resp.status_code == 422 and resp.get_json()["error"]["code"] == "validation_error"
+
+
+# -- files as offices write them ----------------------------------------------------------------
+def test_an_xlsx_and_a_semicolon_file_with_indonesian_headers_import(client, world):
+    from tests.integration.test_imports_formats import ID_ASSESSOR, xlsx
+
+    rows = assessor_rows(2)
+    book = xlsx([header_names(ASSESSOR_COLUMNS, "id"), *rows])
+    assert upload(client, world.admin_batam, book).get_json() == {"imported": 2, "unchanged": 0}
+    assert upload(client, world.admin_batam, book).get_json() == {"imported": 0, "unchanged": 2}
+    more = assessor_rows(1, start=5)[0]
+    name, email = more[1], more[0]
+    text = f"{ID_ASSESSOR}\n{name};{email};{more[2]};{more[3]};{more[4]};PSG, PNY;{more[6]}\n"
+    assert upload(client, world.admin_batam, "\ufeff".encode() + text.encode()).get_json() == {
+        "imported": 1,
+        "unchanged": 0,
+    }
+
+
+def test_bad_rows_carry_each_problem_with_its_column(client, world):
+    from tests.integration.test_imports_formats import xlsx
+
+    good, bad = assessor_rows(2)
+    bad[5] = "PSG;XYZ"
+    book = xlsx([header_names(ASSESSOR_COLUMNS, "id"), good, bad])
+    users = _count(User)
+    rows, body = _rejected(upload(client, world.admin_batam, book))
+    assert list(rows) == [3] and rows[3] == "Skema: no scheme has the code XYZ"
+    assert body["rows"][0]["problems"] == [{"column": "Skema", "message": "no scheme has the code XYZ"}]
+    assert _count(User) == users

@@ -143,7 +143,7 @@ def test_home_asks_the_database_the_same_number_of_questions_for_few_or_many_app
     with count_queries() as many:
         page = b.get("/candidate/").text
     assert page.count("data-application=") == 15
-    assert many[0] == few[0] <= 10
+    assert many[0] == few[0] <= 9  # the documents come with the applications (README Performance)
 
 
 # -- the next step, per state ------------------------------------------------------------------

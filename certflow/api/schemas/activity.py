@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from certflow.api.schemas.common import Instant, Page, PageQuery
@@ -51,7 +53,7 @@ class NotificationsRead(ResponseModel):
 
 
 class CsvUpload(RequestModel):
-    """The multipart form of an import: a UTF-8 CSV with a header row."""
+    """The multipart form of an import: a CSV (``,`` or ``;``) or an .xlsx workbook, with a header row."""
 
     file: bytes = Field(json_schema_extra={"format": "binary"})
 
@@ -61,6 +63,13 @@ class ImportResult(ResponseModel):
 
     imported: int
     unchanged: int
+
+
+class TemplateQuery(QueryModel):
+    """``?format=csv|xlsx&language=en|id`` of an import's template (language: the reader's by default)."""
+
+    format: Literal["csv", "xlsx"] = "csv"
+    language: Literal["en", "id"] | None = None
 
 
 class ReportQuery(QueryModel):

@@ -34,11 +34,19 @@ class ErrorDetail(ResponseModel):
     assessor: int | None = Field(None, description="guard_failed on a team: the assessor the rule names")
 
 
+class ImportProblem(ResponseModel):
+    """One thing wrong in a bad row of an import: the column (its header as the file writes it), and what."""
+
+    column: str | None = None
+    message: str
+
+
 class ImportRow(ResponseModel):
-    """A bad row of an import."""
+    """A bad row of an import: its number in the file (the header is 1), every problem in one sentence and each."""
 
     line: int
     reason: str
+    problems: list[ImportProblem] | None = None
 
 
 class RefusedLine(ResponseModel):
