@@ -6,7 +6,8 @@ from certflow.api import bp
 from certflow.api.auth import current_api_user, require_role
 from certflow.api.schemas import proposals as s
 from certflow.api.spec import answer, body, operation
-from certflow.assessment import proposal_accept, proposals
+from certflow.assessment import proposal_accept, proposals, replacements
+from certflow.assessment.teams import get_visible_team
 from certflow.core.transaction import unit_of_work
 
 TAG = "Forming teams"
@@ -57,3 +58,24 @@ def accept_proposal():
         teams = proposal_accept.accept(current_api_user(), data)
         ids = [t.id for t in teams]
     return answer(s.AcceptOut(teams=ids), 201)
+
+
+@bp.post("/teams/<int:team_id>/replacements")
+@operation(json=s.ReplacementRequest, resp=s.ReplacementOut, ok=201, errors=(403, 404, 409), tag="Assessors and teams")
+def replace_member(team_id: int):
+    """Replace a member of a team (and on its open assessments), with a reason; 422 ``guard_failed`` names the rule."""
+    require_role("dinas_admin", "admin")
+    user = current_api_user()
+    data = body().model_dump(exclude_unset=True)
+    with unit_of_work():
+        team = get_visible_team(user, team_id)
+        change = replacements.replace_member(user, team, data)
+        out = s.ReplacementOut(
+            id=change.id,
+            team=team.id,
+            leaving=change.leaving_id,
+            joining=change.joining_id,
+            reason=change.reason,
+            applications=change.applications,
+        )
+    return answer(out, 201)

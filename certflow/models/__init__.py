@@ -15,6 +15,7 @@ from certflow.models.certificates import Certificate
 from certflow.models.people import ApiToken, Dinas, Province, User, UserRole
 from certflow.models.records import Agreement
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
+from certflow.models.team_changes import TeamChange
 
 __all__ = [
     "Agreement",
@@ -37,6 +38,7 @@ __all__ = [
     "Score",
     "SelfAssessmentAnswer",
     "Team",
+    "TeamChange",
     "TeamMember",
     "TransitionLog",
     "Unit",
