@@ -139,3 +139,40 @@ def test_a_person_needs_a_role(app, world):
         "/admin/people/new", name="Rina", email="r@example.id", dinas=str(world.batam.id)
     )
     assert response.status_code == 422 and "Choose candidate, assessor or both." in response.text
+
+
+# -- replacements --------------------------------------------------------------------------------
+def test_admin_replaces_a_member_on_the_page_and_sees_the_history(app, world, db):
+    from tests.factories import make_assessor
+
+    application = world.new_application()
+    world.advance(application, "team_assigned")
+    joining = make_assessor(world.dinas_kepri, [world.scheme], name="Joining Assessor")
+    db.session.commit()
+    browser = admin_browser(app, world.admin_kepri)
+    url = f"/admin/teams/{world.team.id}/replace"
+    response = browser.submit(url, leaving=str(world.member.id), joining=str(joining.id), reason="Cuti melahirkan")
+    assert response.status_code == 303
+    page = browser.get(url).text
+    assert 'id="replacement-history"' in page and "Cuti melahirkan" in page and "Joining Assessor" in page
+
+
+def test_a_refused_replacement_names_the_rule_and_keeps_the_reason(app, world, db):
+    application = world.new_application()
+    world.advance(application, "team_assigned")
+    browser = admin_browser(app, world.admin_kepri)
+    url = f"/admin/teams/{world.team.id}/replace"
+    response = browser.submit(
+        url, leaving=str(world.member.id), joining=str(world.same_dinas_assessor.id), reason="Pindah tugas"
+    )
+    assert response.status_code == 422
+    assert 'id="replace-error"' in response.text and 'value="Pindah tugas"' in response.text
+
+
+def test_replacement_page_of_another_province_is_404(app, world):
+    assert admin_browser(app, world.admin_riau).get(f"/admin/teams/{world.team.id}/replace").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["candidate", "certifier"])
+def test_other_roles_may_not_open_the_replacement_page(app, world, who):
+    assert Browser(app).login(getattr(world, who)).get(f"/admin/teams/{world.team.id}/replace").status_code == 403
