@@ -17,6 +17,7 @@ from certflow.models.people import ApiToken, Dinas, Province, User, UserRole
 from certflow.models.records import Agreement, Feedback, UnitRecord
 from certflow.models.schedules import Attendance, Schedule, ScheduleLog, Venue, VenueVerification
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
+from certflow.models.team_changes import TeamChange
 
 __all__ = [
     "Agreement",
@@ -44,6 +45,7 @@ __all__ = [
     "Score",
     "SelfAssessmentAnswer",
     "Team",
+    "TeamChange",
     "TeamMember",
     "TransitionLog",
     "Unit",

@@ -30,6 +30,7 @@ OTHER_TITLES = {
     "password_reset": _l("Set a new certflow password"),
     "account_confirm": _l("Confirm your e-mail address and choose your certflow password"),
     "register_taken": _l("Someone tried to register with your e-mail address"),
+    "team_changed": _l("Assessor team changed"),
 }
 
 
@@ -65,6 +66,13 @@ def _day(value) -> str:
 def _reminder_text(event: str, application_id: int | None, params: dict) -> str | None:
     """The sentence of a scheduled reminder, or None if ``event`` is not one."""
     when = _day(params.get("date", ""))
+    if event == "team_changed":
+        return gettext(
+            "%(joining)s replaces %(leaving)s on team %(team)s",
+            joining=params.get("joining"),
+            leaving=params.get("leaving"),
+            team=params.get("team"),
+        )
     if event == "revision_deadline":
         return gettext(
             "The revision of application #%(id)s is due on %(date)s; after that day the application is withdrawn.",

@@ -109,3 +109,13 @@ def recipients(
         else:
             raise ValueError(f"unknown notification group {group!r}")
     return list(dict.fromkeys(ids))
+
+
+def team_change_recipients(
+    candidates: dict[int, int], leaving_user_id: int, joining_user_id: int
+) -> list[tuple[int, int | None]]:
+    """Who hears of a member replaced on a team: (user id, application id or None) — the candidate of each
+    moved open assessment (``candidates``: application id → candidate id), the leaving and the joining assessor."""
+    told = [(user_id, app_id) for app_id, user_id in candidates.items()]
+    told += [(leaving_user_id, None), (joining_user_id, None)]
+    return list(dict.fromkeys(told))
