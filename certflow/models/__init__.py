@@ -13,6 +13,7 @@ from certflow.models.assessment import (
 from certflow.models.audit import Notification, OutboxMessage, TransitionLog
 from certflow.models.certificates import Certificate
 from certflow.models.people import ApiToken, Dinas, Province, User, UserRole
+from certflow.models.plenary import PlenaryDecision, PlenaryLine, PlenaryMember
 from certflow.models.records import Agreement
 from certflow.models.schedules import Attendance, Schedule, ScheduleLog, Venue, VenueVerification
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
@@ -34,6 +35,9 @@ __all__ = [
     "Element",
     "Notification",
     "OutboxMessage",
+    "PlenaryDecision",
+    "PlenaryLine",
+    "PlenaryMember",
     "Province",
     "Schedule",
     "ScheduleLog",
