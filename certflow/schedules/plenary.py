@@ -107,10 +107,9 @@ def record_plenary(schedule: Schedule, user: User, number: Any, on: Any, members
     for n, line in enumerate(lines):
         raw = line.get("application") if isinstance(line, dict) else None
         app_id = _record_id(raw)
-        shown = app_id if app_id is not None else (raw if isinstance(raw, int) and not isinstance(raw, bool) else n)
         if not isinstance(line, dict) or app_id is None:
             refused.append(
-                _refusal(shown, "invalid_line", Msg("Line %(n)s does not name an application."), {"n": n + 1})
+                _refusal(None, "invalid_line", Msg("Line %(n)s does not name an application."), {"n": n + 1})
             )
             continue
         decision = line.get("decision")
