@@ -82,3 +82,26 @@ def test_bad_input_and_a_second_decision(client, world, db):
     assert client.post(url, json=_body(w, apps), headers=headers).status_code == 201
     r = client.post(url, json=_body(w, apps, number="SK/11/2026"), headers=headers)
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "invalid_transition"
+
+
+def test_the_forms_download_for_those_who_see_the_schedule(client, world, db):
+    w = world
+    schedule, apps = reported_schedule(w, candidates=1)
+    base = f"/api/v1/schedules/{schedule.id}/forms"
+    certifier = token(client, w.certifier)
+    for form in ("attendance", "berita-acara", "ak-05"):
+        r = client.get(f"{base}/{form}", headers=certifier)
+        assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data.startswith(b"%PDF"), form
+    r = client.get(f"{base}/decision", headers=certifier)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "form_not_ready"
+    assert client.get(f"{base}/ak-05", headers=token(client, w.admin_batam)).status_code == 200
+    assert client.get(f"{base}/ak-05", headers=token(client, w.lead.user)).status_code == 200
+    assert client.get(f"{base}/ak-05", headers=token(client, w.admin_riau)).status_code == 404
+    assert client.get(f"{base}/ak-05", headers=token(client, w.candidate)).status_code == 404
+    assert client.get(f"{base}/nothing", headers=certifier).status_code == 404
+    assert (
+        client.post(f"/api/v1/schedules/{schedule.id}/decision", json=_body(w, apps), headers=certifier).status_code
+        == 201
+    )
+    r = client.get(f"{base}/decision", headers=certifier)
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
