@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := certflow
 
-.PHONY: run test test-layers test-sqlite test-postgresql lint translations translations-update bench bench-notifications clean
+.PHONY: run test test-layers test-sqlite test-postgresql lint translations translations-update bench bench-notifications bench-events clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -57,6 +57,10 @@ test-postgresql: $(STAMP)
 SCALE ?= 1
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --scale $(SCALE)
+
+## make bench-events: placing 40 candidates and the plenary of 40 lines at small and 100x data (PostgreSQL)
+bench-events: $(STAMP)
+	$(BIN)/python bench/events.py
 
 ## make bench-notifications: outbox → Redis → Celery → SMTP throughput and delay (needs PostgreSQL and redis-server)
 bench-notifications: $(STAMP)

@@ -13,6 +13,7 @@ from certflow.api import (  # noqa: E402,F401  (register the routes)
     errors,
     imports,
     notifications,
+    plenary,
     proposals,
     records,
     reference,

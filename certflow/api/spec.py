@@ -31,7 +31,8 @@ ERROR_TEXT = {
     409: "invalid_transition, stale_version, not_editable or form_not_ready.",
     413: "too_large: the upload is too large.",
     415: "unsupported_media_type.",
-    422: "validation_error (message and fields name the fields) or guard_failed (with rule).",
+    422: "validation_error (message and fields name the fields), guard_failed (with rule)"
+    " or lines_refused (with lines).",
     429: "rate_limited: too many requests.",
 }
 

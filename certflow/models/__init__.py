@@ -14,6 +14,7 @@ from certflow.models.audit import Notification, OutboxMessage, TransitionLog
 from certflow.models.certificates import Certificate
 from certflow.models.instruments import Question, UnitPlan, WrittenAnswer, WrittenTest
 from certflow.models.people import ApiToken, Dinas, Province, User, UserRole
+from certflow.models.plenary import PlenaryDecision, PlenaryLine, PlenaryMember
 from certflow.models.records import Agreement, Feedback, UnitRecord
 from certflow.models.schedules import Attendance, Schedule, ScheduleLog, Venue, VenueVerification
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
@@ -37,6 +38,9 @@ __all__ = [
     "Feedback",
     "Notification",
     "OutboxMessage",
+    "PlenaryDecision",
+    "PlenaryLine",
+    "PlenaryMember",
     "Province",
     "Question",
     "Schedule",

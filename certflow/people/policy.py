@@ -173,6 +173,12 @@ def took_part(assessor_id: int | None, app_ids: list[int]) -> set[int]:
     )
 
 
+def may_decide_plenary(user: User, schedule) -> bool:
+    """Whether ``user`` may record the plenary decision of ``schedule``: a certifier (certifiers are national,
+    like their certificate decisions); whether they may certify each candidate is each line's own guard."""
+    return user.has_role("certifier")
+
+
 def certificate_actor(user: User) -> Actor:
     """The actor for ``user`` on a certificate (certifiers act on any certificate)."""
     return Actor(id=user.id, roles=user.roles)

@@ -16,6 +16,7 @@ NAV_ITEMS = [
     ("certifier.decisions", _l("Decisions"), {"certifier"}),
     ("certifier.appeals", _l("Appeals"), {"certifier"}),
     ("certifier.certificates", _l("Certificates"), {"certifier"}),
+    ("certifier.plenary_list", _l("Plenary"), {"certifier"}),
     ("admin.verification", _l("Verification"), {"dinas_admin"}),
     ("admin.assessors", _l("Assessor pool"), {"dinas_admin"}),
     ("admin.teams", _l("Teams"), {"dinas_admin"}),

@@ -58,10 +58,11 @@ class RefusedLine(ResponseModel):
 
 
 class ErrorBody(ResponseModel):
-    """Every error's body (API.md); an import's 422 adds ``rows``."""
+    """Every error's body (API.md); an import's 422 adds ``rows``, a plenary decision's 422 ``lines``."""
 
     error: ErrorDetail
     rows: list[ImportRow] | None = None
+    lines: list[RefusedLine] | None = Field(None, description="lines_refused: every refused line of a decision")
 
 
 class Ref(ResponseModel):
