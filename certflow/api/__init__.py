@@ -9,6 +9,7 @@ from certflow.api import (  # noqa: E402,F401  (register the routes)
     assessors,
     auth,
     certificates,
+    credentials,
     document,
     errors,
     imports,
