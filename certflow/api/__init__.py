@@ -8,6 +8,7 @@ from certflow.api import (  # noqa: E402,F401  (register the routes)
     applications,
     assessors,
     auth,
+    certificate_actions,
     certificates,
     credentials,
     document,

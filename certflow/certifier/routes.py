@@ -117,4 +117,4 @@ def document(doc_id: int):
     return send_document(doc)
 
 
-from certflow.certifier import certificates  # noqa: E402,F401  (registers the certificate pages)
+from certflow.certifier import certificate_actions, certificates  # noqa: E402,F401  (registers the certificate pages)
