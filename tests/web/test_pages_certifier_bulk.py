@@ -143,3 +143,8 @@ def test_name_correction_through_the_page_keeps_both_in_history(app, world, db, 
     assert "Correct the name (re-issue)" in old_page and "Typo in the name" in old_page  # in its history
     assert "Correct the holder’s name" not in old_page  # superseded: nothing more to do
     assert db.session.get(Application, old.application_id).certificate.id == new.id
+
+
+def test_the_certificate_page_links_the_signed_credential(app, world, three):
+    page = _browser(app, world.certifier).get(f"/certifier/certificates/{three[0].number}").text
+    assert f'href="/api/v1/certificates/{three[0].number}/credential"' in page
