@@ -183,9 +183,10 @@ def compact_jws(document: dict) -> str:
         **document,
         "iss": issuer_id(),
         "jti": document["id"],
-        "sub": document.get("credentialSubject", {}).get("id", document["id"]),
         "nbf": int(datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00")).timestamp()),
     }
+    if "id" in document.get("credentialSubject", {}):
+        claims["sub"] = document["credentialSubject"]["id"]
     if "validUntil" in document:
         claims["exp"] = int(datetime.fromisoformat(document["validUntil"].replace("Z", "+00:00")).timestamp())
     key = OKPKey.import_key(
@@ -247,7 +248,7 @@ def unsigned_credential(cert: Certificate) -> dict:
         "validFrom": _day_start(cert.issued_on),
         "validUntil": _day_start(cert.expires_on),
         "credentialSubject": {
-            "id": f"{_base()}/verify/{cert.number}",
+            # No id: the holder has no identifier of their own; the name (as issued) identifies them.
             "type": ["AchievementSubject"],
             "identifier": [
                 {

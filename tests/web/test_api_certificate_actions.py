@@ -139,3 +139,17 @@ def test_name_correction_refusals(client, world, three):
     # superseded now: no second correction of the old number
     assert reissue(client, headers, old.number, holder_name="Other Name", reason="x").status_code == 409
     assert _db.session.scalar(select(func.count()).select_from(Certificate)) == 4
+
+
+def test_name_correction_notifies_the_groups_it_names(client, world, db):
+    from tests.integration.test_rules_notifications import assert_notified, groups_of
+    from workflows import CERTIFICATE
+
+    app = world.advance(world.new_application(), "certified")
+    cert = db.session.scalar(select(Certificate).where(Certificate.application_id == app.id))
+    r = reissue(client, token(client, world.certifier), cert.number, holder_name="Corrected Name", reason="Typo")
+    assert r.status_code == 201
+    log = db.session.scalar(select(TransitionLog).where(TransitionLog.event == "correct_name"))
+    groups = groups_of(world, app)
+    expected = set().union(*(groups[g] for g in CERTIFICATE.event("correct_name").notify))
+    assert_notified(db, log, expected, certificate_id=cert.id)

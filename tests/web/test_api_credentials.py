@@ -194,3 +194,53 @@ def test_embedded_default_key_is_made_once_private_to_its_owner(app):
 
         public_jwk()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def _statements(client, url: str) -> int:
+    from sqlalchemy import event
+
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_status_list_takes_the_same_statements_for_1_or_6_certificates(client, world, db):
+    from tests.web.test_api_certificates import certified_in
+
+    certified_in(world, world.batam)
+    one = _statements(client, "/api/v1/status-lists/revocation-0")
+    for _ in range(5):
+        certified_in(world, world.batam)
+    assert _statements(client, "/api/v1/status-lists/revocation-0") == one
+
+
+def test_a_configured_signing_key_is_used(app, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    path = tmp_path / "issuer.pem"
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    saved_path, saved_key = app.config.get("CREDENTIAL_SIGNING_KEY"), app.extensions.pop("credential_key", None)
+    app.config["CREDENTIAL_SIGNING_KEY"] = str(path)
+    try:
+        with app.app_context():
+            from certflow.certificates.credentials import public_jwk
+
+            assert unb64url(public_jwk()["x"]) == raw
+    finally:
+        app.config["CREDENTIAL_SIGNING_KEY"] = saved_path
+        app.extensions.pop("credential_key", None)
+        if saved_key is not None:
+            app.extensions["credential_key"] = saved_key
