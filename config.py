@@ -120,6 +120,9 @@ class Config:
 
     CERT_ISSUER = os.environ.get("CERT_ISSUER", "LSP Pekerja Sosial")
     CERT_SIGNATORY = os.environ.get("CERT_SIGNATORY", "Ketua LSP Pekerja Sosial")
+    # The Ed25519 key (PEM, PKCS#8) that signs the Open Badges credentials and status lists; unset, the
+    # embedded default makes its own in instance/credential_signing_key.pem (mode 0600).
+    CREDENTIAL_SIGNING_KEY = os.environ.get("CREDENTIAL_SIGNING_KEY")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

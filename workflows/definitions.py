@@ -460,7 +460,9 @@ CERTIFIER = ("certifier", None)
 
 CERTIFICATE = Definition(
     name="certificate",
-    version=2,  # 2: a suspended certificate is superseded by recertification too
+    # 2: a suspended certificate is superseded by recertification too
+    # 3: a certifier corrects the holder's name by re-issuing (correct_name: superseded by the new number)
+    version=3,
     label=N_("Certificate lifecycle"),
     initial="active",
     states=("active", "suspended", "withdrawn", "expired", "superseded"),
@@ -524,6 +526,17 @@ CERTIFICATE = Definition(
             ["candidate"],
             label=N_("Supersede"),
             title=N_("Certificate superseded by a new certificate"),
+            effect="supersede_certificate",
+        ),
+        _ev(
+            "correct_name",
+            [("active", "superseded"), ("suspended", "superseded")],
+            [CERTIFIER],
+            ["reason_given"],
+            ["candidate", "dinas_admins"],
+            label=N_("Correct the name (re-issue)"),
+            title=N_("Certificate re-issued with a corrected name"),
+            inputs=[REASON],
             effect="supersede_certificate",
         ),
     ),

@@ -20,7 +20,14 @@ from certflow.people.signin import sign_in
 from certflow.security import issue_token, user_for_token
 from workflows.guards import N_
 
-PUBLIC_ENDPOINTS = {"api.create_token", "api.public_certificate", "api.openapi_document"}
+PUBLIC_ENDPOINTS = {
+    "api.create_token",
+    "api.public_certificate",
+    "api.openapi_document",
+    "api.certificate_credential",
+    "api.status_list",
+    "api.issuer",
+}
 
 
 @bp.before_request

@@ -63,7 +63,7 @@ def _not_found() -> ApiError:
     return ApiError(404, "not_found", N_("Not found."))
 
 
-def _by_number(number: str, *options) -> Certificate:
+def by_number(number: str, *options) -> Certificate:
     if len(number) > 64 or "\x00" in number:
         raise _not_found()
     cert = db.session.scalar(select(Certificate).where(Certificate.number == normal_number(number)).options(*options))
@@ -76,14 +76,14 @@ def _by_number(number: str, *options) -> Certificate:
 @operation(resp=s.PublicCertificate, errors=(404,), public=True, tag=TAG)
 def public_certificate(number: str):
     """Public, no token: the live status of a certificate and the minimum about it."""
-    return answer(public_out(_by_number(number)))
+    return answer(public_out(by_number(number)))
 
 
 @bp.get("/certificates/<number>/pdf")
 @operation(content="application/pdf", errors=(404,), tag=TAG)
 def certificate_pdf_file(number: str):
     """The certificate as a PDF, for the holder, certifiers, the admins of the holder's dinas."""
-    cert = _by_number(number, joinedload(Certificate.application))
+    cert = by_number(number, joinedload(Certificate.application))
     if not may_download_certificate(current_api_user(), cert):
         raise _not_found()
     pdf = certificate_pdf(cert, current_app.config["BASE_URL"])
@@ -96,7 +96,7 @@ def certificate_event(number: str):
     """Suspend, reinstate or withdraw a certificate (certifier)."""
     require_role("certifier")
     data = body()
-    cert = _by_number(number, joinedload(Certificate.application))
+    cert = by_number(number, joinedload(Certificate.application))
     event, reason, extra = data.event, data.reason, data.data
     if live_status(cert) != cert.status:
         # Past its expiry date the certificate is expired, whether or not the job has run yet.

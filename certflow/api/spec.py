@@ -63,8 +63,12 @@ def operation(
     public: bool = False,
     tag: str,
     content: str | tuple[str, ...] | None = None,
+    also: tuple[str, ...] = (),
 ):
-    """Declare an API view's contract: ``json``/``query``/``multipart`` in, ``resp`` (status ``ok``) out, ``errors``."""
+    """Declare an API view's contract: ``json``/``query``/``multipart`` in, ``resp`` (status ``ok``) out, ``errors``.
+
+    ``also``: other media types the same answer may come in besides the JSON of ``resp`` (e.g. a JWS).
+    """
     codes = set(errors)
     if not public:
         codes.add(401)
@@ -94,7 +98,7 @@ def operation(
             return view(*args, **kwargs)
 
         run.json_model, run.query_model = json, query
-        run.extras = {"content": content, "ok": ok}
+        run.extras = {"content": content, "ok": ok, "also": also}
         return run
 
     return decorate
@@ -174,6 +178,8 @@ def _finish(document: dict) -> dict:
                 # A file: OpenAPI 3.1 describes its bytes by the media type alone (no schema).
                 types = (media,) if isinstance(media, str) else media
                 op["responses"][str(extra["ok"])]["content"] = {t: {} for t in types}
+            for other in extra.get("also", ()):
+                op["responses"][str(extra["ok"])].setdefault("content", {})[other] = {}
     return document
 
 

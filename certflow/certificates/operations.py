@@ -57,6 +57,7 @@ def issue_certificate(app: Application) -> Certificate:
     )
     db.session.add(cert)
     db.session.flush()
+    db.session.expire(app, ["certificate"])  # a view-only relationship: read anew the next time
     return cert
 
 

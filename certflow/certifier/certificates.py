@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from certflow.applications.certificate_actions import BULK_EVENTS, reissue_history
 from certflow.applications.workflow import fire_certificate_event
 from certflow.certificates.operations import live_status, live_status_filter, normal_number
 from certflow.certificates.pdf import certificate_pdf
@@ -35,8 +36,13 @@ def _like(text: str) -> str:
 @bp.get("/certificates")
 def certificates():
     """Certificates, newest first: search by number or holder, filter by live status."""
-    q = request.args.get("q", "").strip()[:SEARCH_MAX]
-    status = request.args.get("status", "")
+    return certificates_page(request.args)
+
+
+def certificates_page(args, status_code: int = 200, **bulk):
+    """The certificate list for the search in ``args``; ``bulk``: the outcome (or refusal) of a bulk action."""
+    q = args.get("q", "").strip()[:SEARCH_MAX]
+    status = args.get("status", "")
     status = status if status in CERTIFICATE.states else ""
     stmt = select(Certificate)
     if q:
@@ -56,7 +62,9 @@ def certificates():
         total=total,
         page=page,
         pages=pages,
-    )
+        bulk_events=BULK_EVENTS,
+        **bulk,
+    ), status_code
 
 
 def _certificate_or_404(number: str) -> Certificate:
@@ -71,6 +79,7 @@ def _certificate_or_404(number: str) -> Certificate:
 
 def _certificate_page(cert: Certificate, *, error=None, failed=None, values=None, status=200):
     live = live_status(cert)
+    numbers = reissue_history(cert)
     events = []
     if live == cert.status:  # past its expiry date a certificate is expired, whatever the job has done
         events = [
@@ -91,6 +100,8 @@ def _certificate_page(cert: Certificate, *, error=None, failed=None, values=None
             live=live,
             events=[(e, CERTIFICATE.event(e).input_names) for e in events],
             history=history,
+            numbers=numbers if len(numbers) > 1 else [],
+            may_correct=live in ("active", "suspended"),
             error=error,
             failed=failed,
             values=values or {},

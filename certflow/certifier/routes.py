@@ -117,4 +117,4 @@ def document(doc_id: int):
     return send_document(doc)
 
 
-from certflow.certifier import certificates, plenary  # noqa: E402,F401  (register the certificate and plenary pages)
+from certflow.certifier import certificate_actions, certificates, plenary  # noqa: E402,F401  (register the certificate and plenary pages)

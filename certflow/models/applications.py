@@ -71,8 +71,12 @@ class Application(db.Model):
     documents: Mapped[list[Document]] = relationship(
         back_populates="application", order_by="Document.id", cascade="all, delete-orphan"
     )
+    # The application's certificate: the one not re-issued since (a name correction re-issues it).
     certificate = relationship(
-        "Certificate", foreign_keys="Certificate.application_id", uselist=False, back_populates="application"
+        "Certificate",
+        primaryjoin="and_(Application.id == Certificate.application_id, Certificate.reissued_as_id.is_(None))",
+        uselist=False,
+        viewonly=True,
     )
     previous_certificate = relationship("Certificate", foreign_keys=[previous_certificate_id])
 

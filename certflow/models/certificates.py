@@ -21,7 +21,9 @@ class Certificate(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    # One application's certificate is re-issued under a new number when the holder's name is corrected:
+    # the old one points to its re-issue (``reissued_as_id``) and is no longer the application's certificate.
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     holder_name: Mapped[str] = mapped_column(String(160))
     scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"), index=True)
@@ -38,9 +40,10 @@ class Certificate(db.Model):
     status_reason: Mapped[str | None] = mapped_column(Text)
     suspended_until: Mapped[date | None] = mapped_column(Date)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    reissued_as_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
-    application = relationship("Application", foreign_keys=[application_id], back_populates="certificate")
+    application = relationship("Application", foreign_keys=[application_id])
     holder = relationship("User", foreign_keys=[holder_id])
 
     __mapper_args__ = {"version_id_col": version}

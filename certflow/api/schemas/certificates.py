@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from certflow.api.schemas.common import Day, Page, PageQuery
 from certflow.core.schemas import Id, RequestModel, ResponseModel, Text
@@ -66,3 +66,45 @@ class CertificateEvent(RequestModel):
     reason: Text | None = None
     data: dict[str, Any] | None = None
     version: Id | None = None
+
+
+Number = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class BulkCertificateEvent(RequestModel):
+    """Suspend, reinstate or withdraw many certificates at once, each in its own transaction."""
+
+    event: Literal["suspend", "reinstate", "withdraw"]
+    reason: Text | None = None
+    numbers: list[Number] = Field(min_length=1, max_length=200)
+    data: dict[str, Any] | None = Field(None, description='the event\'s inputs, e.g. {"until": "YYYY-MM-DD"}')
+
+
+class RefusedNumber(ResponseModel):
+    """A number the event was refused for, and why."""
+
+    number: str
+    code: str
+    message: str
+
+
+class BulkCertificateResult(ResponseModel):
+    """The numbers done and those refused (each with its error code and message)."""
+
+    done: list[str]
+    refused: list[RefusedNumber]
+
+
+class Reissue(RequestModel):
+    """Correct the holder's name: the certificate is re-issued under a new number, the old one superseded."""
+
+    holder_name: Annotated[str, StringConstraints(min_length=1, max_length=160)]
+    reason: Text | None = None
+    version: Id | None = None
+
+
+class ReissueResult(ResponseModel):
+    """The new certificate and the number it replaces."""
+
+    certificate: CertificateOut
+    replaces: str
