@@ -102,6 +102,12 @@ def signing_paths() -> tuple[str, str]:
     config = current_app.config
     if config.get("CERT_SIGNING_KEY") and config.get("CERT_SIGNING_CERT"):
         return config["CERT_SIGNING_KEY"], config["CERT_SIGNING_CERT"]
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not config.get("TESTING"):
+        current_app.logger.warning(
+            "CERT_SIGNING_KEY and CERT_SIGNING_CERT are not set: certificates are signed by a self-signed key "
+            "made under %s; configure the issuer's own key in production",
+            config["CERT_SIGNING_DIR"],
+        )
     return ensure_default_pair(config["CERT_SIGNING_DIR"], config["CERT_ISSUER"])
 
 

@@ -15,6 +15,7 @@ from certflow.applications.operations import scheme_units
 from certflow.candidate.progress import main_path, side_states
 from certflow.certificates.operations import live_status, normal_number
 from certflow.certificates.pdf import certificate_pdf
+from certflow.certificates.signing import issuer_certificate_pem
 from certflow.extensions import db
 from certflow.models import Certificate, Scheme, Unit
 from certflow.people.policy import may_download_certificate
@@ -129,6 +130,14 @@ def verify(number: str):
         linkedin_url=linkedin_add_url(cert, page_url) if status == "active" else None,
         may_download=current_user.is_authenticated and may_download_certificate(current_user, cert),
     )
+
+
+@bp.get("/issuer-certificate.pem")
+def issuer_certificate():
+    """The issuer's certificate (PEM): what anyone validates the signature of a certificate PDF against."""
+    response = current_app.response_class(issuer_certificate_pem(), mimetype="application/x-pem-file")
+    response.headers["Content-Disposition"] = "attachment; filename=issuer-certificate.pem"
+    return response
 
 
 @bp.get("/verify/<number>/certificate.pdf")

@@ -87,3 +87,18 @@ def test_the_face_renders_to_a_landscape_png(signed, tmp_path):
         assert dark > width * height * 0.01
     if os.environ.get("CERTFLOW_KEEP_PNG"):
         shutil.copy(png, os.environ["CERTFLOW_KEEP_PNG"])
+
+
+def test_a_configured_key_and_certificate_sign_instead_of_the_default(app, signed, tmp_path):
+    from certflow.certificates import signing
+
+    key_path, cert_path = signing.ensure_default_pair(str(tmp_path / "configured"), "LSP Configured")
+    app.config.update(CERT_SIGNING_KEY=key_path, CERT_SIGNING_CERT=cert_path)
+    try:
+        cert, _pdf = signed
+        pdf = certificate_pdf(cert, "https://certflow.example.id").getvalue()
+        status = _status(pdf)
+        assert status.intact and status.valid and status.trusted
+        assert "LSP Configured" in status.signing_cert.subject.human_friendly
+    finally:
+        app.config.update(CERT_SIGNING_KEY="", CERT_SIGNING_CERT="")

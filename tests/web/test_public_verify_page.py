@@ -129,3 +129,14 @@ def test_others_see_no_download_and_get_a_404(app, cert, world, who):
     assert "certificate.pdf" not in html
     assert b.get(f"/verify/{cert.number}/certificate.pdf").status_code == 404
     assert b.get("/verify/NO-SUCH-NUMBER/certificate.pdf").status_code == 404
+
+
+def test_anyone_downloads_the_issuer_certificate_that_validates_the_signed_pdf(client, cert, app):
+    html = page(client, cert)
+    assert 'href="/issuer-certificate.pem"' in html
+    r = client.get("/issuer-certificate.pem")
+    assert r.status_code == 200 and r.data.startswith(b"-----BEGIN CERTIFICATE-----")
+    with app.test_request_context():
+        from certflow.certificates.signing import issuer_certificate_pem
+
+        assert r.data == issuer_certificate_pem()
