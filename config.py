@@ -118,11 +118,21 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     LANGUAGES = ("id", "en")
 
-    CERT_ISSUER = os.environ.get("CERT_ISSUER", "LSP Pekerja Sosial")
+    # What a certificate prints: the issuer's name and logo (a PNG or JPEG; none: a drawn emblem), the
+    # signatory's name and title and the image of the signature (none: a signature line).
+    CERT_ISSUER = os.environ.get("CERT_ISSUER_NAME", os.environ.get("CERT_ISSUER", "LSP Pekerja Sosial"))
+    CERT_ISSUER_LOGO = os.environ.get("CERT_ISSUER_LOGO", "")
     CERT_SIGNATORY = os.environ.get("CERT_SIGNATORY", "Ketua LSP Pekerja Sosial")
     # The Ed25519 key (PEM, PKCS#8) that signs the Open Badges credentials and status lists; unset, the
     # embedded default makes its own in instance/credential_signing_key.pem (mode 0600).
     CREDENTIAL_SIGNING_KEY = os.environ.get("CREDENTIAL_SIGNING_KEY")
+    CERT_SIGNATORY_TITLE = os.environ.get("CERT_SIGNATORY_TITLE", "Ketua")
+    CERT_SIGNATURE_IMAGE = os.environ.get("CERT_SIGNATURE_IMAGE", "")
+    # The issuer's key and certificate (PEM) that sign every certificate PDF (PAdES). None: the embedded
+    # default makes a self-signed pair once under instance/signing/ (the key mode 0600).
+    CERT_SIGNING_KEY = os.environ.get("CERT_SIGNING_KEY", "")
+    CERT_SIGNING_CERT = os.environ.get("CERT_SIGNING_CERT", "")
+    CERT_SIGNING_DIR = os.environ.get("CERT_SIGNING_DIR", str(_INSTANCE / "signing"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

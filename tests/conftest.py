@@ -89,6 +89,7 @@ def app(database_url, tmp_path_factory):
         UPLOAD_DIR = str(instance / "uploads")
         CELERY_BROKER_DIR = str(instance / "broker")
         MAIL_FILE_DIR = str(instance / "mail")
+        CERT_SIGNING_DIR = str(instance / "signing")
         OUTBOX_DISPATCH = False
 
     app = create_app(Config)

@@ -3,19 +3,30 @@ and the certification schemes — what each certifies, who may apply, the steps 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from certflow.applications.operations import scheme_units
 from certflow.candidate.progress import main_path, side_states
 from certflow.certificates.operations import live_status, normal_number
+from certflow.certificates.pdf import certificate_pdf
+from certflow.certificates.signing import issuer_certificate_pem
 from certflow.extensions import db
 from certflow.models import Certificate, Scheme, Unit
+from certflow.people.policy import may_download_certificate
 from certflow.reports.figures import median_days_in_state
 from workflows import APPLICATION
 
 bp = Blueprint("public", __name__)
+
+LINKEDIN_ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
+# An example in the real number format (scheme code, year, eight Crockford base-32 characters).
+NUMBER_EXAMPLE = "PSG-2026-7K3M9Q2X"
 
 STATUS_LABELS = {
     "active": _l("Active"),
@@ -30,6 +41,13 @@ STATUS_EXPLANATIONS = {
     "withdrawn": _l("This certificate was withdrawn and is no longer valid."),
     "expired": _l("This certificate has expired and is no longer valid."),
     "superseded": _l("This certificate was replaced by a newer certificate of the same holder."),
+}
+HEADLINES = {
+    "active": _l("Valid"),
+    "suspended": _l("Suspended — not valid at the moment"),
+    "withdrawn": _l("Withdrawn — no longer valid"),
+    "expired": _l("Expired — no longer valid"),
+    "superseded": _l("Replaced by a newer certificate"),
 }
 
 
@@ -59,16 +77,45 @@ def verify_search():
     number = _clean(request.args.get("number"))
     if number:
         return redirect(url_for("public.verify", number=number))
-    return render_template("public/verify.html", cert=None, number="")
+    return render_template("public/verify.html", cert=None, number="", example=NUMBER_EXAMPLE)
+
+
+def linkedin_add_url(cert: Certificate, page_url: str) -> str:
+    """LinkedIn's public "add to profile" address, filled with the certification's fields."""
+    fields = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": f"{cert.scheme_name} ({cert.scheme_code})",
+        "organizationName": cert.issuer,
+        "issueYear": cert.issued_on.year,
+        "issueMonth": cert.issued_on.month,
+        "expirationYear": cert.expires_on.year,
+        "expirationMonth": cert.expires_on.month,
+        "certUrl": page_url,
+        "certId": cert.number,
+    }
+    return f"{LINKEDIN_ADD_TO_PROFILE}?{urlencode(fields)}"
+
+
+def _certificate(number: str) -> tuple[Certificate | None, str | None]:
+    """The certificate of ``number`` and the number of the one that replaced it (one statement)."""
+    newer = aliased(Certificate)
+    row = db.session.execute(
+        select(Certificate, newer.number)
+        .outerjoin(newer, newer.id == Certificate.superseded_by_id)
+        .where(Certificate.number == _clean(number))
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 @bp.get("/verify/<number>")
 def verify(number: str):
-    """The live status of a certificate, with the holder's name, scheme, level and dates — nothing else."""
-    cert = db.session.scalar(select(Certificate).where(Certificate.number == _clean(number)))
+    """The live status of a certificate at a glance, what was certified and by whom, and ways to share it."""
+    cert, newer_number = _certificate(number)
     if cert is None:
-        return render_template("public/verify.html", cert=None, number=number, not_found=True), 404
+        page = render_template("public/verify.html", cert=None, number=number, not_found=True, example=NUMBER_EXAMPLE)
+        return page, 404
     status = live_status(cert)
+    page_url = f"{current_app.config['BASE_URL'].rstrip('/')}{url_for('public.verify', number=cert.number)}"
     return render_template(
         "public/verify.html",
         cert=cert,
@@ -76,7 +123,31 @@ def verify(number: str):
         status=status,
         status_label=STATUS_LABELS[status],
         status_explanation=STATUS_EXPLANATIONS[status],
+        headline=HEADLINES[status],
+        example=NUMBER_EXAMPLE,
+        newer_number=newer_number,
+        page_url=page_url,
+        linkedin_url=linkedin_add_url(cert, page_url) if status == "active" else None,
+        may_download=current_user.is_authenticated and may_download_certificate(current_user, cert),
     )
+
+
+@bp.get("/issuer-certificate.pem")
+def issuer_certificate():
+    """The issuer's certificate (PEM): what anyone validates the signature of a certificate PDF against."""
+    response = current_app.response_class(issuer_certificate_pem(), mimetype="application/x-pem-file")
+    response.headers["Content-Disposition"] = "attachment; filename=issuer-certificate.pem"
+    return response
+
+
+@bp.get("/verify/<number>/certificate.pdf")
+def verify_pdf(number: str):
+    """The signed PDF, from the verification page, for those who may download it (else 404)."""
+    cert, _newer = _certificate(number)
+    if cert is None or not (current_user.is_authenticated and may_download_certificate(current_user, cert)):
+        abort(404)
+    pdf = certificate_pdf(cert, current_app.config["BASE_URL"])
+    return send_file(pdf, mimetype="application/pdf", as_attachment=True, download_name=f"{cert.number}.pdf")
 
 
 # -- the schemes --------------------------------------------------------------------------------

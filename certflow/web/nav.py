@@ -29,7 +29,7 @@ NAV_ITEMS = [
     ("public.schemes", _l("Certification schemes"), None),
 ]
 
-AREA_STYLESHEETS = ("candidate", "assessor", "certifier", "admin", "sysadmin", "notifications")
+AREA_STYLESHEETS = ("candidate", "assessor", "certifier", "admin", "sysadmin", "notifications", "public")
 
 
 def nav_items() -> list[tuple[str, str]]:

@@ -79,3 +79,49 @@ def test_a_long_unit_list_flows_onto_more_pages_and_keeps_the_qr(app, world, db)
     assert len(pypdf.PdfReader(BytesIO(pdf.getvalue())).pages) > 1
     assert "LONG.U40" in text and "LONG.U1" in text
     assert codes == [f"http://x/verify/{cert.number}"]
+
+
+def test_the_face_is_landscape_bilingual_with_the_masked_nip_and_indonesian_dates(app, world, db):
+    application = world.new_application()
+    application.apl01 = {**application.apl01, "employee_id": "198503152010012001"}
+    db.session.commit()
+    world.advance(application, "certified")
+    cert = application.certificate
+    with app.test_request_context():
+        pdf = certificate_pdf(cert, "http://x")
+    reader = pypdf.PdfReader(BytesIO(pdf.getvalue()))
+    face = reader.pages[0]
+    assert float(face.mediabox.width) > float(face.mediabox.height)  # A4 landscape
+    text = face.extract_text()
+    assert "SERTIFIKAT KOMPETENSI" in text and "Certificate of Competence" in text
+    assert "NIP: 1985**********2001" in text and "198503152010012001" not in text
+    months = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober")
+    months += ("November", "Desember")
+    assert f"{cert.issued_on.day} {months[cert.issued_on.month - 1]} {cert.issued_on.year}" in text
+    assert "Ketua LSP Pekerja Sosial" in text  # the signatory's title and the issuer
+    units_page = reader.pages[1].extract_text()
+    assert "DAFTAR UNIT KOMPETENSI" in units_page and cert.units[0]["code"] in units_page
+
+
+def test_configured_logo_and_signature_images_are_drawn_and_a_missing_one_falls_back(app, world, db, tmp_path):
+    from PIL import Image as PILImage
+
+    logo, signature = tmp_path / "logo.png", tmp_path / "signature.png"
+    PILImage.new("RGB", (120, 120), "#aa0000").save(logo)
+    PILImage.new("RGB", (300, 120), "#0000aa").save(signature)
+    application = world.new_application()
+    world.advance(application, "certified")
+    cert = application.certificate
+
+    def images(**config) -> int:
+        app.config.update(config)
+        try:
+            with app.test_request_context():
+                reader = pypdf.PdfReader(BytesIO(certificate_pdf(cert, "http://x").getvalue()))
+            return len(reader.pages[0].images)
+        finally:
+            app.config.update(CERT_ISSUER_LOGO="", CERT_SIGNATURE_IMAGE="")
+
+    assert images() == 1  # the QR code; the emblem and the signature line are drawn
+    assert images(CERT_ISSUER_LOGO=str(logo), CERT_SIGNATURE_IMAGE=str(signature)) == 3
+    assert images(CERT_ISSUER_LOGO=str(tmp_path / "missing.png")) == 1
