@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := certflow
 
-.PHONY: run test test-layers test-sqlite test-postgresql lint translations translations-update bench bench-notifications clean
+.PHONY: run serve test test-layers test-sqlite test-postgresql lint translations translations-update bench bench-notifications clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -32,11 +32,19 @@ run: $(STAMP) translations
 	@echo "Demo accounts:"
 	@$(BIN)/flask demo-accounts
 	@echo ""
-	@$(BIN)/celery -A celery_worker worker --beat --loglevel=warning --concurrency=2 \
-	    --schedule=instance/celerybeat-schedule & worker=$$!; \
+	@$(MAKE) --no-print-directory serve
+
+## make serve: the processes of `make run` alone (a Celery worker with beat, gunicorn); Ctrl-C or
+## SIGTERM to the process group stops them all within a few seconds (tests/integration/test_clean_stops.py)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+INSTANCE ?= $(or $(CERTFLOW_INSTANCE),instance)
+serve:
+	@$(BIN)/celery -A celery_worker worker --beat --loglevel=warning --concurrency=2 --pool=threads \
+	    --schedule=$(INSTANCE)/celerybeat-schedule & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 0' INT TERM; \
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - "certflow:create_app()"
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "certflow:create_app()"
 
 ## make test: install, the layering contracts, then the whole suite on SQLite and on PostgreSQL
 test: $(STAMP) translations test-layers test-sqlite test-postgresql

@@ -64,7 +64,8 @@ def test_json_log_lines_carry_the_request_id(app):
 
     token = requestid.current.set("abcdef12")
     try:
-        record = logging.getLogger("certflow.test").makeRecord("certflow.test", logging.INFO, __file__, 1, "hello", (), None)
+        logger = logging.getLogger("certflow.test")
+        record = logger.makeRecord("certflow.test", logging.INFO, __file__, 1, "hello", (), None)
     finally:
         requestid.current.reset(token)
     line = json.loads(logs.formatter("json").format(record))
