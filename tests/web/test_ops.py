@@ -150,14 +150,12 @@ def test_a_refused_transition_is_not_counted(client, api, world):
 
 
 def test_task_failures_are_counted(app):
+    from certflow.notifications.tasks import RUN_JOB_TASK
     from certflow.ops import metrics
 
-    before = metrics.TASK_FAILURES.labels(task="t.fail")._value.get()
-
-    class Sender:
-        name = "t.fail"
-
-    from celery import signals
-
-    signals.task_failure.send(sender=Sender())
-    assert metrics.TASK_FAILURES.labels(task="t.fail")._value.get() == before + 1
+    counter = metrics.TASK_FAILURES.labels(task=RUN_JOB_TASK)
+    before = counter._value.get()
+    with app.app_context():
+        result = app.extensions["celery"].tasks[RUN_JOB_TASK].apply(args=["no-such-job"])
+    assert result.failed()
+    assert counter._value.get() == before + 1
