@@ -2,6 +2,7 @@
 
 - Stops within a few seconds: on SIGTERM a worker finishes its request for at most
   ``GUNICORN_GRACEFUL_TIMEOUT`` seconds (default 5), then is killed; SIGINT stops at once.
+- The access log line ends with the request id (``X-Request-ID`` of the answer).
 - Prometheus multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``, see certflow/ops/metrics.py): the
   folder is emptied when the arbiter starts, and an exited worker's live gauges are dropped.
 """
@@ -10,6 +11,8 @@ import os
 import shutil
 
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "5"))
+# The access log (when on: `--access-logfile -`) names each request's id, as the application's JSON lines do.
+access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
 
 
 def on_starting(server):
