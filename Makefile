@@ -40,7 +40,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 INSTANCE ?= $(or $(CERTFLOW_INSTANCE),instance)
 serve:
-	@$(BIN)/celery -A celery_worker worker --beat --loglevel=warning --concurrency=2 --pool=threads \
+	@LOG_LEVEL=$${LOG_LEVEL:-WARNING} $(BIN)/celery -A celery_worker worker --beat --loglevel=warning --concurrency=2 --pool=threads \
 	    --schedule=$(INSTANCE)/celerybeat-schedule & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 0' INT TERM; \

@@ -70,3 +70,52 @@ def test_json_log_lines_carry_the_request_id(app):
         requestid.current.reset(token)
     line = json.loads(logs.formatter("json").format(record))
     assert line["message"] == "hello" and line["request_id"] == "abcdef12" and line["level"] == "INFO"
+
+
+def test_a_real_worker_logs_the_request_id_of_the_message(tmp_path):
+    """A Celery worker process (threads pool, filesystem broker) sets the id from the message's headers."""
+    import signal
+    import subprocess
+    import threading
+
+    from certflow import PROJECT_DIR
+    from tests.integration.test_clean_stops import _environment
+
+    env = {**_environment(tmp_path, 0), "LOG_LEVEL": "INFO", "LOG_FORMAT": "json"}
+    bin_dir = PROJECT_DIR / ".venv/bin"
+    subprocess.run([str(bin_dir / "flask"), "db", "upgrade"], cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
+    publish = (
+        "from certflow import create_app\n"
+        "from certflow.ops import requestid\n"
+        "app = create_app()\n"
+        "requestid.current.set('worker-trip-0042')\n"
+        "with app.app_context():\n"
+        f"    app.extensions['celery'].signature({DELIVER_TASK!r}, args=(999999,)).delay()\n"
+    )
+    subprocess.run([str(bin_dir / "python"), "-c", publish], cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
+    worker = subprocess.Popen(
+        [str(bin_dir / "celery"), "-A", "celery_worker", "worker", "--pool=threads", "--loglevel=info"],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    lines: list[dict] = []
+    watchdog = threading.Timer(60, worker.kill)  # a silent worker ends the read below
+    watchdog.start()
+    try:
+        for raw in worker.stdout:
+            try:
+                lines.append(json.loads(raw))
+            except ValueError:
+                continue
+            if "finished" in lines[-1].get("message", ""):
+                break
+    finally:
+        watchdog.cancel()
+        worker.send_signal(signal.SIGINT)
+        worker.wait(timeout=20)
+    finished = [line for line in lines if "finished" in line.get("message", "")]
+    assert finished and finished[0]["request_id"] == "worker-trip-0042", lines[-5:]
+    assert finished[0]["task"] == DELIVER_TASK
