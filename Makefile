@@ -35,14 +35,19 @@ run: $(STAMP) translations
 	@$(MAKE) --no-print-directory serve
 
 ## make serve: the processes of `make run` alone (a Celery worker with beat, gunicorn); Ctrl-C or
-## SIGTERM to the process group stops them all within a few seconds (tests/integration/test_clean_stops.py)
+## SIGTERM to the process group stops them all within a few seconds (tests/integration/test_clean_stops.py):
+## a worker still in its warm shutdown 4 s after gunicorn stopped gets SIGQUIT (cold shutdown; its task,
+## acknowledged late, goes back to the queue)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+WORKER_POOL ?= threads
 INSTANCE ?= $(or $(CERTFLOW_INSTANCE),instance)
 serve:
-	@LOG_LEVEL=$${LOG_LEVEL:-WARNING} $(BIN)/celery -A celery_worker worker --beat --loglevel=warning --concurrency=2 --pool=threads \
+	@LOG_LEVEL=$${LOG_LEVEL:-WARNING} $(BIN)/celery -A celery_worker worker --beat --loglevel=warning --concurrency=2 --pool=$(WORKER_POOL) \
 	    --schedule=$(INSTANCE)/celerybeat-schedule & worker=$$!; \
-	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'kill -TERM $$worker 2>/dev/null; \
+	      for i in 1 2 3 4 5 6 7 8; do kill -0 $$worker 2>/dev/null || break; sleep 0.5; done; \
+	      kill -QUIT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 0' INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "certflow:create_app()"
 

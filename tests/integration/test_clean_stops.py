@@ -18,6 +18,7 @@ import pytest
 from certflow import PROJECT_DIR
 
 STOP_SECONDS = 10
+EXTRA = [arg for arg in os.environ.get("CLEAN_STOPS_MAKE_ARGS", "").split() if arg]  # e.g. WORKER_POOL=prefork
 START_SECONDS = 60
 
 
@@ -79,15 +80,16 @@ def migrated(tmp_path_factory):
     return folder
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_make_serve_stops_on_a_signal_to_its_group(migrated, signum):
+def _serve_and_stop(instance: Path, signum, label: str, before_stop=None) -> float:
+    """Start `make serve` in its own process group, wait until it is up, send ``signum`` to the group;
+    assert every process is gone within STOP_SECONDS and none is left; the seconds it took."""
     port = _free_port()
-    log = open(migrated / f"serve-{signum.name}.log", "wb")  # noqa: SIM115 - closed below
+    log_path = instance / f"serve-{label}.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        ["make", "--no-print-directory", "-s", "serve", f"PORT={port}", f"INSTANCE={migrated}"],
+        ["make", "--no-print-directory", "-s", "serve", f"PORT={port}", f"INSTANCE={instance}", *EXTRA],
         cwd=PROJECT_DIR,
-        env=_environment(migrated, port),
+        env=_environment(instance, port),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, as a terminal gives `make run`
@@ -102,15 +104,16 @@ def test_make_serve_stops_on_a_signal_to_its_group(migrated, signum):
                         break
             except OSError:
                 pass
-            assert proc.poll() is None, (migrated / f"serve-{signum.name}.log").read_text()[-3000:]
+            assert proc.poll() is None, log_path.read_text()[-3000:]
             assert time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.3)
-        # the worker (and its beat) is up too: wait until it is past its start
         deadline = time.monotonic() + START_SECONDS
         while not any("celery" in _command(pid) and "worker" in _command(pid) for pid in _group_members(pgid)):
             assert time.monotonic() < deadline, "the worker did not start"
             time.sleep(0.3)
-        time.sleep(3)
+        time.sleep(3)  # past its start
+        if before_stop is not None:
+            before_stop()
         started = _group_members(pgid)
         assert len(started) >= 4, [_command(p) for p in started]  # make, shell, celery, gunicorn + workers
 
@@ -121,11 +124,12 @@ def test_make_serve_stops_on_a_signal_to_its_group(migrated, signum):
         left = _group_members(pgid)
         took = time.monotonic() - sent
         assert not left, f"still running after {STOP_SECONDS}s: {[_command(p) for p in left]}"
-        print(f"{signum.name}: all {len(started)} processes gone in {took:.1f}s")
-        # no orphan: nothing started by it lives on outside the group either (re-parented to init)
-        orphans = [pid for pid in started if Path(f"/proc/{pid}").exists() and pid not in _group_members(pgid)]
-        orphans = [pid for pid in orphans if "Z" not in (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3])]
-        assert not orphans, [_command(p) for p in orphans]
+        print(f"{label}: all {len(started)} processes gone in {took:.1f}s")
+        # no orphan: nothing it started lives on outside the group (a daemon re-parented to init)
+        alive = [pid for pid in started if Path(f"/proc/{pid}").exists()]
+        alive = [pid for pid in alive if " Z " not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]
+        assert not alive, [_command(p) for p in alive]
+        return took
     finally:
         try:
             os.killpg(pgid, signal.SIGKILL)
@@ -133,3 +137,40 @@ def test_make_serve_stops_on_a_signal_to_its_group(migrated, signum):
             pass
         proc.wait(timeout=10)
         log.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_make_serve_stops_on_a_signal_to_its_group(migrated, signum):
+    _serve_and_stop(migrated, signum, signum.name)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_make_serve_stops_with_a_task_stuck_in_flight(migrated):
+    """A delivery blocked on the database (another process holds SQLite's write lock) does not hold the stop."""
+    import sqlite3
+
+    lock = sqlite3.connect(migrated / "certflow.sqlite", isolation_level=None, timeout=1)
+
+    def queue_a_blocked_delivery():
+        lock.execute("BEGIN EXCLUSIVE")  # every write of the worker now waits (busy timeout 10 s)
+        publish = (
+            "from certflow import create_app\n"
+            "app = create_app()\n"
+            "with app.app_context():\n"
+            "    app.extensions['celery'].signature('certflow.notifications.tasks.deliver_outbox', args=(1,)).delay()\n"
+        )
+        subprocess.run(
+            [str(PROJECT_DIR / ".venv/bin/python"), "-c", publish],
+            cwd=PROJECT_DIR,
+            env=_environment(migrated, 0),
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        time.sleep(2)  # the worker has taken it and is waiting on the lock
+
+    try:
+        _serve_and_stop(migrated, signal.SIGTERM, "SIGTERM-in-flight", before_stop=queue_a_blocked_delivery)
+    finally:
+        lock.close()
