@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := certflow
 
-.PHONY: run test test-layers test-sqlite test-postgresql lint translations translations-update bench bench-notifications bench-events clean
+.PHONY: run serve test test-layers test-sqlite test-postgresql lint translations translations-update bench bench-notifications bench-events clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -32,11 +32,24 @@ run: $(STAMP) translations
 	@echo "Demo accounts:"
 	@$(BIN)/flask demo-accounts
 	@echo ""
-	@$(BIN)/celery -A celery_worker worker --beat --loglevel=warning --concurrency=2 \
-	    --schedule=instance/celerybeat-schedule & worker=$$!; \
-	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	@$(MAKE) --no-print-directory serve
+
+## make serve: the processes of `make run` alone (a Celery worker with beat, gunicorn); Ctrl-C or
+## SIGTERM to the process group stops them all within a few seconds (tests/integration/test_clean_stops.py):
+## a worker still in its warm shutdown 4 s after gunicorn stopped gets SIGQUIT (cold shutdown; its task,
+## acknowledged late, goes back to the queue)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKER_POOL ?= threads
+INSTANCE ?= $(or $(CERTFLOW_INSTANCE),instance)
+serve:
+	@LOG_LEVEL=$${LOG_LEVEL:-WARNING} $(BIN)/celery -A celery_worker worker --beat --loglevel=warning --concurrency=2 --pool=$(WORKER_POOL) \
+	    --schedule=$(INSTANCE)/celerybeat-schedule & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; \
+	      for i in 1 2 3 4 5 6 7 8; do kill -0 $$worker 2>/dev/null || break; sleep 0.5; done; \
+	      kill -QUIT $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 0' INT TERM; \
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - "certflow:create_app()"
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "certflow:create_app()"
 
 ## make test: install, the layering contracts, then the whole suite on SQLite and on PostgreSQL
 test: $(STAMP) translations test-layers test-sqlite test-postgresql

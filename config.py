@@ -113,6 +113,13 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     RATELIMIT_HEADERS_ENABLED = True
 
+    # Operations (certflow.ops): log lines as JSON (or "text"); /metrics answers to these addresses
+    # (comma-separated networks) or to "Authorization: Bearer <METRICS_TOKEN>".
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.1/32,::1/128")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "24"))
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"

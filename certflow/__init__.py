@@ -94,6 +94,10 @@ def create_app(config: object | str | None = None) -> Flask:
 
     celery_init_app(app)
 
+    from certflow import ops
+
+    ops.init_app(app)  # request ids, JSON logs, metrics, /healthz, /readyz, /metrics
+
     from certflow.admin.routes import bp as admin_bp
     from certflow.api import bp as api_bp
     from certflow.assessor.routes import bp as assessor_bp

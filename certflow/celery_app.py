@@ -47,6 +47,12 @@ def celery_init_app(app: Flask) -> Celery:
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": 2,
         "worker_prefetch_multiplier": 1,
+        # The JSON log handler of certflow.ops.logs stays on the root logger in the worker too.
+        "worker_hijack_root_logger": False,
+        # Stopping: a task cut off by a lost broker goes back to the queue (acks_late) instead of
+        # holding the worker in its warm shutdown; `make serve` and the Procfile use the threads pool,
+        # whose warm shutdown waits only for running tasks (tests/integration/test_clean_stops.py).
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
         "task_default_queue": app.config.get("CELERY_QUEUE", "celery"),
         # A broker that is down must not hold up the request that committed: the relay re-queues.
         "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},

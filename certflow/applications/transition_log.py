@@ -17,6 +17,7 @@ from certflow.core.errors import StaleVersion
 from certflow.extensions import db
 from certflow.models import TransitionLog
 from certflow.notifications.transitions import WrittenLog, in_one_statement, log_and_notify, notify_transition
+from certflow.ops.metrics import count_transition
 from workflows import Actor
 from workflows.engine import Fired
 
@@ -109,6 +110,7 @@ def log_transition(
         at=at,
     )
     db.session.add(log)
+    count_transition(db.session, fired.workflow, fired.event)
     return log
 
 
@@ -128,6 +130,7 @@ def write_transition(
     as ``notify_transition`` takes them) its notifications too: on PostgreSQL in the same statement.
     """
     reason = reason or None
+    count_transition(db.session, fired.workflow, fired.event)
     log = WrittenLog(None, fired.workflow, fired.event, fired.source, fired.dest, reason, at)
     if notify is not None and in_one_statement():
         # The row's application is the subject's (the application, or the certificate's).

@@ -35,6 +35,7 @@ from certflow.extensions import db
 from certflow.models import Application, Attendance, Schedule, ScheduleLog, Scheme, Team, User, Venue
 from certflow.notifications.recipients import recipients
 from certflow.notifications.reminders import add_reminders
+from certflow.ops.metrics import count_transition
 from certflow.people.policy import (
     get_visible_application,
     is_schedule_lead,
@@ -253,6 +254,7 @@ def fire_schedule_event(
         at=now,
     )
     db.session.add(log)
+    count_transition(db.session, fired.workflow, fired.event)
     for app in released:
         fire_application_event(app, "release", None, reason=reason, notify=False)
     db.session.flush()
