@@ -98,6 +98,9 @@ class Config:
     CERT_REMINDER_DAYS = (90, 60, 30, 7)
     LICENCE_REMINDER_DAYS = (90, 30, 7)
     SUSPENSION_REMINDER_DAYS = int(os.environ.get("SUSPENSION_REMINDER_DAYS", "7"))
+    # Personal data (DOMAIN.md rule 8): a person's records are anonymised this many years after their
+    # last activity, once nothing of theirs is open (certflow.privacy.retention).
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
 
     # Rate limits count in one storage shared by every process: RATELIMIT_STORAGE_URI, else the Redis
     # broker, else a SQLite file under instance/ (the embedded default's gunicorn workers count together).

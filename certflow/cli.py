@@ -59,3 +59,42 @@ def register_cli(app: Flask) -> None:
         for email, _name, roles, dinas in DEMO_ACCOUNTS:
             click.echo(f"  {', '.join(roles):<24} {email:<34} {dinas or ''}")
         click.echo(f"  password for every account: {DEMO_PASSWORD}")
+
+    @app.cli.command("backup")
+    @click.argument("folder", type=click.Path(file_okay=False))
+    def backup_command(folder):
+        """Back up the database and the stored files into FOLDER (new or empty), with a manifest."""
+        from certflow.backups.service import BackupError, backup
+
+        try:
+            manifest = backup(_backup_target(app), folder)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(
+            f"backup of the {manifest['database']['kind']} database (revision "
+            f"{manifest['database']['alembic_revision']}) and {len(manifest['files'])} files written to {folder}"
+        )
+
+    @app.cli.command("restore")
+    @click.argument("folder", type=click.Path(exists=True, file_okay=False))
+    @click.option("--force", is_flag=True, help="replace a database or file storage that already holds data")
+    def restore_command(folder, force):
+        """Restore a backup made by ``flask backup``: checksums first, then the database and the files."""
+        from certflow.backups.service import BackupError, restore
+
+        db.session.remove()
+        db.engine.dispose()  # no connection of ours stays open on the database being replaced
+        try:
+            manifest = restore(_backup_target(app), folder, force=force)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(
+            f"restored the database (revision {manifest['database']['alembic_revision']}) and "
+            f"{len(manifest['files'])} files from {folder}; run `flask db upgrade` if this certflow is newer"
+        )
+
+
+def _backup_target(app: Flask):
+    from certflow.backups.service import Target
+
+    return Target(app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_DIR"])

@@ -440,3 +440,14 @@ def remind_schedules() -> dict:
                 )
         sent += add_reminders(reminders)
     return {"reminders": sent}
+
+
+# -- personal data (DOMAIN.md rule 8) -----------------------------------------------------------
+
+
+@scheduled_job(every="SCHEDULED_JOBS_SECONDS")
+def anonymise_expired_people() -> dict:
+    """Anonymise the people whose retention period (``RETENTION_YEARS``) has passed and who have nothing open."""
+    from certflow.privacy.retention import anonymise_due
+
+    return anonymise_due()

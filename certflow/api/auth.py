@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g, request, send_file
 from flask_babel import gettext
 from sqlalchemy import func, select
 
@@ -107,3 +107,17 @@ def me():
     return answer(
         MeOut(id=user.id, email=user.email, name=user.name, roles=sorted(user.roles), locale=user.locale, dinas=dinas)
     )
+
+
+@bp.get("/me/export")
+@operation(content="application/zip", tag="Authentication")
+def export_me():
+    """Everything certflow holds about the caller (DOMAIN.md rule 8): a zip of JSON files and their uploads."""
+    from certflow.privacy.export import export_name, export_zip
+
+    user = current_api_user()
+    response = send_file(
+        export_zip(user), mimetype="application/zip", as_attachment=True, download_name=export_name(user)
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,8 +1,8 @@
-"""The account page: change the password, sign out everywhere."""
+"""The account page: change the password, sign out everywhere, download your data."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -12,6 +12,7 @@ from certflow.core.transaction import unit_of_work
 from certflow.extensions import limiter
 from certflow.people.passwords import set_password
 from certflow.people.sessions import end_every_session
+from certflow.privacy.export import export_name, export_zip
 from certflow.security import check_password
 
 
@@ -60,3 +61,15 @@ def sign_out_everywhere():
     logout_user()
     flash(_("You are signed out everywhere: every session and API token has ended."), "info")
     return redirect(url_for("auth.login"), 303)
+
+
+@bp.get("/account/my-data")
+@login_required
+def my_data():
+    """Everything certflow holds about the signed-in person: a zip of JSON and their uploaded files."""
+    user = current_user._get_current_object()
+    response = send_file(
+        export_zip(user), mimetype="application/zip", as_attachment=True, download_name=export_name(user)
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

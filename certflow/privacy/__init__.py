@@ -1,0 +1,1 @@
+"""Personal-data rights (DOMAIN.md rule 8): a person's export, and anonymising after the retention period."""
