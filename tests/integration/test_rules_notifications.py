@@ -143,4 +143,6 @@ def test_outbox_keys_are_unique_over_a_whole_journey(world, db):
     keys = db.session.scalars(select(OutboxMessage.key)).all()
     assert len(keys) == len(set(keys)) > 0
     per_log = db.session.execute(select(TransitionLog.id, TransitionLog.event)).all()
-    assert {k.split(":")[1] for k in keys} == {str(i) for i, _ in per_log}
+    transition_keys = [k for k in keys if k.startswith("transition:")]  # beside them: the agreement to sign
+    assert {k.split(":")[1] for k in transition_keys} == {str(i) for i, _ in per_log}
+    assert all(k.startswith(("transition:", "agreement:")) for k in keys), keys
