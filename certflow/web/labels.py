@@ -64,6 +64,7 @@ GUARD_LABELS = {
     "documents_uploaded": _l("every required document is uploaded"),
     "self_assessment_complete": _l("the self-assessment (APL-02) is complete"),
     "documents_valid": _l("every required document is marked valid"),
+    "invalid_documents_replaced": _l("every document marked invalid is replaced by a new upload"),
     "scheme_rules_met": _l("the scheme's education and practice-hour rules are met"),
     "team_chosen": _l("a team is chosen"),
     "team_for_scheme": _l("the team is formed for this scheme"),
