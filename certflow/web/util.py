@@ -21,6 +21,14 @@ def is_local_path(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def home_endpoint(user) -> str:
+    """Where ``user`` lands after signing in: a person who is only a candidate on their own home
+    (with the one action to start an application); everyone else on the shared home."""
+    if user is not None and getattr(user, "is_authenticated", False) and user.roles == {"candidate"}:
+        return "candidate.home"
+    return "web.index"
+
+
 def safe_next(target: str | None, default: str = "web.index") -> str:
     """``target`` if it is a local path, else the address of the ``default`` endpoint."""
     return target if is_local_path(target) else url_for(default)
