@@ -172,7 +172,15 @@ def education_field_label(field: str | None) -> str:
     return _label(EDUCATION_FIELD_LABELS, field)
 
 
+def team_name(name: str | None) -> str:
+    """A team's name without a leading "Tim"/"Team" word, for texts that say "Tim %(team)s" themselves."""
+    name = (name or "").strip()
+    first, _sep, rest = name.partition(" ")
+    return rest.strip() if first.lower() in ("tim", "team") and rest.strip() else name
+
+
 TEMPLATE_FILTERS = {
+    "team_name": team_name,
     "state_label": state_label,
     "event_label": event_label,
     "role_label": role_label,
