@@ -35,3 +35,24 @@ def test_every_page_has_a_favicon(app, world):
     page = browser(app, world.candidate).get("/candidate/").text
     assert 'rel="icon"' in page
     assert app.test_client().get("/static/favicon.svg").status_code == 200
+
+
+def test_a_bad_team_form_lists_every_error_at_the_top_linking_to_its_field(app, world):
+    from tests.web.test_pages_admin_pool import _post, _team_form
+
+    browser = admin_browser(app, world.admin_kepri)
+    page = _post(browser, "/admin/teams/new", **_team_form(world, name="", lead="", members=[])).text
+    summary = page[page.index("data-error-summary") : page.index("</div>", page.index("data-error-summary"))]
+    assert summary.count("<li>") >= 1 and 'href="#f-name"' in summary
+    assert page.index("data-error-summary") < page.index('id="f-name"')
+    assert "error-summary.js" in page
+
+
+def test_a_bad_registration_lists_every_error_at_the_top(app, world):
+    from tests.web.test_pages_support import csrf_token
+
+    b = browser(app, lang="id")
+    token = csrf_token(b.get("/register").text)
+    page = b.post("/register", data={"csrf_token": token, "email": "x", "name": ""}).text
+    assert "data-error-summary" in page and "Ada yang perlu diperbaiki" in page
+    assert page.count('<li><a href="#') >= 2
