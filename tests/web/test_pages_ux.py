@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import select
+
+from certflow.models import User
 from certflow.web.labels import team_name
+from certflow.web.util import whole_number_text
 from tests.web.test_pages_admin_pool import admin_browser
 from tests.web.test_pages_candidate_support import browser
+from tests.web.test_pages_support import Browser, fresh
 
 
 def test_a_team_name_is_said_once():
@@ -56,3 +62,25 @@ def test_a_bad_registration_lists_every_error_at_the_top(app, world):
     page = b.post("/register", data={"csrf_token": token, "email": "x", "name": ""}).text
     assert "data-error-summary" in page and "Ada yang perlu diperbaiki" in page
     assert page.count('<li><a href="#') >= 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "seen"),
+    [("1.500", "1500"), ("1 500", "1500"), (" 12.345 ", "12345"), ("1500", "1500"), ("1.5", "1.5"), ("1,500", "1,500")],
+)
+def test_a_number_typed_the_indonesian_way_is_read_as_digits(typed, seen):
+    assert whole_number_text(typed) == seen
+
+
+def test_a_registration_with_1_500_practice_hours_is_accepted(app, world, db):
+    from tests.web.test_pages_register import _form
+
+    response = Browser(app).submit("/register", **_form(world, practice_hours="1.500", email="dot@example.id"))
+    assert response.status_code == 302
+    fresh(db)
+    assert db.session.scalar(select(User.practice_hours).where(User.email == "dot@example.id")) == 1500
+
+
+def test_scheme_pages_write_numbers_the_indonesian_way(app, world):
+    page = browser(app, lang="id").get("/schemes").text
+    assert "1.344" in page and "1,344" not in page
