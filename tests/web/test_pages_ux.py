@@ -84,3 +84,9 @@ def test_a_registration_with_1_500_practice_hours_is_accepted(app, world, db):
 def test_scheme_pages_write_numbers_the_indonesian_way(app, world):
     page = browser(app, lang="id").get("/schemes").text
     assert "1.344" in page and "1,344" not in page
+
+
+@pytest.mark.parametrize(("who", "role"), [("admin_batam", "Admin dinas"), ("certifier2", "Komite sertifikasi")])
+def test_a_staff_home_is_titled_for_the_role(app, world, who, role):
+    page = browser(app, getattr(world, who), lang="id").get("/").text
+    assert f"<title>Beranda {role} — certflow</title>" in page
