@@ -90,3 +90,21 @@ def test_scheme_pages_write_numbers_the_indonesian_way(app, world):
 def test_a_staff_home_is_titled_for_the_role(app, world, who, role):
     page = browser(app, getattr(world, who), lang="id").get("/").text
     assert f"<title>Beranda {role} — certflow</title>" in page
+
+
+def test_sending_an_application_asks_for_the_declaration(app, world, db):
+    from certflow.models import Application
+    from tests.web.test_pages_candidate_support import post
+
+    draft = world.new_application()
+    b = browser(app, world.candidate, lang="id")
+    page = f"/candidate/applications/{draft.id}"
+    assert 'name="declaration"' in b.get(page).text
+    refused = post(b, page, f"{page}/events/submit", version=draft.version)
+    assert refused.status_code == 422 and "Centang pernyataan" in refused.text
+    fresh(db)
+    assert db.session.get(Application, draft.id).state == "draft"
+    sent = post(b, page, f"{page}/events/submit", version=draft.version, declaration="yes")
+    assert sent.status_code == 303
+    fresh(db)
+    assert db.session.get(Application, draft.id).state == "submitted"
