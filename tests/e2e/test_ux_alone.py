@@ -5,8 +5,10 @@ journey wider than the screen nor showing an internal document kind, event id or
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from reportlab.pdfgen import canvas
@@ -46,6 +48,12 @@ class Walk:
         for m in INTERNAL.finditer(text):
             self.problems.append(f"internal word {m.group(0)!r} on {page.url}")
 
+    def shot(self, name: str) -> None:
+        """With CERTFLOW_SCREENS set (``make screens``), the screen as it is, saved as ``<name>.png`` there."""
+        folder = os.environ.get("CERTFLOW_SCREENS")
+        if folder and self.page.viewport_size["width"] == PHONE["width"]:
+            self.page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
     def click(self, locator) -> None:
         with self.page.expect_navigation():
             locator.click()
@@ -78,6 +86,7 @@ def test_a_new_candidate_lands_on_their_home_with_one_action(browser, live_serve
         assert page.url.endswith("/candidate/"), page.url
         expect(page.locator("h1")).to_have_text("Permohonan saya")
         expect(page.get_by_role("button", name="Ajukan permohonan")).to_be_visible()
+        cand.shot("01-candidate-first-login")
         # a bad submit: no scheme chosen → the error is shown, at the top of the form, focused
         cand.click(page.get_by_role("button", name="Ajukan permohonan"))
         expect(page.locator("#new-error")).to_be_visible()
@@ -106,6 +115,7 @@ def test_the_revision_round_refuses_resubmit_until_the_document_is_replaced(
         cand.check()
         expect(page.locator("#event-error")).to_contain_text("Ganti dulu dokumen yang ditandai tidak valid")
         expect(page.locator("#progress-title .badge")).to_have_text("Perlu revisi")
+        cand.shot("02-candidate-resubmit-refused")
         # the replacement
         cand.goto(f"/candidate/applications/{app.id}/documents")
         page.select_option("#kind", "diploma")
@@ -113,10 +123,12 @@ def test_the_revision_round_refuses_resubmit_until_the_document_is_replaced(
         cand.click(page.locator("form[enctype='multipart/form-data'] button[type=submit]"))
         expect(page.locator(".flash-success")).to_be_in_viewport()
         expect(page.locator(".next-link a")).to_be_visible()
+        cand.shot("03-candidate-document-replaced")
         cand.click(page.locator(".next-link a"))
         send(cand, page, "resubmit")
         cand.check()
         expect(page.locator("#progress-title .badge")).to_have_text("Diajukan")
+        cand.shot("04-candidate-resubmitted")
         assert not cand.problems, cand.problems
     finally:
         cand.context.close()
@@ -135,6 +147,7 @@ def test_the_approve_refusal_is_shown_where_the_admin_is_looking(browser, live_s
         expect(refusal).to_be_in_viewport()
         expect(refusal).to_be_focused()
         expect(refusal).to_contain_text("Ijazah")
+        admin.shot("05-admin-approve-refused")
         assert not admin.problems, admin.problems
     finally:
         admin.context.close()
@@ -152,6 +165,7 @@ def test_a_bad_team_form_shows_the_error_summary_focused(browser, live_server, w
         expect(summary).to_be_visible()
         expect(summary).to_be_focused()
         expect(summary.locator("a[href^='#']").first).to_be_visible()
+        admin.shot("06-admin-error-summary")
         assert not admin.problems, admin.problems
     finally:
         admin.context.close()
