@@ -108,3 +108,17 @@ def test_sending_an_application_asks_for_the_declaration(app, world, db):
     assert sent.status_code == 303
     fresh(db)
     assert db.session.get(Application, draft.id).state == "submitted"
+
+
+def test_a_reviewed_document_shows_its_success_message_where_the_page_comes_back(app, world):
+    from tests.web.test_pages_admin import _review
+
+    application = world.advance(world.new_application(), "submitted")
+    b = admin_browser(app, world.admin_batam)
+    doc = application.documents[0]
+    response = _review(b, application, doc, status="valid", note="")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"?saved={doc.id}#doc-{doc.id}")
+    page = b.get(response.headers["Location"].split("#")[0]).text
+    article = page[page.index(f'id="doc-{doc.id}"') :]
+    assert 'class="flash flash-success doc-saved"' in article[: article.index("</article>")]
