@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -122,3 +124,46 @@ def test_a_reviewed_document_shows_its_success_message_where_the_page_comes_back
     page = b.get(response.headers["Location"].split("#")[0]).text
     article = page[page.index(f'id="doc-{doc.id}"') :]
     assert 'class="flash flash-success doc-saved"' in article[: article.index("</article>")]
+
+
+INTERNAL = re.compile(
+    r"\b((?:work_letter|diploma)(?!\.pdf)|request_revision|resubmit|expire_revision|approve|id data|invalid\))", re.I
+)
+
+
+def _words(html: str) -> str:
+    """What a person reads of a page: the text without tags, scripts or attributes."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_no_page_or_message_of_the_journey_shows_an_internal_code(app, world, db):
+    from tests.web.test_pages_admin import _review
+    from tests.web.test_pages_candidate_support import post
+
+    application = world.advance(world.new_application(), "submitted")
+    admin = browser(app, world.admin_batam, lang="id")
+    pages = {}
+    verify = f"/admin/verification/{application.id}"
+    token_page = admin.get(verify).text
+    pages["approve refused"] = post(admin, verify, f"{verify}/approve", version=application.version).text
+    pages["review refused"] = _review(admin, application, application.documents[0], status="invalid", note="").text
+    pages["verify"] = token_page
+    pages["verification"] = admin.get("/admin/verification").text
+    for doc in application.documents:
+        doc.status, doc.note = ("invalid", "Buram") if doc.kind == "diploma" else ("valid", None)
+    db.session.commit()
+    world.fire(
+        application, "request_revision", world.admin_batam, reason="Pindai ulang.", data={"deadline": "2099-01-01"}
+    )
+    cand = browser(app, world.candidate, lang="id")
+    page = f"/candidate/applications/{application.id}"
+    pages["resubmit refused"] = post(
+        cand, page, f"{page}/events/resubmit", version=application.version, declaration="yes"
+    ).text
+    for name, path in (("home", "/candidate/"), ("application", page), ("documents", f"{page}/documents")):
+        pages[name] = cand.get(path).text
+    found = {name: INTERNAL.findall(_words(html)) for name, html in pages.items()}
+    assert not any(found.values()), found
+    assert "Ganti dulu dokumen yang ditandai tidak valid sebelum mengajukan ulang: Ijazah." in pages["resubmit refused"]
+    assert "Belum semua dokumen wajib dinyatakan sah: Ijazah, Surat keterangan kerja" in pages["approve refused"]
