@@ -25,7 +25,10 @@ except ImportError:  # the ``browser`` fixture skips the test (or fails it in CI
 
 # what a person must never read: internal document kinds, event ids, developer words
 # (the test documents are named after their kind, "diploma.pdf": a file name the candidate chose is not a code)
-INTERNAL = re.compile(r"\b((?:work_letter|diploma)(?!\.pdf)|request_revision|resubmit|approve|id data|invalid\))", re.I)
+INTERNAL = re.compile(
+    r"\b((?:work_letter|diploma)(?!\.pdf)|request_revision|expire_revision|start_assessment|resubmit|approve)\b"
+    r"|id data|\(invalid\)"
+)
 WIDTHS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
 
 

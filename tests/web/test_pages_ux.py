@@ -127,7 +127,8 @@ def test_a_reviewed_document_shows_its_success_message_where_the_page_comes_back
 
 
 INTERNAL = re.compile(
-    r"\b((?:work_letter|diploma)(?!\.pdf)|request_revision|resubmit|expire_revision|approve|id data|invalid\))", re.I
+    r"\b((?:work_letter|diploma)(?!\.pdf)|request_revision|expire_revision|start_assessment|resubmit|approve)\b"
+    r"|id data|\(invalid\)"
 )
 
 
