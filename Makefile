@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := certflow
 
-.PHONY: run serve test test-layers test-sqlite test-postgresql lint translations translations-update bench bench-notifications bench-events clean
+.PHONY: run serve test test-layers test-sqlite test-postgresql lint translations translations-update bench bench-notifications bench-events screens clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -78,6 +78,11 @@ bench-events: $(STAMP)
 ## make bench-notifications: outbox → Redis → Celery → SMTP throughput and delay (needs PostgreSQL and redis-server)
 bench-notifications: $(STAMP)
 	$(BIN)/python bench/notifications.py
+
+## make screens: screenshots (390 px wide) of the key steps a person manages alone, under docs/screens/
+screens: $(STAMP) translations
+	mkdir -p docs/screens
+	CERTFLOW_SCREENS=docs/screens $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e/test_ux_alone.py -k 390px
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -190,7 +190,8 @@ APPLICATION = Definition(
     name="application",
     # 2: the dinas admin (or the system) may release an assigned team
     # 3: start_assessment needs the signed assessment agreement (FR.AK.01, guard agreement_signed)
-    version=3,
+    # 4: resubmit needs every document marked invalid replaced (guard invalid_documents_replaced)
+    version=4,
     label=N_("Application process"),
     initial="draft",
     states=(
@@ -247,7 +248,7 @@ APPLICATION = Definition(
             "resubmit",
             [("revision_requested", "submitted")],
             [OWNER],
-            [],
+            ["invalid_documents_replaced", "documents_uploaded"],
             ["candidate", "dinas_admins"],
             label=N_("Resubmit"),
             title=N_("Application resubmitted"),

@@ -157,6 +157,18 @@ def documents_valid(ctx: GuardContext) -> Failure | None:
     return None
 
 
+def invalid_documents_replaced(ctx: GuardContext) -> Failure | None:
+    """Every document marked invalid has been replaced by a new upload of its kind."""
+    kinds = ctx.facts.unreplaced_documents
+    if kinds:
+        return Failure(
+            "invalid_documents_replaced",
+            N_("Replace the documents marked invalid before resubmitting: %(kinds)s."),
+            {"kinds": ", ".join(kinds)},
+        )
+    return None
+
+
 def eligibility_failures(facts: Any) -> list[Failure]:
     """Every eligibility rule of the scheme the candidate does not meet.
 
@@ -388,6 +400,7 @@ GUARDS = {
         documents_uploaded,
         self_assessment_complete,
         documents_valid,
+        invalid_documents_replaced,
         scheme_rules_met,
         team_chosen,
         team_for_scheme,

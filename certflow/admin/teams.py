@@ -23,6 +23,7 @@ from certflow.assessment import teams as team_service
 from certflow.core.errors import AppError
 from certflow.core.transaction import unit_of_work
 from certflow.models import Team
+from certflow.web.labels import team_name
 
 
 def _team_or_404(team_id: int) -> Team:
@@ -99,7 +100,7 @@ def new_team():
             team = team_service.create_team(current_user, values)
     except AppError as exc:
         return _render_form(None, values, _errors_of(exc, values["lead"]), form_status(exc))
-    flash(_("Team %(team)s is formed.", team=team.name), "success")
+    flash(_("Team %(team)s is formed.", team=team_name(team.name)), "success")
     return redirect(url_for("admin.teams"), 303)
 
 
@@ -135,7 +136,7 @@ def edit_team(team_id: int):
     except AppError as exc:
         errors = _errors_of(exc, values["lead"])
         return _render_form(_team_or_404(team_id), values, errors, form_status(exc))
-    flash(_("Team %(team)s is saved.", team=team.name), "success")
+    flash(_("Team %(team)s is saved.", team=team_name(team.name)), "success")
     return redirect(url_for("admin.teams"), 303)
 
 
@@ -152,9 +153,9 @@ def set_team_active(team_id: int):
         team = _team_or_404(team_id)
         return _render_form(team, _values_of(team), {"form": service_message(exc)}, exc.status)
     flash(
-        _("Team %(team)s is active again.", team=team.name)
+        _("Team %(team)s is active again.", team=team_name(team.name))
         if active
-        else _("Team %(team)s is disbanded.", team=team.name),
+        else _("Team %(team)s is disbanded.", team=team_name(team.name)),
         "success",
     )
     return redirect(url_for("admin.teams"), 303)

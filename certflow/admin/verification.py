@@ -196,7 +196,7 @@ def review_document(doc_id: int):
         _("%(document)s marked %(status)s.", document=document_kind_label(doc.kind), status=_status_word(status)),
         "success",
     )
-    return redirect(url_for("admin.verify", application_id=app.id, _anchor=f"doc-{doc_id}"), 303)
+    return redirect(url_for("admin.verify", application_id=app.id, saved=doc_id, _anchor=f"doc-{doc_id}"), 303)
 
 
 def _status_word(status: str) -> str:

@@ -203,6 +203,12 @@ class ApplicationFacts:
         return [k for k in self.app.scheme.required_documents if "valid" not in have.get(k, set())]
 
     @cached_property
+    def unreplaced_documents(self) -> list[str]:
+        """The kinds with a document marked invalid and no new upload (a document not reviewed yet)."""
+        have = self._document_status
+        return [k for k, statuses in have.items() if "invalid" in statuses and "pending" not in statuses]
+
+    @cached_property
     def unanswered_criteria(self) -> int:
         return self._batched("unanswered_criteria")
 

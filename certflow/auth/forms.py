@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from certflow.models.people import EDUCATION_FIELDS
 from certflow.people.passwords import password_problem
 from certflow.web.labels import EDUCATION_FIELD_LABELS, EDUCATION_LEVELS
+from certflow.web.util import whole_number_text
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MAX_PRACTICE_HOURS = 100_000
@@ -108,7 +109,7 @@ class RegisterForm(FlaskForm):
     )
     practice_hours = StringField(
         _l("Practice hours"),
-        filters=[_strip],
+        filters=[whole_number_text],
         validators=[DataRequired(_l("Enter your hours of social-work practice (0 if none)."))],
     )
 

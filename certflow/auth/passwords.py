@@ -11,6 +11,7 @@ from certflow.auth.routes import _forms_limit, bp, steady_answer
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import limiter
 from certflow.people.passwords import request_password_reset, set_password, user_for_password_token
+from certflow.web.util import home_endpoint
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -39,6 +40,6 @@ def set_password_page(token: str):
             set_password(user, form.password.data)
         login_user(user)
         flash(_("Your password is set. Welcome, %(name)s!", name=user.name), "success")
-        return redirect(url_for("web.index"))
+        return redirect(url_for(home_endpoint(user)))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/set_password.html", form=form, user=user), status

@@ -19,7 +19,7 @@ from certflow.models import Dinas, Province
 from certflow.people.registration import register_candidate
 from certflow.people.signin import sign_in
 from certflow.people.users import UserError
-from certflow.web.util import safe_next
+from certflow.web.util import home_endpoint, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -35,14 +35,14 @@ def _forms_limit() -> str:
 def login():
     """The login page; one message for a wrong e-mail and a wrong password (failed attempts limited: ``sign_in``)."""
     if current_user.is_authenticated:
-        return redirect(url_for("web.index"))
+        return redirect(url_for(home_endpoint(current_user)))
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
         user = sign_in(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), home_endpoint(user)))
         failed = True
     elif request.method == "POST":
         failed = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
@@ -16,6 +17,7 @@ from wtforms.validators import Length, ValidationError
 
 from certflow.applications.operations import APL01_TEXT_FIELDS, EDUCATION_LEVELS, MAX_PRACTICE_HOURS
 from certflow.models.people import EDUCATION_FIELDS
+from certflow.web.util import whole_number_text
 
 _PHONE = re.compile(r"^[0-9+() .-]*$")
 _NIP = re.compile(r"^[0-9 ]*$")
@@ -34,7 +36,7 @@ class Apl01Form(FlaskForm):
 
     education_field = SelectField(_l("Field of education"), validate_choice=False)
     education_level = SelectField(_l("Level of education"), validate_choice=False)
-    practice_hours = StringField(_l("Practice hours"), filters=[_strip])
+    practice_hours = StringField(_l("Practice hours"), filters=[whole_number_text])
     workplace = StringField(_l("Workplace"), filters=[_strip], validators=[_too_long(APL01_TEXT_FIELDS["workplace"])])
     position = StringField(_l("Position"), filters=[_strip], validators=[_too_long(APL01_TEXT_FIELDS["position"])])
     employee_id = StringField(
@@ -58,7 +60,7 @@ class Apl01Form(FlaskForm):
         value = field.data or ""
         if value and (not (value.isascii() and value.isdigit() and len(value) <= 6) or int(value) > MAX_PRACTICE_HOURS):
             raise ValidationError(
-                _l("Enter the practice hours as a whole number from 0 to %(n)s.", n=f"{MAX_PRACTICE_HOURS:,}")
+                _l("Enter the practice hours as a whole number from 0 to %(n)s.", n=format_number(MAX_PRACTICE_HOURS))
             )
 
     def validate_employee_id(self, field) -> None:

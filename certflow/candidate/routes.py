@@ -149,10 +149,22 @@ def application(application_id: int):
     return _application_page(application_id)
 
 
+# Sending the application (first or again) asks for the candidate's declaration, as on the paper APL-01.
+DECLARED_EVENTS = ("submit", "resubmit")
+
+
 @bp.post("/applications/<int:application_id>/events/<event>")
 def fire(application_id: int, event: str):
     """Submit, resubmit, withdraw, appeal, request reassessment: the engine decides what may happen."""
     app = own_application_or_404(application_id)
+    if event in DECLARED_EVENTS and request.form.get("declaration") != "yes":
+        return _application_page(
+            application_id,
+            error=_("Tick the declaration that the data and documents are true before sending."),
+            failed=event,
+            values=request.form,
+            status=422,
+        )
     return fire_from_form(
         app, event, current_user, "candidate.application", lambda **page: _application_page(application_id, **page)
     )

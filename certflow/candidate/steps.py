@@ -129,7 +129,10 @@ def next_step(app: Application, facts: ApplicationFacts, logs: list[TransitionLo
         status = live_status(cert) if cert is not None else None
         if status == "active":
             return NextStep(
-                "certificate", _("Download your certificate (%(number)s).", number=cert.number), "certificate", "done"
+                "certificate",
+                _("Congratulations, you are certified! Download your certificate (%(number)s).", number=cert.number),
+                "certificate",
+                "done",
             )
         if cert is not None:
             text = _("Your certificate %(number)s is %(status)s.", number=cert.number, status=state_label(status))

@@ -23,6 +23,7 @@ from certflow.schemes import standard
 from certflow.sysadmin.forms import SchemeForm, VersionForm
 from certflow.sysadmin.routes import bp
 from certflow.web.refusals import REFUSALS, as_refusal, field_messages
+from certflow.web.util import whole_number_text
 
 TEXT_FIELDS = ("name", "level", "description", "validity_years", "min_team_size", "max_load")
 LISTS = ("accepted_education", "required_documents")
@@ -41,7 +42,7 @@ def _settings_data(form, *, new: bool) -> dict:
     data["allow_same_dinas"] = "allow_same_dinas" in form
     for name in ("code", "min_practice_hours"):
         if new or name in form:
-            data[name] = form.get(name, "")
+            data[name] = whole_number_text(form.get(name, ""))
     if new or form.get("rules") == "1":  # the rules' check boxes are on the page
         for name in LISTS:
             data[name] = form.getlist(name)

@@ -64,6 +64,7 @@ GUARD_LABELS = {
     "documents_uploaded": _l("every required document is uploaded"),
     "self_assessment_complete": _l("the self-assessment (APL-02) is complete"),
     "documents_valid": _l("every required document is marked valid"),
+    "invalid_documents_replaced": _l("every document marked invalid is replaced by a new upload"),
     "scheme_rules_met": _l("the scheme's education and practice-hour rules are met"),
     "team_chosen": _l("a team is chosen"),
     "team_for_scheme": _l("the team is formed for this scheme"),
@@ -171,7 +172,15 @@ def education_field_label(field: str | None) -> str:
     return _label(EDUCATION_FIELD_LABELS, field)
 
 
+def team_name(name: str | None) -> str:
+    """A team's name without a leading "Tim"/"Team" word, for texts that say "Tim %(team)s" themselves."""
+    name = (name or "").strip()
+    first, _sep, rest = name.partition(" ")
+    return rest.strip() if first.lower() in ("tim", "team") and rest.strip() else name
+
+
 TEMPLATE_FILTERS = {
+    "team_name": team_name,
     "state_label": state_label,
     "event_label": event_label,
     "role_label": role_label,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode, urlsplit
 
 from flask import g, request, url_for
@@ -19,6 +20,29 @@ def is_local_path(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+_GROUPED = re.compile(r"\d{1,3}(?:[.\s\u00a0]\d{3})+")
+
+
+def whole_number_text(value):
+    """A number typed the Indonesian way ("1.500", "1 500") as plain digits ("1500"); anything else as given.
+
+    Used as a form filter before the field's own check, so "1.500" is accepted as 1500."""
+    if isinstance(value, str):
+        text = value.strip()
+        if _GROUPED.fullmatch(text):
+            return re.sub(r"[.\s\u00a0]", "", text)
+        return text
+    return value
+
+
+def home_endpoint(user) -> str:
+    """Where ``user`` lands after signing in: a person who is only a candidate on their own home
+    (with the one action to start an application); everyone else on the shared home."""
+    if user is not None and getattr(user, "is_authenticated", False) and user.roles == {"candidate"}:
+        return "candidate.home"
+    return "web.index"
 
 
 def safe_next(target: str | None, default: str = "web.index") -> str:

@@ -78,6 +78,15 @@ class Person:
         self.context.close()
 
 
+def send(person, page, event: str = "submit") -> None:
+    """Send the application: open the action, tick the candidate's declaration, press the button."""
+    action = page.locator(f"details[data-event={event}]")
+    if action.get_attribute("open") is None:
+        action.locator("summary").click()
+    page.check(f"#{event}-declaration")
+    person.click(action.locator("form button[type=submit]"))
+
+
 def fill_scores(page, methods=("portfolio", "observation")) -> int:
     """Score every criterion of the sheet K, with a method and evidence notes; the number scored."""
     rows = page.locator(".criterion[data-criterion]")
@@ -167,7 +176,7 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
 
     # a refusal seen in the browser: submitting before the documents are uploaded
     page.goto(f"/candidate/applications/{app_id}")
-    cand.click(page.locator("form[data-event=submit] button"))
+    send(cand, page)
     refusal = page.locator("#event-error")
     expect(refusal).to_contain_text("“Ajukan” tidak dilakukan.")
     expect(refusal).to_contain_text("Dokumen wajib belum ada: Ijazah, Surat keterangan kerja")
@@ -185,7 +194,7 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
     screenshot(page, "07-candidate-documents")
 
     page.goto(f"/candidate/applications/{app_id}")
-    cand.click(page.locator("form[data-event=submit] button"))
+    send(cand, page)
     cand.flash("Ajukan: berhasil. Status permohonan sekarang “Diajukan”.")
     expect(page.locator("#progress-title .badge")).to_have_text("Diajukan")
     screenshot(page, "08-candidate-submitted")

@@ -80,6 +80,45 @@ def test_request_revision_needs_a_reason_and_a_future_deadline(world, db):
     assert app.state == "submitted" and app.revision_deadline is None
 
 
+def test_resubmit_refused_until_every_invalid_document_is_replaced(world, db):
+    app = bring(world, world.new_application(), "submitted")
+    diploma = next(d for d in app.documents if d.kind == "diploma")
+    diploma.status = "invalid"
+    next(d for d in app.documents if d.kind == "work_letter").status = "valid"
+    db.session.commit()
+    world.fire(app, "request_revision", world.admin_batam, reason="Rescan.", data={"deadline": deadline(3)})
+    err = refused(db, GuardFailed, app, "resubmit", world.candidate, rule="invalid_documents_replaced")
+    assert err.params == {"kinds": "diploma"}
+    assert ApplicationFacts(app, {}, world.candidate).unreplaced_documents == ["diploma"]
+    assert ApplicationFacts.many([app], world.candidate)[app.id].unreplaced_documents == ["diploma"]
+    db.session.add(
+        Document(
+            application_id=app.id,
+            kind="diploma",
+            filename="diploma-new.pdf",
+            stored_name=f"{app.id}-new-diploma",
+            content_type="application/pdf",
+            size=100,
+        )
+    )
+    db.session.commit()
+    world.fire(app, "resubmit", world.candidate)
+    assert app.state == "submitted"
+
+
+def test_resubmit_refused_when_the_invalid_document_is_deleted_and_not_replaced(world, db):
+    app = bring(world, world.new_application(), "submitted")
+    for doc in app.documents:
+        doc.status = "invalid" if doc.kind == "diploma" else "valid"
+    db.session.commit()
+    world.fire(app, "request_revision", world.admin_batam, reason="Rescan.", data={"deadline": deadline(3)})
+    db.session.execute(delete(Document).where(Document.application_id == app.id, Document.kind == "diploma"))
+    db.session.commit()
+    db.session.expire_all()
+    app = db.session.get(Application, app.id)
+    refused(db, GuardFailed, app, "resubmit", world.candidate, rule="documents_uploaded")
+
+
 def test_reject_needs_a_reason(world, db):
     app = bring(world, world.new_application(), "submitted")
     refused(db, GuardFailed, app, "reject", world.admin_batam, reason="   ", rule="reason_given")

@@ -42,7 +42,7 @@ def test_the_dinas_admin_releases_the_team(world, db):
         w.admin_batam.id,
         REASON,
     )
-    assert log.workflow_version == APPLICATION.version == 3  # 3: start_assessment needs the agreement
+    assert log.workflow_version == APPLICATION.version == 4  # 3: the agreement; 4: resubmit guard
     told = {w.candidate.id, w.lead.user.id, w.member.user.id}
     notes = db.session.scalars(select(Notification.user_id).where(Notification.event == "release")).all()
     assert sorted(notes) == sorted(told), "the candidate and the released team, once each"

@@ -124,7 +124,7 @@ def test_release_goes_back_from_team_assigned_to_eligible():
     assert [(r.source, r.dest) for r in ev.routes] == [("team_assigned", "eligible")]
     assert ev.input_names == ("reason",) and ev.effect == "release_team"
     assert set(ev.notify) == {"candidate", "team"}
-    assert APPLICATION.version == 3  # 2: release; 3: the agreement before start_assessment
+    assert APPLICATION.version == 4  # 2: release; 3: the agreement before start_assessment; 4: resubmit guard
 
 
 def test_release_is_fired_by_the_dinas_admin_of_the_candidate_or_the_system():

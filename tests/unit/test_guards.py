@@ -47,6 +47,7 @@ def holding_facts() -> SimpleNamespace:
         missing_documents=[],
         unanswered_criteria=0,
         documents_not_valid=[],
+        unreplaced_documents=[],
         # eligibility
         education_field="peksos",
         practice_hours=2000,
@@ -164,6 +165,7 @@ FAILURES: dict[str, dict[str, Callable[[GuardContext], None]]] = {
     "documents_uploaded": {"kinds missing": _set("missing_documents", ["diploma"])},
     "self_assessment_complete": {"unanswered": _set("unanswered_criteria", 3)},
     "documents_valid": {"not valid": _set("documents_not_valid", ["work_letter"])},
+    "invalid_documents_replaced": {"not replaced": _set("unreplaced_documents", ["diploma"])},
     "scheme_rules_met": {
         "education": _set("education_field", "other"),
         "no education": _set("education_field", None),

@@ -315,7 +315,7 @@ def test_release_once_the_assessment_started_is_409(api, world):
 
 def test_the_workflow_api_lists_release(api, world):
     body = api.as_(world.admin_batam).get("/workflows/application").get_json()
-    assert body["version"] == 3  # 2: release; 3: the agreement before start_assessment
+    assert body["version"] == 4  # 2: release; 3: the agreement before start_assessment; 4: resubmit guard
     release = next(ev for ev in body["events"] if ev["name"] == "release")
     assert (release["from"], release["to"], release["roles"]) == (
         ["team_assigned"],

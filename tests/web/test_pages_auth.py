@@ -25,10 +25,23 @@ def test_login_page_is_indonesian_by_default_and_english_on_request(app, world):
 def test_login_with_the_right_password_reaches_home(app, world):
     browser = Browser(app)
     response = browser.submit("/login", email=world.candidate.email, password="rahasia-123")
-    assert response.status_code == 302 and response.headers["Location"] == "/"
-    home = browser.get("/")
+    assert response.status_code == 302 and response.headers["Location"] == "/candidate/"
+    home = browser.get("/candidate/")
     assert world.candidate.name in home.text
     assert "Asesi" in home.text  # the role, translated, in the header
+
+
+def test_a_new_candidate_lands_on_their_home_with_one_action(app, world):
+    browser = Browser(app)
+    response = browser.submit("/login", email=world.candidate.email, password="rahasia-123")
+    home = browser.get(response.headers["Location"]).text
+    assert home.count("Ajukan permohonan<") == 1
+    assert home.index("Ajukan permohonan<") < home.index("Anda belum memiliki permohonan")
+
+
+def test_a_staff_member_lands_on_the_shared_home(app, world):
+    response = Browser(app).submit("/login", email=world.admin_batam.email, password="rahasia-123")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_login_email_is_case_insensitive(app, world):
@@ -87,10 +100,10 @@ def test_login_is_rate_limited_with_a_friendly_page(app, world):
 def test_next_goes_only_to_local_paths(app, world):
     for target, expected in [
         ("/workflows/application", "/workflows/application"),
-        ("https://evil.example/", "/"),
-        ("//evil.example/", "/"),
-        ("/\\evil.example", "/"),
-        ("javascript:alert(1)", "/"),
+        ("https://evil.example/", "/candidate/"),
+        ("//evil.example/", "/candidate/"),
+        ("/\\evil.example", "/candidate/"),
+        ("javascript:alert(1)", "/candidate/"),
     ]:
         browser = Browser(app)
         token = csrf_token(browser.get("/login").text)

@@ -229,7 +229,7 @@ def test_next_step_of_a_certified_application_is_the_certificate(app, world, db)
     fresh(db)
     number = db.session.get(Application, application.id).certificate.number
     kind, text = _next(app, world, application)
-    assert (kind, text) == ("certificate", f"Download your certificate ({number}).")
+    assert (kind, text) == ("certificate", f"Congratulations, you are certified! Download your certificate ({number}).")
     page = browser(app, world.candidate).get(f"/candidate/applications/{application.id}").text
     assert f'href="/candidate/applications/{application.id}/certificate.pdf"' in page
     assert f'href="/verify/{number}"' in page

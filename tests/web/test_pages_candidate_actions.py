@@ -23,6 +23,8 @@ def _page(application) -> str:
 
 def _fire(b, application, event, version=None, **data):
     fresh_version = version if version is not None else _version(application)
+    if event in ("submit", "resubmit"):
+        data.setdefault("declaration", "yes")  # the candidate's declaration (test_pages_ux tests its absence)
     return post(b, _page(application), f"{_page(application)}/events/{event}", version=fresh_version, **data)
 
 
