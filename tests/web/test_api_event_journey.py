@@ -231,3 +231,37 @@ def test_an_assessment_event_from_venue_to_certificates(client, world):
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 2
     # the one refused stays eligible, free for another schedule
     assert cand[2].get(f"/applications/{ids[2]}").get_json()["state"] == "eligible"
+
+
+def test_the_agreement_starts_from_the_schedule(app, client, world):
+    """The lead's FR.AK.01 form is prefilled with the schedule's date, time (WIB) and venue; terms
+    written through the API without a venue take the schedule's."""
+    from tests.factories import make_schedule
+    from tests.web.test_pages_support import Browser
+
+    w = world
+    schedule = make_schedule(w, state="open")
+    application = w.new_application()
+    w.advance(application, "eligible")
+    api = Api(client)
+    admin, lead = api.as_(w.admin_kepri), api.as_(w.lead.user)
+    r = admin.post(f"/schedules/{schedule.id}/candidates", json={"applications": [application.id]})
+    assert r.get_json()["placed"] == [application.id]
+    local = schedule.starts_at.astimezone(clock.LOCAL_TZ)
+
+    page = Browser(app).login(w.lead.user).get(f"/assessor/applications/{application.id}/agreement").text
+    assert f'value="{local.date().isoformat()}"' in page
+    assert f'value="{local.strftime("%H:%M")}"' in page
+    assert f'value="{schedule.venue.name}"' in page
+
+    units = sorted({c.rsplit(".", 2)[0] for c in criteria_codes(w.scheme)})
+    terms = {
+        "date": local.date().isoformat(),
+        "time": local.strftime("%H:%M"),
+        "evidence": [{"unit": u, "methods": ["observation"]} for u in units],
+    }
+    r = lead.put(f"/applications/{application.id}/agreement", json=terms)
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["venue"] == schedule.venue.name
+    r = lead.put(f"/applications/{application.id}/agreement", json={**terms, "venue": "Aula Dinas Sosial"})
+    assert r.status_code == 200 and r.get_json()["venue"] == "Aula Dinas Sosial"  # the lead may change it
