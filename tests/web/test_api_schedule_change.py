@@ -85,3 +85,42 @@ def test_who_may_not_change_and_when(client, world):
     ready = make_schedule(w, state="ready")
     r = api.as_(w.admin_batam).patch(f"/schedules/{ready.id}", json={"quota_max": 5})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "not_editable"
+
+
+def test_the_edit_page_changes_an_open_schedule_and_nothing_is_lost(app, world):
+    from tests.web.test_pages_support import Browser, csrf_token
+
+    w = world
+    schedule = make_schedule(w, state="open")
+    db.session.commit()
+    admin = Browser(app).login(w.admin_kepri)
+    admin.get("/?lang=en")
+    page = admin.get(f"/admin/schedules/{schedule.id}").text
+    path = f"/admin/schedules/{schedule.id}/edit"
+    assert f'href="{path}"' in page and "Change the schedule" in page
+    form = admin.get(path)
+    assert form.status_code == 200 and f'value="{schedule.quota_max}"' in form.text
+    local = schedule.starts_at.astimezone(clock.LOCAL_TZ)
+    values = {
+        "venue": str(schedule.venue_id),
+        "day": local.date().isoformat(),
+        "time": "14:00",
+        "quota_min": "1",
+        "quota_max": "999",
+        "registration_closes": schedule.registration_closes.isoformat(),
+        "team": str(schedule.team_id),
+    }
+    bad = admin.post(path, data={"csrf_token": csrf_token(form.text), **values})
+    assert bad.status_code == 422 and 'value="999"' in bad.text and 'value="14:00"' in bad.text
+    good = admin.post(path, data={"csrf_token": csrf_token(form.text), **values, "quota_max": "12"})
+    assert good.status_code == 303, good.text[:400]
+    db.session.expire_all()
+    assert schedule.quota_max == 12 and schedule.starts_at.astimezone(clock.LOCAL_TZ).strftime("%H:%M") == "14:00"
+    assert set(_told()) == {w.lead.user_id, w.member.user_id}
+    # the lead and a candidate may not open it; another province's admin does not find it
+    assert Browser(app).login(w.lead.user).get(path).status_code in (403, 404)
+    assert Browser(app).login(w.candidate).get(path).status_code in (403, 404)
+    assert Browser(app).login(w.admin_riau).get(path).status_code == 404
+    ready = make_schedule(w, state="ready")
+    db.session.commit()
+    assert "Change the schedule" not in admin.get(f"/admin/schedules/{ready.id}").text
