@@ -190,7 +190,7 @@ def schedules():
     )
 
 
-def _schedule_form(values: dict, errors: dict, status: int = 200):
+def _schedule_form(values: dict, errors: dict, status: int = 200, editing: Schedule | None = None):
     scope = dinas_scope(current_user)
     teams = db.session.scalars(
         select(Team).where(Team.active.is_(True), Team.dinas_id.in_(scope)).order_by(Team.name, Team.id)
@@ -201,6 +201,7 @@ def _schedule_form(values: dict, errors: dict, status: int = 200):
     return (
         render_template(
             "admin/schedule_form.html",
+            editing=editing,
             values=values,
             errors=errors,
             scheme_choices=[(s.code, f"{s.code} — {s.name}") for s in active_schemes()],
@@ -264,6 +265,56 @@ def new_schedule():
     if errors:  # pragma: no cover - the service refuses a missing date first
         return _schedule_form(values, errors, 422)
     flash(_("The schedule is planned."), "success")
+    return redirect(url_for("admin.schedule", schedule_id=schedule.id), 303)
+
+
+@bp.route("/schedules/<int:schedule_id>/edit", methods=["GET", "POST"])
+@dinas_admin_required
+def edit_schedule(schedule_id: int):
+    """Change a planned or open schedule: venue, date and time, quota, registration deadline, team."""
+    schedule = _schedule_or_404(schedule_id)
+    names = ("venue", "day", "time", "quota_min", "quota_max", "registration_closes", "team")
+    if request.method == "GET":
+        local = schedule.starts_at.astimezone(clock.LOCAL_TZ)
+        values = {
+            "venue": str(schedule.venue_id),
+            "day": local.date().isoformat(),
+            "time": local.strftime("%H:%M"),
+            "quota_min": str(schedule.quota_min),
+            "quota_max": str(schedule.quota_max),
+            "registration_closes": schedule.registration_closes.isoformat(),
+            "team": str(schedule.team_id),
+        }
+        return _schedule_form(values, {}, editing=schedule)
+    values = {k: request.form.get(k, "").strip()[:64] for k in names}
+    day, at = _date(values["day"]), _time(values["time"])
+    errors = {}
+    if day is None:
+        errors["day"] = _("must be a date (YYYY-MM-DD)")
+    if at is None:
+        errors["time"] = _("must be a time (HH:MM)")
+    data = {
+        "venue": int_arg(values["venue"]) or -1,
+        "starts_at": datetime.combine(day, at, tzinfo=clock.LOCAL_TZ) if day and at else None,
+        "quota_min": _number(values["quota_min"]) or -1,
+        "quota_max": _number(values["quota_max"]) or -1,
+        "registration_closes": _date(values["registration_closes"]) or "",
+        "team": int_arg(values["team"]) or -1,
+    }
+    if errors:
+        return _schedule_form(values, errors, 422, editing=schedule)
+    try:
+        with unit_of_work():
+            ops.change_schedule(schedule, current_user, data)
+    except REFUSALS as exc:
+        db.session.rollback()
+        found = field_messages(exc)
+        if "starts_at" in found:
+            found["day"] = found.pop("starts_at")
+        if not found:
+            found = {"form": refusal(exc)[0]}
+        return _schedule_form(values, found, 422, editing=_schedule_or_404(schedule_id))
+    flash(_("The schedule is changed; the placed candidates and the team are told."), "success")
     return redirect(url_for("admin.schedule", schedule_id=schedule.id), 303)
 
 

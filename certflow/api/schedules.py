@@ -213,6 +213,20 @@ def get_schedule(schedule_id: int):
     return _detail(_load(schedule_id))
 
 
+@bp.patch("/schedules/<int:schedule_id>")
+@operation(json=s.ScheduleChange, resp=s.ScheduleOut, errors=(403, 404, 409), tag=TAG)
+def change_schedule(schedule_id: int):
+    """A dinas admin changes the date, venue, quota, deadline or team while planned or open;
+    the placed candidates and the team are told once."""
+    sch = _load(schedule_id)
+    model = body()
+    data = {k: getattr(model, k) for k in model.model_fields_set}  # the values themselves (dates, instants)
+    version = data.pop("version", None)
+    with unit_of_work():
+        ops.change_schedule(sch, current_api_user(), data, version)
+    return _detail(sch)
+
+
 @bp.get("/schedules/<int:schedule_id>/history")
 @operation(resp=list[HistoryEntry], errors=(404,), tag=TAG)
 def get_schedule_history(schedule_id: int):

@@ -19,7 +19,7 @@ from certflow import clock
 from certflow.applications.operations import raise_if_errors, reject_unknown, text_value
 from certflow.core.errors import AppError, Forbidden, NotEditable
 from certflow.extensions import db
-from certflow.models import Agreement, Application, Assessor, Unit, User
+from certflow.models import Agreement, Application, Assessor, Schedule, Unit, User
 from certflow.models.assessment import METHODS
 from certflow.notifications.reminders import add_reminders
 from certflow.people.policy import team_assessor
@@ -57,6 +57,21 @@ def scheme_units(app: Application) -> list[Unit]:
     return list(
         db.session.scalars(select(Unit).where(Unit.scheme_id == app.scheme_id).order_by(Unit.position, Unit.id))
     )
+
+
+def schedule_terms(app: Application) -> dict[str, str]:
+    """The date, time (WIB) and venue of the application's schedule, as the agreement's terms; or {}.
+
+    What the lead's form starts from, and what a written agreement takes when it leaves them out
+    (one query, none when the application is on no schedule).
+    """
+    if app.schedule_id is None:
+        return {}
+    schedule = db.session.get(Schedule, app.schedule_id)
+    if schedule is None:
+        return {}
+    local = schedule.starts_at.astimezone(clock.LOCAL_TZ)
+    return {"date": local.date().isoformat(), "time": local.strftime("%H:%M"), "venue": schedule.venue.name}
 
 
 def lead_of(app: Application, user: User) -> Assessor | None:
@@ -148,6 +163,11 @@ def write_agreement(app: Application, user: User, data: dict) -> Agreement:
         raise Forbidden(_("Only the lead assessor of the assigned team may write the assessment agreement."))
     _require_state(app)
     reject_unknown(data, FIELDS)
+    if any(data.get(k) in (None, "") for k in ("date", "time", "venue")):
+        data = {
+            **{k: v for k, v in schedule_terms(app).items() if data.get(k) in (None, "")},
+            **{k: v for k, v in data.items() if v not in (None, "")},
+        }
     errors: dict[str, str] = {}
     on = _parse_date(data.get("date"))
     if on is None:

@@ -53,10 +53,11 @@ def _agreement_page(app, assessor, *, values=None, problems=None, status=200):
     units = agreements.scheme_units(app)
     if values is None:
         planned = {e["unit"]: e["methods"] for e in (agreement.evidence if agreement else [])}
+        planned_terms = {} if agreement else agreements.schedule_terms(app)  # the schedule's, when on one
         values = {
-            "date": agreement.assessed_on.isoformat() if agreement else "",
-            "time": agreement.assessed_at.strftime("%H:%M") if agreement else "",
-            "venue": agreement.venue if agreement else "",
+            "date": agreement.assessed_on.isoformat() if agreement else planned_terms.get("date", ""),
+            "time": agreement.assessed_at.strftime("%H:%M") if agreement else planned_terms.get("time", ""),
+            "venue": agreement.venue if agreement else planned_terms.get("venue", ""),
             "methods": {u.code: planned.get(u.code, []) for u in units},
         }
     ctx = _context(app, assessor)

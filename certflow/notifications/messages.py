@@ -31,6 +31,7 @@ OTHER_TITLES = {
     "account_confirm": _l("Confirm your e-mail address and choose your certflow password"),
     "register_taken": _l("Someone tried to register with your e-mail address"),
     "team_changed": _l("Assessor team changed"),
+    "schedule_changed": _l("The assessment schedule has changed"),
 }
 
 

@@ -73,7 +73,31 @@ def create_schedule(user: User, data: dict) -> Schedule:
     ``data``: ``scheme`` (code), ``venue`` (id), ``starts_at`` (aware datetime), ``quota_min``,
     ``quota_max``, ``registration_closes`` (date), ``team`` (id).
     """
-    errors: dict[str, str] = {}
+    scheme, venue, team, starts_at, quota_min, quota_max, closes = _checked(user, data)
+    schedule = Schedule(
+        dinas_id=venue.dinas_id,
+        scheme_id=scheme.id,
+        venue_id=venue.id,
+        team_id=team.id,
+        starts_at=starts_at,
+        quota_min=quota_min,
+        quota_max=quota_max,
+        registration_closes=closes,
+        state=SCHEDULE.initial,
+        created_by_id=user.id,
+        reminders_sent=[],
+    )
+    db.session.add(schedule)
+    db.session.flush()
+    return schedule
+
+
+def _checked(user: User, data: dict, extra: dict | None = None, kept: Schedule | None = None) -> tuple:
+    """The schedule's terms checked together (every problem named at once), as records and values.
+
+    ``kept``: the schedule being changed — its own venue and team, left as they are, stay accepted.
+    """
+    errors: dict[str, str] = dict(extra or {})
     scheme = None
     code = data.get("scheme")
     if isinstance(code, str) and code.strip():
@@ -81,8 +105,11 @@ def create_schedule(user: User, data: dict) -> Schedule:
     if scheme is None:
         errors["scheme"] = _("give the code of an active scheme")
     venue_id = _id(data.get("venue"))
-    venue = db.session.scalar(visible_venues(user).where(Venue.id == venue_id)) if venue_id is not None else None
-    if venue is None or not venue.active:
+    if kept is not None and venue_id == kept.venue_id:
+        venue = kept.venue
+    else:
+        venue = db.session.scalar(visible_venues(user).where(Venue.id == venue_id)) if venue_id is not None else None
+    if venue is None or (not venue.active and venue is not getattr(kept, "venue", None)):
         errors["venue"] = _("not an active venue you keep")
     starts_at = data.get("starts_at")
     if not isinstance(starts_at, datetime) or starts_at.tzinfo is None:
@@ -108,27 +135,82 @@ def create_schedule(user: User, data: dict) -> Schedule:
         errors["registration_closes"] = _("must not be after the event's date")
     team_id = _id(data.get("team"))
     team = db.session.get(Team, team_id) if team_id is not None else None
-    if team is None or not team.active or not may_administer(user, team.dinas):
+    if team is not None and kept is not None and team.id == kept.team_id:
+        pass  # the schedule's own team, unchanged
+    elif team is None or not team.active or not may_administer(user, team.dinas):
         errors["team"] = _("not an active team you manage")
     elif scheme is not None and team.scheme_id != scheme.id:
         errors["team"] = _("the team is formed for scheme %(code)s", code=team.scheme.code)
     raise_if_errors(errors)
-    schedule = Schedule(
-        dinas_id=venue.dinas_id,
-        scheme_id=scheme.id,
-        venue_id=venue.id,
-        team_id=team.id,
-        starts_at=starts_at,
-        quota_min=quota_min,
-        quota_max=quota_max,
-        registration_closes=closes,
-        state=SCHEDULE.initial,
-        created_by_id=user.id,
-        reminders_sent=[],
+    return scheme, venue, team, starts_at, quota_min, quota_max, closes
+
+
+# -- changing a schedule ----------------------------------------------------------------------
+
+EDITABLE_STATES = ("planned", "open")
+CHANGE_FIELDS = ("venue", "starts_at", "quota_min", "quota_max", "registration_closes", "team")
+
+
+def change_schedule(schedule: Schedule, user: User, data: dict, version: Any = None) -> bool:
+    """Change the date, venue, quota, registration deadline or team while planned or open.
+
+    Only the fields given change; all are checked together as when planning. With candidates placed
+    the team stays (they were assigned it) and the maximum quota may not fall below them. If anything
+    changed, the placed candidates and the team are told once. Returns whether anything changed.
+    """
+    if not may_manage_schedule(user, schedule):
+        raise Forbidden(_("Only the schedule's dinas admins may change it."))
+    if schedule.state not in EDITABLE_STATES:
+        raise NotEditable(_("A schedule can be changed only while it is planned or open."))
+    check_version(schedule, version)
+    placed = placed_applications(schedule)
+    current = {
+        "scheme": schedule.scheme.code,
+        "venue": schedule.venue_id,
+        "starts_at": schedule.starts_at,
+        "quota_min": schedule.quota_min,
+        "quota_max": schedule.quota_max,
+        "registration_closes": schedule.registration_closes,
+        "team": schedule.team_id,
+    }
+    given = {k: v for k, v in data.items() if k in CHANGE_FIELDS and v is not None}
+    merged = {**current, **given}
+    extra: dict[str, str] = {}
+    if placed and _id(merged["team"]) != schedule.team_id:
+        extra["team"] = _("%(n)s candidates are placed with this team; it can no longer be changed", n=len(placed))
+    if placed and isinstance(merged["quota_max"], int) and merged["quota_max"] < len(placed):
+        extra["quota_max"] = _("must not be below the %(n)s candidates placed", n=len(placed))
+    _scheme, venue, team, starts_at, quota_min, quota_max, closes = _checked(user, merged, extra, kept=schedule)
+    new = (venue.id, starts_at, quota_min, quota_max, closes, team.id)
+    old = (
+        schedule.venue_id,
+        schedule.starts_at,
+        schedule.quota_min,
+        schedule.quota_max,
+        schedule.registration_closes,
+        schedule.team_id,
     )
-    db.session.add(schedule)
-    db.session.flush()
-    return schedule
+    if new == old:
+        return False
+    (
+        schedule.venue_id,
+        schedule.starts_at,
+        schedule.quota_min,
+        schedule.quota_max,
+        schedule.registration_closes,
+        schedule.team_id,
+    ) = new
+    schedule.venue, schedule.team = venue, team
+    flush()
+    stamp = clock.now().strftime("%Y%m%d%H%M%S%f")
+    notify_schedule(
+        schedule,
+        "schedule_changed",
+        ["candidates", "team"],
+        f"schedule_changed:{schedule.id}:{schedule.version}:{stamp}",
+        [a.candidate_id for a in placed],
+    )
+    return True
 
 
 # -- what the schedule shows ------------------------------------------------------------------

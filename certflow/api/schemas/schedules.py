@@ -95,6 +95,18 @@ class ScheduleNew(RequestModel):
     team: Id
 
 
+class ScheduleChange(RequestModel):
+    """Change a planned or open schedule (only the fields sent); ``version`` as last read, if given."""
+
+    venue: Id | None = None
+    starts_at: Instant | None = None
+    quota_min: Int(1, 500) | None = None
+    quota_max: Int(1, 500) | None = None
+    registration_closes: Day | None = None
+    team: Id | None = None
+    version: Id | None = None
+
+
 class ScheduleEventIn(RequestModel):
     """A schedule event: ``open``, ``confirm``, ``hold``, ``report`` (``data.notes``) or ``cancel`` (``reason``)."""
 
