@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from certflow.api import bp
 from certflow.api.auth import current_api_user, require_role
+from certflow.api.errors import ApiError
 from certflow.api.schemas import proposals as s
 from certflow.api.spec import answer, body, operation
 from certflow.assessment import proposal_accept, proposals, replacements
 from certflow.assessment.teams import get_visible_team
 from certflow.core.transaction import unit_of_work
+from certflow.extensions import db
+from certflow.models import Application
+from certflow.schedules.plenary_access import get_visible_schedule
+from workflows.guards import N_
 
 TAG = "Forming teams"
 
@@ -40,12 +45,29 @@ def proposal_out(p: proposals.Proposal) -> s.ProposalOut:
 
 
 @bp.post("/team-proposals")
-@operation(json=s.ProposalRequest, resp=s.ProposalOut, errors=(403,), tag=TAG)
+@operation(json=s.ProposalRequest, resp=s.ProposalOut, errors=(403, 404), tag=TAG)
 def propose_teams():
-    """Propose teams from the whole pool of the caller's scope for eligible candidates; nothing is written."""
+    """Propose teams from the whole pool of the caller's scope for eligible candidates (or a schedule's).
+
+    Nothing is written."""
     require_role("dinas_admin")
     data = body().model_dump(exclude_unset=True)
+    if data.get("schedule") is not None:
+        data = _schedule_request(data["schedule"])
+    elif not data.get("scheme") or not data.get("applications"):
+        raise ApiError(422, "validation_error", N_("Give a scheme and candidates, or a schedule."))
     return answer(proposal_out(proposals.propose(current_api_user(), data)))
+
+
+def _schedule_request(schedule_id: int) -> dict:
+    """The proposal request of a schedule: its scheme, its candidates, its event date."""
+    schedule = get_visible_schedule(current_api_user(), schedule_id)
+    if schedule is None:
+        raise ApiError(404, "not_found", N_("Not found."))
+    ids = list(db.session.scalars(db.select(Application.id).where(Application.schedule_id == schedule.id)))
+    if not ids:
+        raise ApiError(422, "validation_error", N_("This schedule has no candidates yet."))
+    return {"scheme": schedule.scheme.code, "applications": ids, "date": schedule.starts_at.date()}
 
 
 @bp.post("/team-proposals/accept")

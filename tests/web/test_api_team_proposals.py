@@ -130,3 +130,22 @@ def test_proposal_spreads_load_over_the_pool(client, world):
         for m in t["members"]:
             loads[m["assessor"]] = loads.get(m["assessor"], 0) + len(t["applications"])
     assert max(loads.values()) == 2 and set(loads) == {world.lead.id, world.member.id, *(a.id for a in extra)}
+
+
+def test_proposal_for_a_schedule_uses_its_candidates_scheme_and_date(client, world):
+    from tests.factories import make_schedule
+
+    app = eligible(world)
+    schedule = make_schedule(world)
+    app.schedule_id = schedule.id
+    _db.session.commit()
+    resp = client.post("/api/v1/team-proposals", json={"schedule": schedule.id}, headers=auth(world.admin_kepri))
+    assert resp.status_code == 200, resp.get_json()
+    (team,) = resp.get_json()["teams"]
+    assert team["applications"] == [app.id]
+
+
+def test_proposal_for_an_unknown_schedule_or_without_input(client, world):
+    admin = world.admin_kepri
+    assert client.post("/api/v1/team-proposals", json={"schedule": 999999}, headers=auth(admin)).status_code == 404
+    assert client.post("/api/v1/team-proposals", json={}, headers=auth(admin)).status_code == 422
