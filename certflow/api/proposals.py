@@ -71,13 +71,24 @@ def _schedule_request(schedule_id: int) -> dict:
 
 
 @bp.post("/team-proposals/accept")
-@operation(json=s.AcceptRequest, resp=s.AcceptOut, ok=201, errors=(403, 409), tag=TAG)
+@operation(json=s.AcceptRequest, resp=s.AcceptOut, ok=201, errors=(403, 404, 409), tag=TAG)
 def accept_proposal():
     """Form every team and assign it to its candidates, all or nothing (422 naming what failed)."""
     require_role("dinas_admin")
     data = body().model_dump(exclude_unset=True)
+    schedule_id = data.pop("schedule", None)
     with unit_of_work():
+        schedule = None
+        if schedule_id is not None:
+            schedule = get_visible_schedule(current_api_user(), schedule_id)
+            if schedule is None:
+                raise ApiError(404, "not_found", N_("Not found."))
+            if len(data.get("teams") or []) != 1:
+                raise ApiError(422, "validation_error", N_("A schedule has one team: accept one team for it."))
         teams = proposal_accept.accept(current_api_user(), data)
+        if schedule is not None:
+            schedule.team_id = teams[0].id
+            schedule.version += 1
         ids = [t.id for t in teams]
     return answer(s.AcceptOut(teams=ids), 201)
 

@@ -76,9 +76,10 @@ class AcceptTeam(RequestModel):
 
 
 class AcceptRequest(RequestModel):
-    """The (possibly edited) teams of a proposal."""
+    """The (possibly edited) teams of a proposal; with ``schedule``, its one team becomes the schedule's."""
 
     teams: list[AcceptTeam] = Field(min_length=1, max_length=500)
+    schedule: Id | None = None
 
 
 class AcceptOut(ResponseModel):
