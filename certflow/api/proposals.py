@@ -9,6 +9,7 @@ from certflow.api.schemas import proposals as s
 from certflow.api.spec import answer, body, operation
 from certflow.assessment import proposal_accept, proposals, replacements
 from certflow.assessment.teams import get_visible_team
+from certflow.core.errors import AppError, NotEditable
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application
@@ -70,6 +71,22 @@ def _schedule_request(schedule_id: int) -> dict:
     return {"scheme": schedule.scheme.code, "applications": ids, "date": schedule.starts_at.date()}
 
 
+def _check_schedule_plan(schedule, teams: list) -> None:
+    """A schedule takes one team, for its own candidates, while it is still being planned or open."""
+    if schedule.state not in ("planned", "open"):
+        raise NotEditable(N_("The team of this schedule can no longer be changed."))
+    if len(teams) != 1:
+        raise ApiError(422, "validation_error", N_("A schedule has one team: accept one team for it."))
+    ids = set(teams[0].get("applications") or [])
+    own = set(db.session.scalars(db.select(Application.id).where(Application.schedule_id == schedule.id)))
+    if not ids <= own:
+        raise AppError(
+            N_("Only the schedule's own candidates can be on its team: %(ids)s."),
+            {"ids": ", ".join(f"#{i}" for i in sorted(ids - own))},
+            fields="applications",
+        )
+
+
 @bp.post("/team-proposals/accept")
 @operation(json=s.AcceptRequest, resp=s.AcceptOut, ok=201, errors=(403, 404, 409), tag=TAG)
 def accept_proposal():
@@ -83,8 +100,7 @@ def accept_proposal():
             schedule = get_visible_schedule(current_api_user(), schedule_id)
             if schedule is None:
                 raise ApiError(404, "not_found", N_("Not found."))
-            if len(data.get("teams") or []) != 1:
-                raise ApiError(422, "validation_error", N_("A schedule has one team: accept one team for it."))
+            _check_schedule_plan(schedule, data.get("teams") or [])
         teams = proposal_accept.accept(current_api_user(), data)
         if schedule is not None:
             schedule.team_id = teams[0].id

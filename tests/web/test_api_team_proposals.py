@@ -168,6 +168,12 @@ def test_accepting_for_a_schedule_gives_the_schedule_its_team(client, world):
         "/api/v1/team-proposals/accept", json={"teams": [plan, plan], "schedule": schedule.id}, headers=auth(admin)
     )
     assert two.status_code == 422
+    other = eligible(world)
+    stranger = {**plan, "applications": [other.id]}
+    refused = client.post(
+        "/api/v1/team-proposals/accept", json={"teams": [stranger], "schedule": schedule.id}, headers=auth(admin)
+    )
+    assert refused.status_code == 422 and f"#{other.id}" in refused.get_json()["error"]["message"]
     resp = client.post(
         "/api/v1/team-proposals/accept", json={"teams": [plan], "schedule": schedule.id}, headers=auth(admin)
     )
