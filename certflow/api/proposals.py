@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from certflow.api import bp
 from certflow.api.auth import current_api_user, require_role
+from certflow.api.errors import ApiError
 from certflow.api.schemas import proposals as s
 from certflow.api.spec import answer, body, operation
 from certflow.assessment import proposal_accept, proposals, replacements
 from certflow.assessment.teams import get_visible_team
+from certflow.core.errors import AppError, NotEditable
 from certflow.core.transaction import unit_of_work
+from certflow.extensions import db
+from certflow.models import Application
+from certflow.schedules.plenary_access import get_visible_schedule
+from workflows.guards import N_
 
 TAG = "Forming teams"
 
@@ -40,22 +46,65 @@ def proposal_out(p: proposals.Proposal) -> s.ProposalOut:
 
 
 @bp.post("/team-proposals")
-@operation(json=s.ProposalRequest, resp=s.ProposalOut, errors=(403,), tag=TAG)
+@operation(json=s.ProposalRequest, resp=s.ProposalOut, errors=(403, 404), tag=TAG)
 def propose_teams():
-    """Propose teams from the whole pool of the caller's scope for eligible candidates; nothing is written."""
+    """Propose teams from the whole pool of the caller's scope for eligible candidates (or a schedule's).
+
+    Nothing is written."""
     require_role("dinas_admin")
     data = body().model_dump(exclude_unset=True)
+    if data.get("schedule") is not None:
+        data = _schedule_request(data["schedule"])
+    elif not data.get("scheme") or not data.get("applications"):
+        raise ApiError(422, "validation_error", N_("Give a scheme and candidates, or a schedule."))
     return answer(proposal_out(proposals.propose(current_api_user(), data)))
 
 
+def _schedule_request(schedule_id: int) -> dict:
+    """The proposal request of a schedule: its scheme, its candidates, its event date."""
+    schedule = get_visible_schedule(current_api_user(), schedule_id)
+    if schedule is None:
+        raise ApiError(404, "not_found", N_("Not found."))
+    ids = list(db.session.scalars(db.select(Application.id).where(Application.schedule_id == schedule.id)))
+    if not ids:
+        raise ApiError(422, "validation_error", N_("This schedule has no candidates yet."))
+    return {"scheme": schedule.scheme.code, "applications": ids, "date": schedule.starts_at.date()}
+
+
+def _check_schedule_plan(schedule, teams: list) -> None:
+    """A schedule takes one team, for its own candidates, while it is still being planned or open."""
+    if schedule.state not in ("planned", "open"):
+        raise NotEditable(N_("The team of this schedule can no longer be changed."))
+    if len(teams) != 1:
+        raise ApiError(422, "validation_error", N_("A schedule has one team: accept one team for it."))
+    ids = set(teams[0].get("applications") or [])
+    own = set(db.session.scalars(db.select(Application.id).where(Application.schedule_id == schedule.id)))
+    if not ids <= own:
+        raise AppError(
+            N_("Only the schedule's own candidates can be on its team: %(ids)s."),
+            {"ids": ", ".join(f"#{i}" for i in sorted(ids - own))},
+            fields="applications",
+        )
+
+
 @bp.post("/team-proposals/accept")
-@operation(json=s.AcceptRequest, resp=s.AcceptOut, ok=201, errors=(403, 409), tag=TAG)
+@operation(json=s.AcceptRequest, resp=s.AcceptOut, ok=201, errors=(403, 404, 409), tag=TAG)
 def accept_proposal():
     """Form every team and assign it to its candidates, all or nothing (422 naming what failed)."""
     require_role("dinas_admin")
     data = body().model_dump(exclude_unset=True)
+    schedule_id = data.pop("schedule", None)
     with unit_of_work():
+        schedule = None
+        if schedule_id is not None:
+            schedule = get_visible_schedule(current_api_user(), schedule_id)
+            if schedule is None:
+                raise ApiError(404, "not_found", N_("Not found."))
+            _check_schedule_plan(schedule, data.get("teams") or [])
         teams = proposal_accept.accept(current_api_user(), data)
+        if schedule is not None:
+            schedule.team_id = teams[0].id
+            schedule.version += 1
         ids = [t.id for t in teams]
     return answer(s.AcceptOut(teams=ids), 201)
 

@@ -102,3 +102,13 @@ def test_assessor_may_not_replace(client, world):
 
 def test_another_province_admin_gets_404(client, world):
     assert _replace(client, world.admin_riau, world.team, world.member, world.lead).status_code == 404
+
+
+def test_each_person_is_told_once_whatever_the_number_of_assessments(client, world, assigned):
+    second = world.new_application()
+    world.advance(second, "team_assigned")
+    joining = make_assessor(world.dinas_kepri, [world.scheme], name="Joining Assessor")
+    _db.session.commit()
+    assert _replace(client, world.admin_kepri, world.team, world.member, joining).status_code == 201
+    told = list(_db.session.scalars(select(OutboxMessage.recipient_id).where(OutboxMessage.event == "team_changed")))
+    assert sorted(told) == sorted({second.candidate_id, assigned.candidate_id, world.member.user_id, joining.user_id})

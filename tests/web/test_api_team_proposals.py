@@ -130,3 +130,53 @@ def test_proposal_spreads_load_over_the_pool(client, world):
         for m in t["members"]:
             loads[m["assessor"]] = loads.get(m["assessor"], 0) + len(t["applications"])
     assert max(loads.values()) == 2 and set(loads) == {world.lead.id, world.member.id, *(a.id for a in extra)}
+
+
+def test_proposal_for_a_schedule_uses_its_candidates_scheme_and_date(client, world):
+    from tests.factories import make_schedule
+
+    app = eligible(world)
+    schedule = make_schedule(world)
+    app.schedule_id = schedule.id
+    _db.session.commit()
+    resp = client.post("/api/v1/team-proposals", json={"schedule": schedule.id}, headers=auth(world.admin_kepri))
+    assert resp.status_code == 200, resp.get_json()
+    (team,) = resp.get_json()["teams"]
+    assert team["applications"] == [app.id]
+
+
+def test_proposal_for_an_unknown_schedule_or_without_input(client, world):
+    admin = world.admin_kepri
+    assert client.post("/api/v1/team-proposals", json={"schedule": 999999}, headers=auth(admin)).status_code == 404
+    assert client.post("/api/v1/team-proposals", json={}, headers=auth(admin)).status_code == 422
+
+
+def test_accepting_for_a_schedule_gives_the_schedule_its_team(client, world):
+    from certflow.models import Schedule
+    from tests.factories import make_schedule
+
+    app = eligible(world)
+    schedule = make_schedule(world)
+    app.schedule_id = schedule.id
+    _db.session.commit()
+    admin = world.admin_kepri
+    (team,) = client.post("/api/v1/team-proposals", json={"schedule": schedule.id}, headers=auth(admin)).get_json()[
+        "teams"
+    ]
+    plan = {"lead": team["lead"], "members": [m["assessor"] for m in team["members"]], "applications": [app.id]}
+    two = client.post(
+        "/api/v1/team-proposals/accept", json={"teams": [plan, plan], "schedule": schedule.id}, headers=auth(admin)
+    )
+    assert two.status_code == 422
+    other = eligible(world)
+    stranger = {**plan, "applications": [other.id]}
+    refused = client.post(
+        "/api/v1/team-proposals/accept", json={"teams": [stranger], "schedule": schedule.id}, headers=auth(admin)
+    )
+    assert refused.status_code == 422 and f"#{other.id}" in refused.get_json()["error"]["message"]
+    resp = client.post(
+        "/api/v1/team-proposals/accept", json={"teams": [plan], "schedule": schedule.id}, headers=auth(admin)
+    )
+    assert resp.status_code == 201, resp.get_json()
+    _db.session.expire_all()
+    assert _db.session.get(Schedule, schedule.id).team_id == resp.get_json()["teams"][0]

@@ -247,3 +247,10 @@ def test_an_assessor_of_another_team_sees_no_schedule_and_a_member_does_not_repo
     assert "events/report" not in member.get(page).text
     assert member.submit(page, f"{page}/events/report", notes="x", version=str(schedule.version)).status_code == 403
     assert member.submit(page, f"{page}/events/open").status_code == 404
+
+
+def test_the_schedule_form_offers_to_propose_a_team_where_there_is_none(app, world):
+    with_teams = browser(app, world.admin_kepri).get("/admin/schedules/new").get_data(as_text=True)
+    assert "/admin/assignment" not in with_teams.split("<form", 1)[1]
+    without = browser(app, world.admin_batam).get("/admin/schedules/new").get_data(as_text=True)
+    assert 'href="/admin/assignment"' in without.split("<form", 1)[1]

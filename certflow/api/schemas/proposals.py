@@ -11,11 +11,14 @@ MAX_APPLICATIONS = 2000
 
 
 class ProposalRequest(RequestModel):
-    """Propose teams for eligible candidates of one scheme; ``date``: the event's (default today)."""
+    """Propose teams for eligible candidates of one scheme; ``date``: the event's (default today).
 
-    scheme: Code
-    applications: list[Id] = Field(min_length=1, max_length=MAX_APPLICATIONS)
+    Or give ``schedule`` alone: its scheme, its candidates and its date (for licence validity)."""
+
+    scheme: Code | None = None
+    applications: list[Id] | None = Field(default=None, min_length=1, max_length=MAX_APPLICATIONS)
     date: Day | None = None
+    schedule: Id | None = None
 
 
 class ProposedMember(ResponseModel):
@@ -73,9 +76,10 @@ class AcceptTeam(RequestModel):
 
 
 class AcceptRequest(RequestModel):
-    """The (possibly edited) teams of a proposal."""
+    """The (possibly edited) teams of a proposal; with ``schedule``, its one team becomes the schedule's."""
 
     teams: list[AcceptTeam] = Field(min_length=1, max_length=500)
+    schedule: Id | None = None
 
 
 class AcceptOut(ResponseModel):
