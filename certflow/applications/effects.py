@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 
 from certflow import clock
 from certflow.applications.facts import ApplicationFacts
-from certflow.applications.transition_log import flush, log_transition
+from certflow.applications.transition_log import StaleVersion, flush, log_transition
 from certflow.certificates.operations import issue_certificate
 from certflow.extensions import db
 from certflow.models import (
@@ -196,6 +196,8 @@ def _resolve_appeal(app: Application, event: str, user: User | None, reason, now
     appeal = db.session.scalar(
         select(Appeal).where(Appeal.application_id == app.id, Appeal.state == "open").order_by(Appeal.id.desc())
     )
+    if appeal is None:  # READ COMMITTED: another transaction resolved it after this one read the application
+        raise StaleVersion()
     actor = application_actor(user, app)
     fired = engine_for("appeal").fire(appeal, event, actor, GuardContext(reason=reason, now=now))
     run_effect(appeal, fired, user, reason, {}, now)
