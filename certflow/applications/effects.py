@@ -18,8 +18,9 @@ from sqlalchemy import delete, select
 
 from certflow import clock
 from certflow.applications.facts import ApplicationFacts
-from certflow.applications.transition_log import StaleVersion, flush, log_transition
+from certflow.applications.transition_log import flush, log_transition
 from certflow.certificates.operations import issue_certificate
+from certflow.core.errors import StaleVersion
 from certflow.extensions import db
 from certflow.models import (
     Appeal,
