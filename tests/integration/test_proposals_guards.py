@@ -43,7 +43,7 @@ def test_every_proposed_team_passes_the_guards(world, assessors, candidates, rel
             for d, cap, valid in assessors
         ]
         apps = [_eligible(world, dinas[d]) for d in candidates]
-        for a, c in relations:
+        for a, c in set(relations):  # a relation is declared once per assessor and candidate
             if a < len(pool) and c < len(apps):
                 db.session.add(AssessorRelation(assessor_id=pool[a].id, user_id=apps[c].candidate_id))
         db.session.flush()
