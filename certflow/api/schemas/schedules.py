@@ -168,29 +168,6 @@ class AttendanceOut(ResponseModel):
     present: bool
 
 
-class ScheduleOut(ResponseModel):
-    """A schedule, with the events the caller may fire now and what is missing for the next step."""
-
-    id: int
-    state: str
-    version: int
-    scheme: str
-    dinas: Ref
-    venue: VenueRef
-    starts_at: Instant
-    quota_min: int
-    quota_max: int
-    registration_closes: Day
-    team: Ref
-    applications: list[int]
-    allowed_events: list[str]
-    next_event: str | None = None
-    missing: list[MissingOut] = []
-    attendance: list[AttendanceOut] = []
-    cancel_reason: str | None = None
-    report_notes: str | None = None
-
-
 class ScheduleSummary(ResponseModel):
     """A schedule in a list."""
 
@@ -205,6 +182,18 @@ class ScheduleSummary(ResponseModel):
     quota_max: int
     registration_closes: Day
     team: Ref
+
+
+class ScheduleOut(ScheduleSummary):
+    """A schedule, with the events the caller may fire now and what is missing for the next step."""
+
+    applications: list[int]
+    allowed_events: list[str]
+    next_event: str | None = None
+    missing: list[MissingOut] = []
+    attendance: list[AttendanceOut] = []
+    cancel_reason: str | None = None
+    report_notes: str | None = None
 
 
 class ScheduleList(Page):
