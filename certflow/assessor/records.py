@@ -48,6 +48,14 @@ def _posted_methods(prefix: str, code: str) -> list[str]:
 # -- FR.AK.01 -------------------------------------------------------------------------------------
 
 
+def _render(template: str, app, assessor, editable_state: str, status: int, *, problems=None, **page):
+    """A record page of the team: the lead edits it while the application is in ``editable_state``."""
+    ctx = _context(app, assessor)
+    editable = ctx["is_lead"] and app.state == editable_state
+    page = {"form": RecordForm(), "problems": problems or [], "methods": METHODS, "editable": editable, **page}
+    return render_template(template, **page, **ctx), status
+
+
 def _agreement_page(app, assessor, *, values=None, problems=None, status=200):
     agreement = agreements.agreement_of(app, current=False)
     units = agreements.scheme_units(app)
@@ -60,21 +68,17 @@ def _agreement_page(app, assessor, *, values=None, problems=None, status=200):
             "venue": agreement.venue if agreement else planned_terms.get("venue", ""),
             "methods": {u.code: planned.get(u.code, []) for u in units},
         }
-    ctx = _context(app, assessor)
-    return (
-        render_template(
-            "assessor/agreement.html",
-            form=RecordForm(),
-            agreement=agreement,
-            current=agreement is not None and agreements.is_current(agreement, app),
-            units=units,
-            values=values,
-            problems=problems or [],
-            methods=METHODS,
-            editable=ctx["is_lead"] and app.state == agreements.AGREEMENT_STATE,
-            **ctx,
-        ),
+    return _render(
+        "assessor/agreement.html",
+        app,
+        assessor,
+        agreements.AGREEMENT_STATE,
         status,
+        agreement=agreement,
+        current=agreement is not None and agreements.is_current(agreement, app),
+        units=units,
+        values=values,
+        problems=problems,
     )
 
 
@@ -139,19 +143,15 @@ def _record_page(app, assessor, *, values=None, problems=None, status=200):
     rows = recs.unit_records(app)
     if values is None:
         values = {r["unit"]: {"methods": r["methods"], "feedback": r["feedback"]} for r in rows}
-    ctx = _context(app, assessor)
-    return (
-        render_template(
-            "assessor/record.html",
-            form=RecordForm(),
-            rows=rows,
-            values=values,
-            problems=problems or [],
-            methods=METHODS,
-            editable=ctx["is_lead"] and app.state == recs.UNIT_RECORD_STATE,
-            **ctx,
-        ),
+    return _render(
+        "assessor/record.html",
+        app,
+        assessor,
+        recs.UNIT_RECORD_STATE,
         status,
+        rows=rows,
+        values=values,
+        problems=problems,
     )
 
 
