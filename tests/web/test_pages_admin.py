@@ -56,7 +56,7 @@ def test_others_may_not_post_to_any_admin_action(app, world, db, who):
     application = submitted(world)
     doc = application.documents[0]
     browser = Browser(app).login(_user(world, who))
-    token = csrf_token(browser.get("/").text)
+    token = csrf_token(browser.get("/", follow_redirects=True).text)
     actions = (
         f"/admin/verification/{application.id}/reject",
         f"/admin/documents/{doc.id}/review",
