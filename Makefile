@@ -87,6 +87,7 @@ bench-notifications: $(STAMP)
 screens: $(STAMP) translations
 	mkdir -p docs/screens
 	CERTFLOW_SCREENS=docs/screens $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e/test_ux_alone.py -k 390px
+	CERTFLOW_SCREENS=docs/screens $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e/test_forming_teams.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
