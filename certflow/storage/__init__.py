@@ -65,9 +65,10 @@ class Storage:
             kwargs.setdefault("use_listings_cache", False)  # another machine may have written since
             kwargs["config_kwargs"] = {**(_PROBE_CONFIG if probe else _S3_CONFIG), **kwargs.get("config_kwargs", {})}
             if probe:
-                kwargs["retries"] = 1
                 kwargs["skip_instance_cache"] = True
         self.fs, root = fsspec.core.url_to_fs(url, **kwargs)
+        if probe and hasattr(self.fs, "retries"):
+            self.fs.retries = 1  # s3fs's own retry loop, on top of botocore's
         self.root = root.rstrip("/") if root != "/" else root
 
     def __repr__(self) -> str:
