@@ -206,6 +206,8 @@ def test_owner_downloads_as_an_attachment_with_nosniff(api, world, with_file):
     assert r.headers["Content-Disposition"].startswith("attachment;")
     assert "surat_kerja.pdf" in r.headers["Content-Disposition"]
     assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Content-Security-Policy"] == "sandbox" and r.headers["Cache-Control"] == "private, no-store"
+    assert r.headers["Content-Length"] == str(len(data))  # streamed from the storage, its length known
 
 
 @pytest.mark.parametrize(
