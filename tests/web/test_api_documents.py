@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -19,13 +18,9 @@ def api(client):
 
 
 @pytest.fixture()
-def uploads(app):
-    """The upload directory, emptied before the test."""
-    directory = Path(app.config["UPLOAD_DIR"])
-    directory.mkdir(parents=True, exist_ok=True)
-    for f in directory.iterdir():
-        f.unlink()
-    return directory
+def uploads(storage_backend):
+    """The file storage, empty: a local folder, then an S3 bucket (each test runs on both)."""
+    return storage_backend
 
 
 def _count(db) -> int:
@@ -46,9 +41,9 @@ def test_owner_uploads_a_pdf_stored_under_a_random_name(api, world, db, uploads)
     doc = db.session.get(Document, body["id"])
     assert doc.content_type == "application/pdf" and doc.size == len(data)
     assert len(doc.stored_name) == 32 and doc.stored_name != doc.filename
-    stored = uploads / doc.stored_name
-    assert stored.read_bytes() == data
-    assert oct(os.stat(stored).st_mode & 0o777) == "0o600"
+    assert uploads.read(doc.stored_name) == data
+    if uploads.local:
+        assert oct(os.stat(uploads.path(doc.stored_name)).st_mode & 0o777) == "0o600"
 
 
 @pytest.mark.parametrize(
@@ -74,8 +69,8 @@ def test_a_path_traversal_name_is_harmless(api, world, db, uploads, tmp_path):
     assert r.status_code == 201
     assert r.get_json()["filename"] == "etc_passwd.pdf"
     doc = db.session.get(Document, r.get_json()["id"])
-    assert (uploads / doc.stored_name).is_file()
-    assert [f.name for f in uploads.iterdir()] == [doc.stored_name]
+    assert uploads.exists(doc.stored_name)
+    assert uploads.list() == [doc.stored_name]
     r = api.as_(world.candidate).upload(app.id, "diploma", pdf_bytes(), "..")
     assert r.status_code == 201 and r.get_json()["filename"] == "document.pdf"
 
@@ -100,7 +95,7 @@ def test_content_that_is_not_a_document_is_refused_with_a_clear_message(api, wor
     assert r.status_code == 422 and error_code(r) == "validation_error"
     assert needle in r.get_json()["error"]["message"]
     assert r.get_json()["error"]["fields"] == ["file"]
-    assert _count(db) == before and list(uploads.iterdir()) == []
+    assert _count(db) == before and uploads.list() == []
 
 
 @pytest.mark.parametrize(
@@ -125,7 +120,7 @@ def test_an_oversized_file_is_refused(api, world, db, uploads, app, monkeypatch)
     r = api.as_(world.candidate).upload(draft.id, "diploma", big, "big.pdf")
     assert r.status_code == 413 and error_code(r) == "too_large"
     assert "larger than the limit" in r.get_json()["error"]["message"]
-    assert list(uploads.iterdir()) == []
+    assert uploads.list() == []
 
 
 def test_the_default_limit_is_5_mib(api, world, uploads, app):
@@ -179,7 +174,7 @@ def test_the_number_of_documents_is_capped(api, world, uploads, monkeypatch):
 def test_only_the_owner_uploads(api, world, uploads, who, status):
     app = world.new_application()
     assert api.as_(getattr(world, who)).upload(app.id, "diploma", pdf_bytes()).status_code == status
-    assert list(uploads.iterdir()) == []
+    assert uploads.list() == []
 
 
 def test_uploads_in_revision_but_not_after_submission(api, world, uploads):
@@ -211,6 +206,8 @@ def test_owner_downloads_as_an_attachment_with_nosniff(api, world, with_file):
     assert r.headers["Content-Disposition"].startswith("attachment;")
     assert "surat_kerja.pdf" in r.headers["Content-Disposition"]
     assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Content-Security-Policy"] == "sandbox" and r.headers["Cache-Control"] == "private, no-store"
+    assert r.headers["Content-Length"] == str(len(data))  # streamed from the storage, its length known
 
 
 @pytest.mark.parametrize(
@@ -323,7 +320,7 @@ def test_owner_deletes_a_document_and_its_file(api, world, db, with_file, upload
     assert r.status_code == 204
     db.session.expire_all()
     assert db.session.get(Document, doc_id) is None
-    assert not (uploads / stored).exists()
+    assert not uploads.exists(stored)
 
 
 @pytest.mark.parametrize("who, status", [("admin_batam", 403), ("sysadmin", 403), ("admin_riau", 404)])
