@@ -8,9 +8,10 @@ from email.message import EmailMessage
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from certflow.extensions import db
-from certflow.models import Application, OutboxMessage, TransitionLog, User
+from certflow.models import Application, Assessor, OutboxMessage, Schedule, ScheduleLog, TeamMember, TransitionLog, User
 from certflow.people.passwords import password_link
 from certflow.people.policy import get_visible_application
 from workflows import DEFINITIONS
@@ -299,12 +300,46 @@ def record_link(user: User | None, application_id: int | None) -> str:
     return _absolute(f"/applications/{application_id}")
 
 
-def _transition_of(msg: OutboxMessage) -> TransitionLog | None:
-    """The transition a message reports (its key ``transition:<log id>:<user>``), or None."""
+def schedule_link(user: User, schedule_id: int | None) -> str:
+    """The absolute address of the recipient's own page for an assessment schedule.
+
+    The team's schedule page for its members, the dinas's for a dinas admin (the admins told
+    are those whose dinas covers the schedule's), the candidate's home (their schedules) for a
+    candidate; the notifications page for anyone else.
+    """
+    schedule = db.session.get(Schedule, schedule_id) if schedule_id else None
+    if schedule is None:
+        return _absolute("/notifications/")
+    on_team = db.session.scalar(
+        select(TeamMember.team_id)
+        .join(Assessor, Assessor.id == TeamMember.assessor_id)
+        .where(TeamMember.team_id == schedule.team_id, Assessor.user_id == user.id)
+        .limit(1)
+    )
+    if on_team is not None:
+        return _absolute(f"/assessor/schedules/{schedule.id}")
+    if user.has_role("dinas_admin"):
+        return _absolute(f"/admin/schedules/{schedule.id}")
+    if user.has_role("candidate"):
+        return _absolute("/candidate/")
+    return _absolute("/notifications/")
+
+
+def link_for(user: User, msg: OutboxMessage) -> str:
+    """The recipient's own page for what an outbox message is about."""
+    schedule_id = (msg.payload or {}).get("schedule")
+    if msg.application_id is None and schedule_id:
+        return schedule_link(user, schedule_id)
+    return record_link(user, msg.application_id)
+
+
+def _logged_change(msg: OutboxMessage) -> TransitionLog | ScheduleLog | None:
+    """The logged change a message reports (key ``transition:<log id>:<user>`` or ``schedule:<log id>:<user>``)."""
     parts = msg.key.split(":")
-    if len(parts) < 3 or parts[0] != "transition" or not parts[1].isdigit():
+    if len(parts) < 3 or not parts[1].isdigit():
         return None
-    return db.session.get(TransitionLog, int(parts[1]))
+    model = {"transition": TransitionLog, "schedule": ScheduleLog}.get(parts[0])
+    return db.session.get(model, int(parts[1])) if model is not None else None
 
 
 def _when(value: datetime) -> str:
@@ -328,7 +363,7 @@ def message_context(msg: OutboxMessage) -> dict:
     """Who, what, when and the next step of a notification, and the link, in the current language."""
     user = msg.recipient
     application = db.session.get(Application, msg.application_id) if msg.application_id else None
-    log = _transition_of(msg)
+    log = _logged_change(msg)
     if log is not None:
         who = log.actor.name if log.actor is not None else gettext("certflow, automatically")
         at = log.at
@@ -346,7 +381,7 @@ def message_context(msg: OutboxMessage) -> dict:
         "who": who,
         "when": _when(at),
         "next_step": next_step(msg.workflow, msg.event, for_candidate),
-        "link": record_link(user, msg.application_id),
+        "link": link_for(user, msg),
     }
 
 
@@ -354,7 +389,7 @@ def render_whatsapp(msg: OutboxMessage) -> str:
     """The short WhatsApp text of an outbox message: its title and the link, in the recipient's language."""
     user = msg.recipient
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        return f"[certflow] {event_title(msg.event)}\n{record_link(user, msg.application_id)}"
+        return f"[certflow] {event_title(msg.event)}\n{link_for(user, msg)}"
 
 
 def message_id(key: str) -> str:

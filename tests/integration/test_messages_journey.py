@@ -19,9 +19,10 @@ from sqlalchemy import select
 
 from certflow import clock
 from certflow.applications.workflow import fire_certificate_event
-from certflow.models import Certificate, OutboxMessage, User
+from certflow.models import Application, Certificate, OutboxMessage, User
 from certflow.notifications.messages import render_email
 from certflow.ops.logs import formatter
+from certflow.schedules import operations as ops
 from tests.web.test_pages_support import Browser, fresh
 
 ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\x[0-9a-fA-F]{2}|\\N\{")
@@ -56,10 +57,8 @@ def _parts(message) -> tuple[str, str]:
     return read.get_body(("plain",)).get_content(), read.get_body(("html",)).get_content()
 
 
-def test_every_e_mail_of_a_journey_says_something_and_links_to_a_page_its_recipient_may_open(app, world, db):
-    _journey(world, db)
-    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-    assert len(messages) >= 25
+def _check_every_e_mail(app, db, messages) -> dict[int, set[str]]:
+    """Check each e-mail of ``messages``; the paths each recipient's links lead to, by user id."""
     base = app.config["BASE_URL"].rstrip("/")
     links: dict[int, set[str]] = {}
     for msg in messages:
@@ -79,12 +78,31 @@ def test_every_e_mail_of_a_journey_says_something_and_links_to_a_page_its_recipi
             assert label in text, (where, label, text)
         assert " WIB" in text, (where, text)
         if msg.application_id:
-            assert f"#{msg.application_id}" in text and msg.recipient.name in text
+            candidate = db.session.get(Application, msg.application_id).candidate
+            assert f"#{msg.application_id}" in text and candidate.name in text
         # the link: absolute, in both parts, the same
         found = re.findall(re.escape(base) + r"/\S+", text)
         assert found, (where, text)
         assert f'href="{found[-1]}"' in html, (where, html)
         links.setdefault(user.id, set()).add(urlsplit(found[-1]).path)
+    return links
+
+
+def _open_every_link(app, db, links: dict[int, set[str]]) -> None:
+    """Each recipient opens each of their links at their own browser: 200 (a page they may see)."""
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(links))))}
+    fresh(db)
+    for user_id, paths in links.items():
+        browser = Browser(app).login(people[user_id])
+        for path in sorted(paths):
+            assert browser.get(path).status_code == 200, (people[user_id].email, path)
+
+
+def test_every_e_mail_of_a_journey_says_something_and_links_to_a_page_its_recipient_may_open(app, world, db):
+    _journey(world, db)
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert len(messages) >= 25
+    links = _check_every_e_mail(app, db, messages)
     # the candidate's e-mails are in Indonesian and carry the revision's reason word for word
     candidate_texts = [
         _parts(render_email(m))[0] for m in messages if m.recipient_id == world.candidate.id and m.payload.get("reason")
@@ -94,17 +112,33 @@ def test_every_e_mail_of_a_journey_says_something_and_links_to_a_page_its_recipi
     # who did it: the dinas admin who asked for the revision, by name
     revision = next(m for m in messages if m.event == "request_revision")
     assert world.admin_batam.name in _parts(render_email(revision))[0]
-
-    # every link opens for its recipient (200), each person at their own browser
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(list(links))))}
     assert world.candidate.id in links and world.certifier.id in links and world.lead.user.id in links
     assert any(p.startswith("/candidate/applications/") for p in links[world.candidate.id])
     assert any(p.startswith("/certifier/applications/") for p in links[world.certifier.id])
-    fresh(db)
-    for user_id, paths in links.items():
-        browser = Browser(app).login(people[user_id])
-        for path in sorted(paths):
-            assert browser.get(path).status_code == 200, (people[user_id].email, path)
+    _open_every_link(app, db, links)
+
+
+def test_every_e_mail_of_an_assessment_schedule_says_something_and_links_to_its_page(app, world, db):
+    from tests.factories import make_schedule
+    from tests.integration.test_schedules import eligible, fire, sign
+
+    schedule = make_schedule(world, quota=(1, 10))
+    fire(schedule, "open", world.admin_kepri)
+    apps = eligible(world, 2)
+    assert len(ops.place_candidates(schedule, world.admin_kepri, [a.id for a in apps]).placed) == 2
+    db.session.commit()
+    sign(apps, world.lead)
+    fire(schedule, "confirm", world.admin_kepri)
+    fire(schedule, "cancel", world.admin_kepri, reason=REASON)
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert {"open", "schedule_placed", "schedule_team_placed", "confirm", "cancel"} <= {m.event for m in messages}
+    links = _check_every_e_mail(app, db, messages)
+    assert f"/assessor/schedules/{schedule.id}" in links[world.lead.user.id]
+    assert "/candidate/" in links[apps[0].candidate_id]
+    cancel = next(m for m in messages if m.event == "cancel" and m.recipient_id == apps[0].candidate_id)
+    text = _parts(render_email(cancel))[0]
+    assert f"Oleh: {world.admin_kepri.name}" in text and REASON in text
+    _open_every_link(app, db, links)
 
 
 def test_a_person_who_reads_english_gets_english_with_the_same_parts(app, world, db):
