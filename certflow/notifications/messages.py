@@ -350,6 +350,14 @@ def _when(value: datetime) -> str:
 def _about(application: Application | None) -> str | None:
     if application is None:
         return None
+    scheme = application.scheme
+    if not scheme.level or scheme.level.lower() in scheme.name.lower():  # the name says the level already
+        return gettext(
+            "Application #%(id)s of %(candidate)s for %(scheme)s",
+            id=application.id,
+            candidate=application.candidate.name,
+            scheme=scheme.name,
+        )
     return gettext(
         "Application #%(id)s of %(candidate)s for %(scheme)s (%(level)s)",
         id=application.id,
