@@ -37,7 +37,7 @@ class TransitionLog(db.Model):
 
 
 class OutboxMessage(db.Model):
-    """An e-mail to send, written in the transaction of the change it reports.
+    """An e-mail (or its WhatsApp copy: ``channel``) to send, written in the transaction of the change it reports.
 
     ``key`` is the idempotency key: a message is delivered at most once.
     ``status``: ``pending`` (to send), ``sending`` (claimed by one delivery attempt, number
