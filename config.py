@@ -82,6 +82,10 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "certflow <noreply@certflow.local>")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))  # seconds per SMTP command
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # WhatsApp beside e-mail (certflow.notifications.whatsapp): off unless both are set.
+    WHATSAPP_API_URL = os.environ.get("WHATSAPP_API_URL") or None
+    WHATSAPP_TOKEN = os.environ.get("WHATSAPP_TOKEN") or None
+    WHATSAPP_TIMEOUT = float(os.environ.get("WHATSAPP_TIMEOUT", "10"))  # seconds per request to the provider
 
     # Delivery from the outbox (certflow.notifications.delivery). A delivery attempt holds a lease of
     # OUTBOX_LEASE_SECONDS; it must outlast a whole SMTP conversation (about 8 × MAIL_TIMEOUT).
