@@ -10,6 +10,8 @@ Create Date: 2026-12-03 06:40:00
 
 """
 
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,17 +22,32 @@ branch_labels = None
 depends_on = None
 
 
+@contextmanager
+def _foreign_keys_off_on_sqlite():
+    """On SQLite, rebuilding ``users`` with foreign keys on would fail (or cascade) its DROP."""
+    context = op.get_context()
+    if context.dialect.name != "sqlite" or context.as_sql:
+        yield
+        return
+    with context.autocommit_block():  # the pragma is a no-op inside a transaction
+        op.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        with context.autocommit_block():
+            op.execute("PRAGMA foreign_keys=ON")
+
+
 def upgrade():
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("whatsapp_number", sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column("whatsapp_consent_at", sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("channel", sa.String(length=16), nullable=False, server_default="email"))
+    # plain ADD COLUMN on both databases: no table is rebuilt
+    op.add_column("users", sa.Column("whatsapp_number", sa.String(length=16), nullable=True))
+    op.add_column("users", sa.Column("whatsapp_consent_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("outbox", sa.Column("channel", sa.String(length=16), nullable=False, server_default="email"))
 
 
 def downgrade():
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
+    with _foreign_keys_off_on_sqlite(), op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_column("channel")
-    with op.batch_alter_table("users", schema=None) as batch_op:
+    with _foreign_keys_off_on_sqlite(), op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("whatsapp_consent_at")
         batch_op.drop_column("whatsapp_number")

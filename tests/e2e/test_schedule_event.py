@@ -201,6 +201,12 @@ def test_an_assessment_event_from_the_venue_to_the_verified_certificate(browser,
         certifier.click(page.get_by_role("button", name="Record the plenary decision"))
         assert page.locator("#plenary-error").count() == 0, page.locator("#plenary-error").inner_text()
         certifier.flash("The plenary decision is recorded.")
+        # the printed forms of the event, downloaded from the plenary page
+        for form in ("attendance", "berita-acara", "ak-05", "decision"):
+            with page.expect_download() as download:
+                page.locator(f"a[href='/certifier/plenary/{schedule_id}/forms/{form}']").click()
+            with open(download.value.path(), "rb") as pdf:
+                assert pdf.read(5) == b"%PDF-", form
         number = db.session.scalar(db.select(Certificate.number).where(Certificate.application_id == app_id))
         db.session.rollback()
         visitor = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844}, locale="en-US")
