@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,7 +20,15 @@ from sqlalchemy import select
 from certflow.extensions import db
 from certflow.models import Scheme
 from certflow.schemes.routes import scheme_routes
-from workflows.eligibility import EDUCATION_FIELDS, EDUCATION_LEVELS, ROUTES, Missing, Profile, evaluate
+from workflows.eligibility import (
+    EDUCATION_FIELDS,
+    EDUCATION_LEVELS,
+    ROUTES,
+    Missing,
+    Profile,
+    RouteDataError,
+    evaluate,
+)
 
 MAX_PRACTICE_HOURS = 100_000
 MAX_POSITION_LENGTH = 120
@@ -98,19 +107,28 @@ def missing_sentence(missing: Missing) -> str:
 
 
 def check_schemes(profile: Profile) -> list[SchemeCheck]:
-    """Every active scheme with each enabled route, open or not, and what ``profile`` lacks for it."""
+    """Every active scheme with each enabled route, open or not, and what ``profile`` lacks for it.
+
+    A scheme whose stored route data is not valid is left out (and logged) rather than failing
+    the public page: the system admin's scheme page is where such data is refused.
+    """
     schemes = db.session.scalars(select(Scheme).where(Scheme.active.is_(True)).order_by(Scheme.name, Scheme.code))
-    return [
-        SchemeCheck(
-            scheme.code,
-            scheme.name,
-            [
-                RouteCheck(a.route.route, a.open, [missing_sentence(m) for m in a.missing])
-                for a in evaluate(profile, scheme_routes(scheme))
-            ],
+    checks = []
+    for scheme in schemes:
+        try:
+            routes = scheme_routes(scheme)
+        except RouteDataError:
+            current_app.logger.warning("scheme %s: route data not valid; left out of the self-check", scheme.code)
+            continue
+        answers = evaluate(profile, routes)
+        checks.append(
+            SchemeCheck(
+                scheme.code,
+                scheme.name,
+                [RouteCheck(a.route.route, a.open, [missing_sentence(m) for m in a.missing]) for a in answers],
+            )
         )
-        for scheme in schemes
-    ]
+    return checks
 
 
 def registration_prefill(args: Mapping[str, str]) -> dict[str, str]:

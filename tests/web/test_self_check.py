@@ -240,6 +240,12 @@ def test_the_blank_form_has_no_errors_and_is_linked_for_visitors(app, world):
     assert landing.count('href="/self-check"') >= 2  # the navigation and the landing page's card
 
 
+def test_a_signed_in_candidate_is_sent_to_their_applications_not_to_register(app, world):
+    page = Browser(app).login(world.candidate).get(f"/self-check?{urlencode(GOOD_QUERY)}&lang=en")
+    assert page.status_code == 200 and "scheme-check" in page.text
+    assert "Go to my applications" in page.text and "data-register" not in page.text
+
+
 def _register_link(app, query: str) -> str:
     page = Browser(app).get(f"/self-check?{query}&lang=en")
     return unescape(re.search(r'<a class="button primary" href="([^"]+)" data-register>', page.text).group(1))
