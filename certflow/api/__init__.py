@@ -12,6 +12,7 @@ from certflow.api import (  # noqa: E402,F401  (register the routes)
     certificates,
     credentials,
     document,
+    eligibility,
     errors,
     imports,
     notifications,

@@ -27,6 +27,7 @@ PUBLIC_ENDPOINTS = {
     "api.certificate_credential",
     "api.status_list",
     "api.issuer",
+    "api.eligibility_check",
 }
 
 

@@ -19,6 +19,7 @@ from certflow.models import Dinas, Province
 from certflow.people.registration import register_candidate
 from certflow.people.signin import sign_in
 from certflow.people.users import UserError
+from certflow.schemes.selfcheck import registration_prefill
 from certflow.web.util import home_endpoint, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -99,7 +100,10 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
     groups = dinas_groups()
-    form = RegisterForm(dinas_ids={dinas_id for _province, options in groups for dinas_id, _name in options})
+    dinas_ids = {dinas_id for _province, options in groups for dinas_id, _name in options}
+    # A link from the self-check carries its answers (?education_field=&…): the form starts from them.
+    prefill = registration_prefill(request.args) if request.method == "GET" else {}
+    form = RegisterForm(dinas_ids=dinas_ids, data=prefill)
     if request.method == "POST":
         if form.validate():
             try:

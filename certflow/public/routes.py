@@ -191,3 +191,6 @@ def scheme(code: str):
         sides=side_states(APPLICATION),
         events={ev.name: ev for ev in APPLICATION.events},
     )
+
+
+from certflow.public import selfcheck  # noqa: E402,F401  (register the self-check page)

@@ -27,6 +27,7 @@ NAV_ITEMS = [
     ("sysadmin.schemes", _l("Schemes"), {"admin"}),
     ("sysadmin.users", _l("Users"), {"admin"}),
     ("public.schemes", _l("Certification schemes"), None),
+    ("public.self_check", _l("Can I apply?"), None),
 ]
 
 AREA_STYLESHEETS = ("candidate", "assessor", "certifier", "admin", "sysadmin", "notifications", "public")
