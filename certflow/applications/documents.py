@@ -139,9 +139,10 @@ def _lock_for_upload(app: Application, user: User) -> None:
     Concurrent uploads then follow one another instead of losing to ``stale_version``, and the count
     below sees every document already committed, so the cap holds. (SQLite serialises writers itself.)
     """
-    db.session.execute(
-        select(Application).where(Application.id == app.id).with_for_update().execution_options(populate_existing=True)
-    )
+    db.session.execute(select(Application.id).where(Application.id == app.id).with_for_update())
+    db.session.scalars(
+        select(Application).where(Application.id == app.id).execution_options(populate_existing=True)
+    ).unique().all()
     require_editing_owner(app, user)
 
 
