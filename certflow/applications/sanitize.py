@@ -23,6 +23,7 @@ import zlib
 
 from flask_babel import gettext as _
 
+from certflow.applications.operations import raise_if_errors
 from certflow.core.errors import InvalidInput
 
 PDF_MAX_DECODED_BYTES = 100 * 1024 * 1024
@@ -76,8 +77,7 @@ _CHUNK = 256 * 1024
 
 def refuse(message: str) -> None:
     """Refuse the upload, the message shown beside the file field."""
-    detail = _("file: %(message)s", message=message)
-    raise InvalidInput(_("Invalid input — %(detail)s", detail=detail), fields={"file": message})
+    raise_if_errors({"file": message})
 
 
 def markup_message() -> str:

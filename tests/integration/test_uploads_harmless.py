@@ -241,7 +241,7 @@ def _file(data: bytes, name: str) -> FileStorage:
 
 def _store(world, db, app, data: bytes, name: str):
     draft = world.new_application()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=id"):
         doc = docs.upload_document(draft, world.candidate, "diploma", _file(data, name))
     db.session.commit()
     return doc, docs.stored_path(doc).read_bytes()
@@ -249,7 +249,7 @@ def _store(world, db, app, data: bytes, name: str):
 
 def _refusal(world, app, data: bytes, name: str) -> str:
     draft = world.new_application()
-    with app.test_request_context(), pytest.raises(InvalidInput) as excinfo:
+    with app.test_request_context("/?lang=id"), pytest.raises(InvalidInput) as excinfo:
         docs.upload_document(draft, world.candidate, "diploma", _file(data, name))
     assert list(excinfo.value.fields) == ["file"]
     return excinfo.value.fields["file"]
@@ -316,7 +316,7 @@ def test_a_plain_link_survives_the_rewrite(world, db, app):
 
 def test_a_pdf_html_polyglot_is_refused_in_plain_words(world, db, app):
     message = _refusal(world, app, pdf_with_html_in_its_head(), "ijazah.pdf")
-    assert "web-page code" in message
+    assert "berisi kode halaman web" in message
 
 
 def test_a_1_mb_pdf_inflating_to_1_gib_is_refused_quickly_and_without_the_memory(world, db, app):
@@ -330,7 +330,7 @@ def test_a_1_mb_pdf_inflating_to_1_gib_is_refused_quickly_and_without_the_memory
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert "expands to more than 100 MiB" in message
+    assert "lebih dari 100 MiB" in message
     assert elapsed < 5, elapsed  # about 0.1 s alone; the machine is shared
     assert peak < 64 * 1024 * 1024, peak
 
@@ -345,12 +345,12 @@ def test_a_pdf_that_inflates_within_the_budget_is_kept(world, db, app):
 
 def test_a_100_megapixel_png_is_refused_in_words(world, db, app):
     message = _refusal(world, app, png_of_pixels(10_000, 10_000), "foto.png")
-    assert "too large" in message and "40 megapixels" in message
+    assert "terlalu besar" in message and "40 megapiksel" in message
 
 
 def test_a_png_beyond_pillows_own_bomb_limit_is_refused_in_words(world, db, app):
     message = _refusal(world, app, png_of_pixels(20_000, 20_000), "foto.png")
-    assert "too large" in message
+    assert "terlalu besar" in message
 
 
 def test_html_after_iend_is_dropped_by_the_reencode(world, db, app):
@@ -366,7 +366,7 @@ def test_html_after_iend_is_dropped_by_the_reencode(world, db, app):
 
 def test_a_small_png_with_html_after_iend_is_refused(world, db, app):
     message = _refusal(world, app, png_with_html_after_iend(4), "foto.png")
-    assert "web-page code" in message
+    assert "berisi kode halaman web" in message
 
 
 def test_png_text_chunks_are_dropped(world, db, app):
@@ -376,7 +376,7 @@ def test_png_text_chunks_are_dropped(world, db, app):
 
 def test_a_jpeg_html_polyglot_is_refused_in_plain_words(world, db, app):
     message = _refusal(world, app, jpeg_with_html_comment(), "foto.jpg")
-    assert "web-page code" in message
+    assert "berisi kode halaman web" in message
 
 
 def test_a_jpeg_is_turned_upright_and_loses_its_exif_and_trailer(world, db, app):
@@ -411,8 +411,8 @@ def test_an_image_named_as_the_other_image_type_is_accepted_as_what_it_is(
 @pytest.mark.parametrize(
     "data, name, words",
     [
-        (image_bytes("PNG"), "ijazah.pdf", "is not a PDF but an image"),
-        (pdf_bytes(), "foto.jpg", "is not an image but a PDF"),
+        (image_bytes("PNG"), "ijazah.pdf", "bukan PDF, melainkan gambar"),
+        (pdf_bytes(), "foto.jpg", "bukan gambar, melainkan PDF"),
     ],
 )
 def test_a_pdf_and_an_image_mistaken_for_each_other_are_refused_in_words(world, db, app, data, name, words):
@@ -451,7 +451,7 @@ def test_a_long_name_is_cut_and_keeps_its_extension():
 def test_a_unicode_name_is_downloaded_as_rfc_5987(world, db, app):
     doc, _stored = _store(world, db, app, pdf_bytes(), "résumé 文件.pdf")
     assert doc.filename == "résumé 文件.pdf"
-    with app.test_request_context():
+    with app.test_request_context("/?lang=id"):
         response = docs.file_response(doc)
     disposition = response.headers["Content-Disposition"]
     response.close()
