@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from certflow import clock
 from certflow.applications import sanitize
@@ -134,12 +134,14 @@ def _display_name(given: str | None, content_type: str) -> str:
 
 
 def _lock_for_upload(app: Application, user: User) -> None:
-    """Wait for the application's other uploads (a row lock), then see it as they left it.
+    """Wait for the application's other uploads, then see it as they left it.
 
-    Concurrent uploads then follow one another instead of losing to ``stale_version``, and the count
-    below sees every document already committed, so the cap holds. (SQLite serialises writers itself.)
+    A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite (a SELECT ... FOR
+    UPDATE would do only the first). Concurrent uploads then follow one another instead of losing to
+    ``stale_version``, and the count that follows sees every document already committed, so the cap holds.
     """
-    db.session.execute(select(Application.id).where(Application.id == app.id).with_for_update())
+    table = Application.__table__
+    db.session.execute(update(table).where(table.c.id == app.id).values(updated_at=table.c.updated_at))
     db.session.scalars(
         select(Application).where(Application.id == app.id).execution_options(populate_existing=True)
     ).unique().all()

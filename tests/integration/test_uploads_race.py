@@ -1,7 +1,8 @@
 """Ten uploads to one application at the same moment: all are kept, and the 30-document cap still holds.
 
-As in test_concurrency: PostgreSQL (READ COMMITTED, as in production), one application context,
-session and connection per thread, a barrier releasing them together.
+As in test_concurrency — one application context, session and connection per thread, a barrier
+releasing them together — on PostgreSQL (READ COMMITTED, as in production) and also on SQLite (the
+embedded default serves from several threads; its file database is shared by the threads' connections).
 """
 
 from __future__ import annotations
@@ -9,19 +10,32 @@ from __future__ import annotations
 import io
 import threading
 
+import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from certflow import create_app
 from certflow.applications import documents as docs
 from certflow.core.errors import InvalidInput, StaleVersion
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db as _db
 from certflow.models import Application, Document, User
-from tests.integration import test_concurrency
 from tests.web.test_api_applications_support import image_bytes, pdf_bytes
 
 THREADS = 10
-racing_app = test_concurrency.racing_app  # the fixture: a second app with a pool for every thread
+
+
+@pytest.fixture()
+def racing_app(app, database_url):
+    """A second application on the same database, with a pool for every thread at once."""
+    config = {k: v for k, v in app.config.items() if k.isupper()}
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.update({"pool_size": THREADS + 2, "max_overflow": 0, "pool_timeout": 30})
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    racing = create_app(type("RacingConfig", (), config))
+    yield racing
+    with racing.app_context():
+        _db.engine.dispose()
 
 
 def _upload_race(racing_app, application_id: int, user_id: int, files: list[tuple[bytes, str]]) -> list[str]:
