@@ -300,7 +300,10 @@ def reencode_image(data: bytes, content_type: str) -> bytes:
                 refuse(pixels_message())
             if image.format != fmt:
                 refuse(_("the image is damaged or not a real image"))
-            upright = ImageOps.exif_transpose(image)
+            try:
+                upright = ImageOps.exif_transpose(image)
+            except Exception:  # noqa: BLE001  (a broken EXIF block: the pixels as stored, the block dropped)
+                upright = image.copy()
             upright.load()
     except Image.DecompressionBombError:
         refuse(pixels_message())
