@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 export FLASK_APP := certflow
 
-.PHONY: run serve test test-layers test-sqlite test-postgresql lint translations translations-update bench bench-notifications bench-events screens clean
+.PHONY: run serve test test-layers test-sqlite test-postgresql lint translations translations-update bench bench-notifications bench-events bench-proposals screens clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -71,6 +71,10 @@ SCALE ?= 1
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --scale $(SCALE)
 
+## make bench-proposals: the team-proposal service path for 1,000 candidates and 300 assessors (PostgreSQL)
+bench-proposals: $(STAMP)
+	$(BIN)/python -m bench.proposals_service
+
 ## make bench-events: placing 40 candidates and the plenary of 40 lines at small and 100x data (PostgreSQL)
 bench-events: $(STAMP)
 	$(BIN)/python bench/events.py
@@ -83,6 +87,7 @@ bench-notifications: $(STAMP)
 screens: $(STAMP) translations
 	mkdir -p docs/screens
 	CERTFLOW_SCREENS=docs/screens $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e/test_ux_alone.py -k 390px
+	CERTFLOW_SCREENS=docs/screens $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e/test_forming_teams.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

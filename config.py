@@ -8,6 +8,7 @@ needs a server. Production sets ``DATABASE_URL`` (PostgreSQL) and
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -54,6 +55,11 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     INSTANCE_DIR = str(_INSTANCE)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(_INSTANCE / "uploads"))
+    # Where uploaded files live (certflow.storage): a folder (file:///…) or an S3-compatible object store
+    # (s3://bucket/prefix) that every machine shares; unset, the folder UPLOAD_DIR. STORAGE_OPTIONS (JSON)
+    # goes to the filesystem, e.g. {"endpoint_url": "https://s3.example.id"}; keys also from AWS_* variables.
+    STORAGE_URL = os.environ.get("STORAGE_URL", "")
+    STORAGE_OPTIONS = json.loads(os.environ.get("STORAGE_OPTIONS") or "{}")
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
     REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "300"))
     # The registration and forgotten-password forms answer no sooner than this, whatever the e-mail.
@@ -76,6 +82,10 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "certflow <noreply@certflow.local>")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))  # seconds per SMTP command
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # WhatsApp beside e-mail (certflow.notifications.whatsapp): off unless both are set.
+    WHATSAPP_API_URL = os.environ.get("WHATSAPP_API_URL") or None
+    WHATSAPP_TOKEN = os.environ.get("WHATSAPP_TOKEN") or None
+    WHATSAPP_TIMEOUT = float(os.environ.get("WHATSAPP_TIMEOUT", "10"))  # seconds per request to the provider
 
     # Delivery from the outbox (certflow.notifications.delivery). A delivery attempt holds a lease of
     # OUTBOX_LEASE_SECONDS; it must outlast a whole SMTP conversation (about 8 × MAIL_TIMEOUT).

@@ -93,8 +93,66 @@ def register_cli(app: Flask) -> None:
             f"{len(manifest['files'])} files from {folder}; run `flask db upgrade` if this certflow is newer"
         )
 
+    @app.cli.group("storage")
+    def storage_group():
+        """The file storage (STORAGE_URL): where it is, and moving its files elsewhere."""
+
+    @storage_group.command("where")
+    def storage_where_command():
+        """Print where the files are stored and whether the storage answers."""
+        from certflow.storage import for_app
+
+        store = for_app(app)
+        problem = for_app(app, probe=True).problem()
+        click.echo(f"{store.describe()}: {problem or 'reachable'}")
+        if problem:
+            raise SystemExit(1)
+
+    def _copy(to_url, to_options, move):
+        import json
+
+        from certflow.storage import Storage, StorageError, copy_between, for_app
+
+        source = for_app(app)
+        try:
+            target = Storage(to_url, json.loads(to_options) if to_options else {})
+        except (ValueError, ImportError) as exc:
+            raise click.ClickException(f"cannot use {to_url}: {exc}") from exc
+        if problem := target.problem():
+            raise click.ClickException(f"{target.describe()} is not usable: {problem}")
+        try:
+            result = copy_between(source, target, move=move)
+        except StorageError as exc:
+            raise click.ClickException(str(exc)) from exc
+        verb = "moved" if move else "copied"
+        click.echo(
+            f"{len(result['copied'])} {verb}, {len(result['same'])} already there (same checksum), "
+            f"{len(result['differ'])} differ (left as they are) — from {source.describe()} to {target.describe()}"
+        )
+        for name in result["differ"]:
+            click.echo(f"  differs: {name}", err=True)
+        if result["differ"]:
+            raise SystemExit(1)
+        if move:
+            click.echo("set STORAGE_URL to the new storage before the next start")
+
+    @storage_group.command("copy")
+    @click.option("--to", "to_url", required=True, help="the storage to copy into, e.g. s3://bucket/prefix")
+    @click.option("--to-options", default=None, help='its options as JSON, e.g. \'{"endpoint_url": "..."}\'')
+    def storage_copy_command(to_url, to_options):
+        """Copy every stored file into another storage, each checked by size and SHA-256; safe to run again."""
+        _copy(to_url, to_options, move=False)
+
+    @storage_group.command("move")
+    @click.option("--to", "to_url", required=True, help="the storage to move into, e.g. s3://bucket/prefix")
+    @click.option("--to-options", default=None, help="its options as JSON")
+    def storage_move_command(to_url, to_options):
+        """Move every stored file into another storage: each is checked there before it is deleted here."""
+        _copy(to_url, to_options, move=True)
+
 
 def _backup_target(app: Flask):
     from certflow.backups.service import Target
+    from certflow.storage import storage_options, storage_url
 
-    return Target(app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_DIR"])
+    return Target(app.config["SQLALCHEMY_DATABASE_URI"], storage_url(app), storage_options(app))

@@ -3,14 +3,12 @@ applications in several states — every state reached through the real workflow
 
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
-from certflow import clock
+from certflow import clock, storage
 from certflow.applications.workflow import fire_application_event
 from certflow.assessment import agreements, demo_instruments
 from certflow.extensions import db
@@ -97,11 +95,8 @@ def _dinas(name: str) -> Dinas:
 
 
 def _store_document(app: Application, kind: str) -> Document:
-    folder = current_app.config["UPLOAD_DIR"]
-    os.makedirs(folder, exist_ok=True)
     stored = secrets.token_hex(16) + ".pdf"
-    with open(os.path.join(folder, stored), "wb") as fh:
-        fh.write(_MINIMAL_PDF)
+    storage.current().put(stored, _MINIMAL_PDF)
     doc = Document(
         application_id=app.id,
         kind=kind,

@@ -169,6 +169,41 @@ def client(app, db):
     return app.test_client()
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """The endpoint URL of a real S3-protocol server (moto) started for this run; fails in CI if it cannot start."""
+    from tests.storage_support import start_s3_server
+
+    try:
+        server, url = start_s3_server()
+    except Exception as exc:  # noqa: BLE001 - whatever stops it, the S3 tests cannot run
+        require_service(False, f"the S3 test server (moto: {exc})")
+    yield url
+    server.stop()
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_backend(request, app, monkeypatch):
+    """The test's empty file storage, once a local folder (UPLOAD_DIR) and once an S3 bucket; the Storage.
+
+    The application is configured to use it (STORAGE_URL, STORAGE_OPTIONS) for the test.
+    """
+    from certflow.storage import Storage, storage_url
+    from tests.storage_support import new_bucket, s3_options
+
+    if request.param == "s3":
+        endpoint = request.getfixturevalue("s3_server")
+        url, options = f"s3://{new_bucket(endpoint)}/uploads", s3_options(endpoint)
+    else:
+        url, options = storage_url(app), {}
+    monkeypatch.setitem(app.config, "STORAGE_URL", url if request.param == "s3" else "")
+    monkeypatch.setitem(app.config, "STORAGE_OPTIONS", options)
+    store = Storage(url, options)
+    for name in store.list():
+        store.delete(name)
+    return store
+
+
 @pytest.fixture()
 def world(db):
     """A small region with schemes, people of every role, an assessor pool and a team."""

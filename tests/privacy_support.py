@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
-from flask import current_app
-
-from certflow import clock
+from certflow import clock, storage
 from certflow.extensions import db
 from certflow.models import Appeal, Attendance, Feedback, Unit, UnitRecord, User, WrittenTest
 from certflow.security import issue_token
@@ -59,8 +56,7 @@ def full_records(world, candidate: User, tag: str, schedule=None):
     db.session.commit()
     issue_token(candidate)
     db.session.commit()
-    root = Path(current_app.config["UPLOAD_DIR"])
-    root.mkdir(parents=True, exist_ok=True)
+    store = storage.current()
     for doc in [*app.documents, *older.documents]:
-        (root / doc.stored_name).write_bytes(f"%PDF-1.4 file of {tag} {doc.id}".encode())
+        store.put(doc.stored_name, f"%PDF-1.4 file of {tag} {doc.id}".encode(), replace=True)
     return app

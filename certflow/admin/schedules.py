@@ -344,6 +344,7 @@ def eligible_candidates(schedule: Schedule) -> list[Application]:
 def schedule_page(schedule: Schedule, template: str, *, error=None, failed=None, status=200, **extra):
     """The schedule page: state, venue, team, the placed candidates, what is missing, the events."""
     context = ops.page_context(schedule, current_user)
+    extra.setdefault("may_form_team", schedule.state == "open" and not context["placed"])
     return render_template(template, fixes=FIXES, error=error, failed=failed, **context, **extra), status
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -166,12 +166,9 @@ def _scoped_document(doc_id: int) -> Document:
 def document_file(doc_id: int):
     """A document of an application of the scope, downloaded as an attachment (never shown inline)."""
     doc = _scoped_document(doc_id)
-    path = docs.stored_path(doc)
-    if not may_read_documents(current_user, doc.application) or not path.is_file():
+    response = docs.file_response(doc) if may_read_documents(current_user, doc.application) else None
+    if response is None:
         abort(404)
-    response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
-    response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

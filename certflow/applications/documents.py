@@ -2,23 +2,23 @@
 
 An upload is accepted only if its bytes are a PDF, PNG or JPEG that actually
 opens (a renamed program or an HTML page called ``.pdf`` is refused), it is
-within ``UPLOAD_MAX_BYTES``, and its kind is known. It is stored in
-``UPLOAD_DIR`` under a random name; the name the candidate gave is kept,
-sanitised, only for display and download.
+within ``UPLOAD_MAX_BYTES``, and its kind is known. It is rewritten without active
+content (``sanitize.make_harmless``) and stored through
+``certflow.storage`` (a folder, or an object store shared by every machine)
+under a random name; the name the candidate gave is kept, sanitised, only for
+display and download.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import secrets
-from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from certflow import clock
+from certflow import clock, storage
 from certflow.applications import sanitize
 from certflow.applications.operations import (
     raise_if_errors,
@@ -43,16 +43,6 @@ _ALL_EXTENSIONS = {e for exts in EXTENSIONS.values() for e in exts}
 def max_upload_bytes() -> int:
     """The size limit of one upload (``UPLOAD_MAX_BYTES``, 5 MiB by default)."""
     return int(current_app.config.get("UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def upload_dir() -> Path:
-    """Where uploads live; refuses a directory the web server would serve."""
-    directory = Path(current_app.config["UPLOAD_DIR"]).resolve()
-    static = current_app.static_folder
-    if static and directory.is_relative_to(Path(static).resolve()):
-        raise RuntimeError("UPLOAD_DIR must not be inside the static (web) folder")
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
 
 
 def sniff(data: bytes) -> str | None:
@@ -194,28 +184,25 @@ def upload_document(app: Application, user: User, kind, file) -> Document:
     touch(app)
     db.session.flush()
     # Written only once the row is in: a refused flush leaves no stray file behind.
-    path = upload_dir() / stored_name
-    with open(path, "xb") as out:
-        out.write(data)
-    os.chmod(path, 0o600)
+    storage.current().put(stored_name, data)
     return doc
-
-
-def stored_path(doc_or_name) -> Path:
-    """The file of a document (or a stored name) in the upload directory."""
-    name = doc_or_name if isinstance(doc_or_name, str) else doc_or_name.stored_name
-    return upload_dir() / Path(name).name
 
 
 def file_response(doc: Document):
     """The document's file as a download (never shown inline), with the API's protective headers.
 
-    The caller has checked that the user may read it (``may_read_documents``); None if the file is gone.
+    Streamed from the storage. The caller has checked that the user may read it
+    (``may_read_documents``); None if the file is gone.
     """
-    path = stored_path(doc)
-    if not path.is_file():
+    store = storage.current()
+    try:
+        size = store.size(doc.stored_name)
+        stream = store.open(doc.stored_name)
+    except FileNotFoundError:
         return None
-    response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
+    response = send_file(stream, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
+    if response.status_code == 200:
+        response.content_length = size
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["Cache-Control"] = "private, no-store"
@@ -238,8 +225,8 @@ def names_a_path(filename: str | None) -> bool:
 def remove_stored_file(stored_name: str) -> None:
     """Delete a stored file if it is there (after a failed commit or a deletion)."""
     try:
-        stored_path(stored_name).unlink(missing_ok=True)
-    except OSError:
+        storage.current().delete(stored_name)
+    except Exception:  # noqa: BLE001 - a file left behind is logged, never an error for the person
         current_app.logger.warning("could not remove upload %s", stored_name)
 
 

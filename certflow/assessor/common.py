@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -60,11 +60,7 @@ def all_criteria(tree: list[dict]) -> list[dict]:
 
 def send_document(doc: Document):
     """The document's file as a download (never shown inline), or 404 if the file is gone."""
-    path = docs.stored_path(doc)
-    if not path.is_file():
+    response = docs.file_response(doc)
+    if response is None:
         abort(404)
-    response = send_file(path, mimetype=doc.content_type, as_attachment=True, download_name=doc.filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
     return response

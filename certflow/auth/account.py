@@ -6,19 +6,33 @@ from flask import flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from certflow.auth.forms import ChangePasswordForm, SignOutEverywhereForm
+from certflow import clock
+from certflow.auth.forms import ChangePasswordForm, SignOutEverywhereForm, WhatsAppForm
 from certflow.auth.routes import _forms_limit, bp
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import limiter
+from certflow.notifications import whatsapp
 from certflow.people.passwords import set_password
 from certflow.people.sessions import end_every_session
 from certflow.privacy.export import export_name, export_zip
 from certflow.security import check_password
 
 
-def _account_page(password_form: ChangePasswordForm, status: int = 200):
+def _whatsapp_form(formdata=None) -> WhatsAppForm:
+    if formdata is None:
+        return WhatsAppForm(
+            formdata=None, number=current_user.whatsapp_number, consent=current_user.whatsapp_consent_at is not None
+        )
+    return WhatsAppForm()
+
+
+def _account_page(password_form: ChangePasswordForm, status: int = 200, whatsapp_form: WhatsAppForm | None = None):
     page = render_template(
-        "auth/account.html", password_form=password_form, everywhere_form=SignOutEverywhereForm(formdata=None)
+        "auth/account.html",
+        password_form=password_form,
+        everywhere_form=SignOutEverywhereForm(formdata=None),
+        whatsapp_form=whatsapp_form or _whatsapp_form(),
+        whatsapp_on=whatsapp.enabled(),
     )
     return page, status
 
@@ -47,6 +61,33 @@ def change_password():
             flash(_("Your password is changed. Every other session and API token has ended."), "success")
             return redirect(url_for("auth.account"), 303)
     return _account_page(form, 422)
+
+
+@bp.post("/account/whatsapp")
+@login_required
+@limiter.limit(_forms_limit)
+def set_whatsapp():
+    """Set or withdraw the WhatsApp number and the consent to receive notifications there."""
+    form = _whatsapp_form(formdata=True)
+    if not form.validate_on_submit():
+        return _account_page(ChangePasswordForm(formdata=None, owner=current_user), 422, whatsapp_form=form)
+    user = current_user._get_current_object()
+    with unit_of_work():
+        user.whatsapp_number = form.number.data or None
+        if form.consent.data and user.whatsapp_number:
+            if user.whatsapp_consent_at is None:
+                user.whatsapp_consent_at = clock.now()
+        else:
+            user.whatsapp_consent_at = None
+    if user.whatsapp_consent_at is not None:
+        flash(
+            _("You will receive notifications on WhatsApp at %(number)s too.", number=user.whatsapp_number), "success"
+        )
+    else:
+        flash(
+            _("You will not receive notifications on WhatsApp; e-mail and certflow itself still tell you."), "success"
+        )
+    return redirect(url_for("auth.account"), 303)
 
 
 @bp.post("/account/sign-out-everywhere")

@@ -6,10 +6,11 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from certflow.models.people import EDUCATION_FIELDS
+from certflow.notifications.whatsapp import normalise_number
 from certflow.people.passwords import password_problem
 from certflow.web.labels import EDUCATION_FIELD_LABELS, EDUCATION_LEVELS
 from certflow.web.util import whole_number_text
@@ -186,3 +187,25 @@ class ChangePasswordForm(NewPasswordRules, FlaskForm):
 
 class SignOutEverywhereForm(FlaskForm):
     """The "sign out everywhere" button (only the CSRF token)."""
+
+
+class WhatsAppForm(FlaskForm):
+    """A WhatsApp number and the consent to receive notifications there (unticked: withdrawn)."""
+
+    number = StringField(
+        _l("WhatsApp number"), filters=[_strip], validators=[Length(max=32, message=_l("The number is too long."))]
+    )
+    consent = BooleanField(_l("Send me certflow notifications on WhatsApp as well as by e-mail"))
+
+    def validate_number(self, field) -> None:
+        """Empty, or a mobile number certflow can write in full (``08…`` becomes ``+628…``)."""
+        if not field.data:
+            if self.consent.data:
+                raise ValidationError(_l("Enter your WhatsApp number to receive notifications there."))
+            return
+        normalised = normalise_number(field.data)
+        if normalised is None:
+            raise ValidationError(
+                _l("Enter a mobile number that has WhatsApp, e.g. 0812 3456 7890 or +62 812 3456 7890.")
+            )
+        field.data = normalised

@@ -5,7 +5,8 @@ A backup is a folder::
     manifest.json        created_at, database kind, alembic revision, every file with size and SHA-256
     database.dump        PostgreSQL: ``pg_dump --format=custom`` (restored by ``pg_restore``)
     database.sqlite      SQLite: a copy made with SQLite's online backup API
-    files/<path>         every file under UPLOAD_DIR (uploaded documents; PDFs are generated on demand)
+    files/<name>         every file of the storage (uploaded documents; PDFs are generated on demand),
+                         a local folder or an object store alike (certflow.storage)
 
 A restore verifies every checksum before it changes anything (a changed or missing file is refused,
 by name), and refuses a database or file storage that already holds data unless ``force`` is given.
@@ -19,12 +20,13 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from certflow import clock
+from certflow.storage import Storage, StorageError, check_name
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -37,10 +39,16 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """Where the data lives: the database URL (SQLAlchemy form) and the folder of stored files."""
+    """Where the data lives: the database URL (SQLAlchemy form) and the file storage (a URL or a folder)."""
 
     database_url: str
-    upload_dir: str
+    storage_url: str
+    storage_options: dict = field(default_factory=dict)
+
+    @property
+    def storage(self) -> Storage:
+        """The file storage (certflow.storage)."""
+        return Storage(self.storage_url, self.storage_options)
 
     @property
     def kind(self) -> str:
@@ -118,12 +126,6 @@ def row_counts(url: str) -> dict[str, int]:
         engine.dispose()
 
 
-def _stored_files(root: Path) -> list[Path]:
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.endswith(".part"))
-
-
 def backup(target: Target, dest: str | os.PathLike) -> dict:
     """Write a backup of ``target`` into the folder ``dest`` (new or empty); the manifest written."""
     dest = Path(dest)
@@ -156,13 +158,16 @@ def backup(target: Target, dest: str | os.PathLike) -> dict:
             copy.close()
             source.close()
     files = []
-    root = Path(target.upload_dir)
-    for path in _stored_files(root):
-        relative = path.relative_to(root).as_posix()
-        copied = dest / "files" / relative
+    store = target.storage
+    for name in store.list():
+        copied = dest / "files" / name
         copied.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, copied)
-        files.append({"path": f"files/{relative}", "size": copied.stat().st_size, "sha256": sha256(copied)})
+        with store.open(name) as source, open(copied, "wb") as out:
+            shutil.copyfileobj(source, out, CHUNK)
+        size = copied.stat().st_size
+        if size != store.size(name):
+            raise BackupError(f"{name} changed while it was copied: make the backup again")
+        files.append({"path": f"files/{name}", "size": size, "sha256": sha256(copied)})
     db_path = dest / database_file
     manifest = {
         "format": FORMAT,
@@ -206,6 +211,13 @@ def verify(source: str | os.PathLike) -> dict:
     source = Path(source)
     manifest = read_manifest(source)
     entries = [manifest["database"], *manifest.get("files", [])]
+    for entry in manifest.get("files", []):
+        try:
+            check_name(entry["path"].removeprefix("files/"))
+        except StorageError:
+            raise BackupError(f"the manifest names a file outside the storage: {entry['path']!r}") from None
+        if not entry["path"].startswith("files/"):
+            raise BackupError(f"the manifest names a file outside files/: {entry['path']!r}")
     for entry in entries:
         path = _safe_relative(source, entry["path"])
         if not path.is_file():
@@ -233,8 +245,8 @@ def restore(target: Target, source: str | os.PathLike, *, force: bool = False) -
                 f"the database is not empty ({', '.join(full[:5])}{'…' if len(full) > 5 else ''} hold rows): "
                 "restore into an empty database, or add --force to replace its data"
             )
-        if _stored_files(Path(target.upload_dir)):
-            raise BackupError(f"{target.upload_dir} holds files: restore into empty storage, or add --force")
+        if target.storage.list():
+            raise BackupError(f"{target.storage.describe()} holds files: restore into empty storage, or add --force")
     database_file = source / manifest["database"]["path"]
     if kind == "postgresql":
         _run(
@@ -261,16 +273,11 @@ def restore(target: Target, source: str | os.PathLike, *, force: bool = False) -
         finally:
             into.close()
             copy.close()
-    root = Path(target.upload_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    store = target.storage
     for entry in manifest.get("files", []):
-        relative = entry["path"].removeprefix("files/")
-        into = root / relative
-        into.parent.mkdir(parents=True, exist_ok=True)
-        part = into.with_name(into.name + ".part")
-        shutil.copy2(source / entry["path"], part)
-        if sha256(part) != entry["sha256"]:
-            part.unlink(missing_ok=True)
-            raise BackupError(f"{entry['path']} did not copy intact into {root}")
-        os.replace(part, into)
+        name = entry["path"].removeprefix("files/")
+        store.put(name, (source / entry["path"]).read_bytes(), replace=True)
+        if store.size(name) != entry["size"] or store.sha256(name) != entry["sha256"]:
+            store.delete(name)
+            raise BackupError(f"{entry['path']} did not copy intact into {store.describe()}")
     return manifest

@@ -37,7 +37,7 @@ class TransitionLog(db.Model):
 
 
 class OutboxMessage(db.Model):
-    """An e-mail to send, written in the transaction of the change it reports.
+    """An e-mail (or its WhatsApp copy: ``channel``) to send, written in the transaction of the change it reports.
 
     ``key`` is the idempotency key: a message is delivered at most once.
     ``status``: ``pending`` (to send), ``sending`` (claimed by one delivery attempt, number
@@ -60,6 +60,8 @@ class OutboxMessage(db.Model):
     certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
     payload: Mapped[dict] = mapped_column(JSONType, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    # ``email`` or ``whatsapp``: one row per channel per recipient (a WhatsApp row's key ends ``:whatsapp``).
+    channel: Mapped[str] = mapped_column(String(16), default="email", server_default="email")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -76,6 +76,10 @@ class User(UserMixin, db.Model):
     # Raised by a password change, a reset and "sign out everywhere": a session signed in under an
     # earlier epoch is no longer loaded (see ``get_id`` and the user loader).
     session_epoch: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # WhatsApp beside e-mail (certflow.notifications.whatsapp): the number in E.164 (+62…) and when the
+    # person agreed to receive notifications there; no consent (None) or no number: no WhatsApp.
+    whatsapp_number: Mapped[str | None] = mapped_column(String(16))
+    whatsapp_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     dinas: Mapped[Dinas | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -94,6 +98,11 @@ class User(UserMixin, db.Model):
     def roles(self) -> frozenset[str]:
         """The user's role ids."""
         return frozenset(r.role for r in self.role_rows)
+
+    @property
+    def wants_whatsapp(self) -> bool:
+        """Whether the person gave a WhatsApp number and agreed to receive notifications there."""
+        return bool(self.whatsapp_number) and self.whatsapp_consent_at is not None
 
     def has_role(self, role: str) -> bool:
         """Whether the user holds ``role``."""

@@ -1,5 +1,9 @@
 """Delivering one outbox message, at most once, and finding what was never confirmed.
 
+E-mail and WhatsApp rows (``channel``) go the same way; a WhatsApp row is sent through the one
+adapter ``certflow.notifications.whatsapp`` with its key as the provider's idempotency key, so
+the window below closes there too when the provider honours it.
+
 The guarantee, and how it holds:
 
 * **At most once per attempt, one attempt at a time.** A delivery first *claims* the message
@@ -45,8 +49,9 @@ from sqlalchemy import and_, func, or_, select, update
 from certflow import clock
 from certflow.extensions import db
 from certflow.models import OutboxMessage
+from certflow.notifications import whatsapp
 from certflow.notifications.mail import send_email
-from certflow.notifications.messages import render_email
+from certflow.notifications.messages import render_email, render_whatsapp
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +121,15 @@ def _finish(message_id: int, attempt: int, **values) -> bool:
     return done == 1
 
 
+class NoConsent(Exception):
+    """The recipient of a WhatsApp row withdrew their consent or number before it was sent."""
+
+
 def permanent(exc: BaseException) -> bool:
-    """Whether a sending error will not go away by retrying (the server said 5xx)."""
+    """Whether a sending error will not go away by retrying (the SMTP server said 5xx, the WhatsApp
+    provider refused, the recipient no longer wants WhatsApp)."""
+    if isinstance(exc, whatsapp.Refused | NoConsent):
+        return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return bool(exc.recipients) and all(code >= 500 for code, _ in exc.recipients.values())
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
@@ -130,9 +142,16 @@ def deliver(message_id: int) -> Outcome:
         return Outcome("skipped")
     try:
         msg = db.session.get(OutboxMessage, message_id)
-        email = render_email(msg)
-        db.session.rollback()  # end the read transaction before talking to the mail server
-        send_email(email)
+        if msg.channel == whatsapp.CHANNEL:
+            if not msg.recipient.wants_whatsapp:
+                raise NoConsent("the recipient no longer has a WhatsApp number or consent")
+            to, body, key = msg.recipient.whatsapp_number, render_whatsapp(msg), msg.key
+            db.session.rollback()  # end the read transaction before talking to the provider
+            whatsapp.send(to, body, key)
+        else:
+            email = render_email(msg)
+            db.session.rollback()  # end the read transaction before talking to the mail server
+            send_email(email)
     except Exception as exc:  # noqa: BLE001 - any failure is retried, or recorded as failed
         db.session.rollback()
         return _failed(message_id, attempt, exc)

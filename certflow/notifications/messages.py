@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from email.message import EmailMessage
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date, gettext
+from flask_babel import force_locale, format_date, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from certflow.models import OutboxMessage
+from certflow.extensions import db
+from certflow.models import Application, Assessor, OutboxMessage, Schedule, ScheduleLog, TeamMember, TransitionLog, User
 from certflow.people.passwords import password_link
+from certflow.people.policy import get_visible_application
 from workflows import DEFINITIONS
 
 # The titles of workflow events are kept with their definitions (``EventDef.title``); these are
@@ -147,10 +150,254 @@ def notification_text(event: str, application_id: int | None, params: dict) -> s
     return text
 
 
-def record_link(application_id: int | None) -> str:
-    """The absolute address of the record a notification is about (the notifications page if none)."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return f"{base}/applications/{application_id}" if application_id else f"{base}/notifications/"
+# The next step, by workflow event (``(workflow, event)``) or by the name of a reminder: what the
+# candidate does, and what the others told do (None: the candidate's sentence for everyone).
+NEXT_STEPS: dict[tuple[str, str] | str, tuple[object, object | None]] = {
+    ("application", "submit"): (
+        _l(
+            "The dinas checks your application and documents; you will hear when it is verified "
+            "or a revision is asked for."
+        ),
+        _l("Check the application and its documents, then verify it or ask for a revision."),
+    ),
+    ("application", "resubmit"): (
+        _l(
+            "The dinas checks your corrected application; you will hear when it is verified or a revision is asked for."
+        ),
+        _l("Check the corrected application and its documents, then verify it or ask for a revision."),
+    ),
+    ("application", "request_revision"): (
+        _l("Correct what is asked for and send the application again before the revision deadline."),
+        None,
+    ),
+    ("application", "expire_revision"): (
+        _l("This application is closed. You may start a new application when you are ready."),
+        _l("Nothing more to do: the application is closed."),
+    ),
+    ("application", "approve"): (_l("An assessor team will be assigned to you; you will be told when."), None),
+    ("application", "reject"): (
+        _l("Read the reason. You may apply again once you meet the requirements."),
+        None,
+    ),
+    ("application", "assign_team"): (
+        _l("Your lead assessor will send you the assessment agreement: read it and sign it."),
+        _l("Declare any conflict of interest and prepare the assessment agreement with your team."),
+    ),
+    ("application", "release"): (
+        _l("Another assessor team will be assigned to you; you will be told when."),
+        _l("Nothing more to do for this application: your team no longer assesses it."),
+    ),
+    ("application", "start_assessment"): (
+        _l("Take part in the assessment as agreed with your assessors."),
+        _l("Record the evidence, score every criterion and submit the recommendation."),
+    ),
+    ("application", "recommend"): (
+        _l("A certifier decides on the recommendation; you will be told of the decision."),
+        _l("A certifier reviews the record and certifies, declines or returns it."),
+    ),
+    ("application", "return_assessment"): (
+        None,
+        _l("Complete what the certifier asks for and submit the recommendation again."),
+    ),
+    ("application", "certify"): (
+        _l("Download your certificate from your application page."),
+        _l("Nothing more to do: the certificate is issued."),
+    ),
+    ("application", "decline"): (
+        _l("Read the reason. From your application page you may appeal or ask for a reassessment."),
+        _l("Nothing to do unless the candidate appeals or asks for a reassessment."),
+    ),
+    ("application", "request_reassessment"): (
+        _l("The reassessment is arranged for you; you will be told when."),
+        _l("Arrange the reassessment of the units asked for."),
+    ),
+    ("application", "appeal"): (
+        _l("A certifier decides on your appeal; you will be told of the decision."),
+        _l("Decide on the appeal: uphold or dismiss it, with your reason."),
+    ),
+    ("application", "uphold_appeal"): (
+        _l("Your appeal is upheld. Open your application to see where it stands now."),
+        _l("Open the application to see where it stands now."),
+    ),
+    ("application", "dismiss_appeal"): (
+        _l("The decision stands. The reason is on your application page."),
+        _l("Nothing more to do: the decision stands."),
+    ),
+    ("application", "withdraw"): (
+        _l("Nothing more to do: the application is closed."),
+        None,
+    ),
+    ("certificate", "suspend"): (
+        _l(
+            "The certificate is not valid while it is suspended. Do what the reason asks; "
+            "you will be told when it is reinstated or withdrawn."
+        ),
+        _l("Follow the suspension up with the holder before it ends."),
+    ),
+    ("certificate", "reinstate"): (_l("The certificate is valid again; nothing to do."), None),
+    ("certificate", "withdraw"): (
+        _l("The certificate is no longer valid. You may apply for a new certification."),
+        _l("Nothing more to do: the certificate is no longer valid."),
+    ),
+    ("certificate", "expire"): (
+        _l("Apply for recertification to hold a valid certificate again."),
+        _l("The holder may apply for recertification."),
+    ),
+    ("certificate", "supersede"): (
+        _l("Use your new certificate from now on; download it from your application page."),
+        None,
+    ),
+    ("certificate", "correct_name"): (
+        _l("Download the re-issued certificate with the corrected name from your application page."),
+        _l("Nothing more to do: the old number is superseded by the new one."),
+    ),
+    "revision_deadline": (_l("Correct what is asked for and send the application again before that day."), None),
+    "assessment_overdue": (None, _l("Complete the assessment and submit the recommendation now.")),
+    "certificate_expiring": (_l("Apply for recertification before the certificate expires."), None),
+    "licence_expiring": (_l("Renew the assessor licence before it expires."), None),
+    "suspension_ending": (None, _l("Reinstate or withdraw the certificate before the suspension ends.")),
+    "agreement_to_sign": (_l("Read the assessment agreement on your application page and sign it."), None),
+    "schedule_placed": (_l("Come to the venue on the day and time given, with your identity card."), None),
+    "schedule_team_placed": (None, _l("Prepare the assessment of the candidates placed on your schedule.")),
+    "schedule_coming": (
+        _l("Come to the venue on the day and time given, with your identity card."),
+        _l("Be at the venue on the day and time given, ready to assess."),
+    ),
+    "schedule_report_overdue": (None, _l("Submit the lead assessor's report of the assessment event now.")),
+    "team_changed": (_l("Nothing to do: the new assessor takes over your assessment."), None),
+    "schedule_changed": (_l("Note the new day, time or place of the assessment."), None),
+}
+DEFAULT_NEXT_STEP = _l("Open the record to see where it stands and what to do next.")
+
+
+def next_step(workflow: str, event: str, for_candidate: bool) -> str:
+    """What the recipient of a notification does next, in the current language."""
+    candidate, others = NEXT_STEPS.get((workflow, event)) or NEXT_STEPS.get(event) or (None, None)
+    chosen = candidate if for_candidate else (others or candidate)
+    return str(chosen or DEFAULT_NEXT_STEP)
+
+
+def _absolute(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def record_link(user: User | None, application_id: int | None) -> str:
+    """The absolute address of the recipient's own page for the record a notification is about.
+
+    The candidate's application page for its candidate, the certifier's record for a certifier,
+    the application page for the others who may see it; the notifications page when there is no
+    record, or the recipient may no longer see it (a team released from it).
+    """
+    if application_id is None or user is None:
+        return _absolute("/notifications/")
+    app = get_visible_application(user, application_id)
+    if app is None:
+        return _absolute("/notifications/")
+    if app.candidate_id == user.id:
+        return _absolute(f"/candidate/applications/{application_id}")
+    if user.has_role("certifier"):
+        return _absolute(f"/certifier/applications/{application_id}")
+    return _absolute(f"/applications/{application_id}")
+
+
+def schedule_link(user: User, schedule_id: int | None) -> str:
+    """The absolute address of the recipient's own page for an assessment schedule.
+
+    The team's schedule page for its members, the dinas's for a dinas admin (the admins told
+    are those whose dinas covers the schedule's), the candidate's home (their schedules) for a
+    candidate; the notifications page for anyone else.
+    """
+    schedule = db.session.get(Schedule, schedule_id) if schedule_id else None
+    if schedule is None:
+        return _absolute("/notifications/")
+    on_team = db.session.scalar(
+        select(TeamMember.team_id)
+        .join(Assessor, Assessor.id == TeamMember.assessor_id)
+        .where(TeamMember.team_id == schedule.team_id, Assessor.user_id == user.id)
+        .limit(1)
+    )
+    if on_team is not None:
+        return _absolute(f"/assessor/schedules/{schedule.id}")
+    if user.has_role("dinas_admin"):
+        return _absolute(f"/admin/schedules/{schedule.id}")
+    if user.has_role("candidate"):
+        return _absolute("/candidate/")
+    return _absolute("/notifications/")
+
+
+def link_for(user: User, msg: OutboxMessage) -> str:
+    """The recipient's own page for what an outbox message is about."""
+    schedule_id = (msg.payload or {}).get("schedule")
+    if msg.application_id is None and schedule_id:
+        return schedule_link(user, schedule_id)
+    return record_link(user, msg.application_id)
+
+
+def _logged_change(msg: OutboxMessage) -> TransitionLog | ScheduleLog | None:
+    """The logged change a message reports (key ``transition:<log id>:<user>`` or ``schedule:<log id>:<user>``)."""
+    parts = msg.key.split(":")
+    if len(parts) < 3 or not parts[1].isdigit():
+        return None
+    model = {"transition": TransitionLog, "schedule": ScheduleLog}.get(parts[0])
+    return db.session.get(model, int(parts[1])) if model is not None else None
+
+
+def _when(value: datetime) -> str:
+    """A moment in the current language, in Jakarta time."""
+    return gettext("%(moment)s WIB", moment=format_datetime(value, "d MMMM y, HH.mm"))
+
+
+def _about(application: Application | None) -> str | None:
+    if application is None:
+        return None
+    scheme = application.scheme
+    if not scheme.level or scheme.level.lower() in scheme.name.lower():  # the name says the level already
+        return gettext(
+            "Application #%(id)s of %(candidate)s for %(scheme)s",
+            id=application.id,
+            candidate=application.candidate.name,
+            scheme=scheme.name,
+        )
+    return gettext(
+        "Application #%(id)s of %(candidate)s for %(scheme)s (%(level)s)",
+        id=application.id,
+        candidate=application.candidate.name,
+        scheme=application.scheme.name,
+        level=application.scheme.level,
+    )
+
+
+def message_context(msg: OutboxMessage) -> dict:
+    """Who, what, when and the next step of a notification, and the link, in the current language."""
+    user = msg.recipient
+    application = db.session.get(Application, msg.application_id) if msg.application_id else None
+    log = _logged_change(msg)
+    if log is not None:
+        who = log.actor.name if log.actor is not None else gettext("certflow, automatically")
+        at = log.at
+    else:
+        who = gettext("certflow, automatically")
+        at = msg.created_at
+    for_candidate = application is not None and application.candidate_id == user.id
+    if application is None:
+        for_candidate = not (user.roles - {"candidate"})
+    return {
+        "user": user,
+        "title": event_title(msg.event),
+        "text": notification_text(msg.event, msg.application_id, msg.payload or {}),
+        "about": _about(application),
+        "who": who,
+        "when": _when(at),
+        "next_step": next_step(msg.workflow, msg.event, for_candidate),
+        "link": link_for(user, msg),
+    }
+
+
+def render_whatsapp(msg: OutboxMessage) -> str:
+    """The short WhatsApp text of an outbox message: its title and the link, in the recipient's language."""
+    user = msg.recipient
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return f"[certflow] {event_title(msg.event)}\n{link_for(user, msg)}"
 
 
 def message_id(key: str) -> str:
@@ -162,18 +409,16 @@ def message_id(key: str) -> str:
 def render_email(msg: OutboxMessage) -> EmailMessage:
     """Render an outbox message as an e-mail (plain text and HTML) in the recipient's language."""
     user = msg.recipient
-    link = record_link(msg.application_id)
     template = "email/transition"
-    with force_locale(user.locale or "id"):
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = f"[certflow] {event_title(msg.event)}"
-        context = {"user": user, "title": event_title(msg.event), "link": link}
         if msg.workflow == "account":
             template = "email/account"
-            context["link"] = password_link(user)
+            context = {"user": user, "title": event_title(msg.event), "link": password_link(user)}
             context["invite"] = msg.event == "account_invite"
             context["event"] = msg.event
         else:
-            context["text"] = notification_text(msg.event, msg.application_id, msg.payload or {})
+            context = message_context(msg)
         text = render_template(f"{template}.txt", **context)
         html = render_template(f"{template}.html", **context)
     email = EmailMessage()

@@ -16,6 +16,7 @@ from certflow.extensions import db
 from certflow.models import Notification, OutboxMessage
 from certflow.notifications.dispatch import queue_after_commit
 from certflow.notifications.recipients import certifier_ids, dinas_admins_of, team_members_of
+from certflow.notifications.whatsapp import with_copies
 
 # Who to tell is decided in one place for transitions and reminders alike.
 __all__ = ["add_reminders", "certifier_ids", "dinas_admins_of", "team_members_of"]
@@ -75,5 +76,5 @@ def add_reminders(reminders: list[dict]) -> int:
                 for row in new
             ],
         )
-        queue_after_commit(db.session, [written[row["key"]] for row in new])
+        queue_after_commit(db.session, with_copies(written[row["key"]] for row in new))
     return len(new)

@@ -4,7 +4,8 @@ The recipients of every event are named in the workflow definitions
 (``notify``); ``certflow.notifications.recipients`` turns those names into users
 and this module writes, in the
 transition's own transaction, an in-app notification and an outbox e-mail for
-each. Celery sends the e-mails after the commit (``certflow.notifications``).
+each (and a WhatsApp row for those who want one: ``certflow.notifications.whatsapp``).
+Celery sends them after the commit (``certflow.notifications``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from certflow.models import Application, Certificate, Notification, OutboxMessag
 from certflow.models.types import UTCDateTime
 from certflow.notifications.dispatch import queue_after_commit
 from certflow.notifications.recipients import recipients
+from certflow.notifications.whatsapp import with_copies
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +135,7 @@ def log_and_notify(
             **about,
         },
     ).one()
-    queue_after_commit(db.session, sorted(row[1]))  # the sequence's order: the recipients' order
+    queue_after_commit(db.session, with_copies(sorted(row[1])))  # the sequence's order: the recipients' order
     return row[0]
 
 
@@ -163,7 +165,7 @@ def notify_transition(
                 _BOTH_PG, {"user_ids": list(user_ids), "params": params, "key_prefix": f"transition:{log.id}:", **about}
             )
         )
-        queue_after_commit(db.session, ids)
+        queue_after_commit(db.session, with_copies(ids))
         return ids
     db.session.execute(
         _NOTIFICATIONS, [{"user_id": uid, "params": params, "read_at": None, **about} for uid in user_ids]
@@ -184,5 +186,5 @@ def notify_transition(
             ],
         )
     )
-    queue_after_commit(db.session, ids)
+    queue_after_commit(db.session, with_copies(ids))
     return ids

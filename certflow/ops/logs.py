@@ -41,7 +41,13 @@ def _install_record_factory() -> None:
 def formatter(kind: str) -> logging.Formatter:
     """The JSON formatter (``json``) or a plain one (``text``)."""
     if kind == "json":
-        return JsonFormatter(FIELDS, rename_fields={"levelname": "level", "name": "logger", "asctime": "time"})
+        # Words as they are (UTF-8), never escaped: an e-mail printed by the console backend into a
+        # Celery worker's redirected standard output would otherwise read "\u2014" for every "—".
+        return JsonFormatter(
+            FIELDS,
+            rename_fields={"levelname": "level", "name": "logger", "asctime": "time"},
+            json_ensure_ascii=False,
+        )
     return logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
 
 

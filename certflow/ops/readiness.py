@@ -80,14 +80,15 @@ def check_broker(app: Flask) -> str | None:
 
 
 def check_storage(app: Flask) -> str | None:
-    """The folder uploads and generated files are stored in exists and is writable."""
-    folder = app.config["UPLOAD_DIR"]
-    if not os.path.isdir(folder):
-        try:
-            os.makedirs(folder, exist_ok=True)
-        except OSError:
-            return "folder missing"
-    return None if os.access(folder, os.W_OK | os.X_OK) else "not writable"
+    """The file storage: a folder exists and is writable; an object store's bucket answers (within a second)."""
+    from certflow.storage import StorageError, for_app
+
+    try:
+        return for_app(app, probe=True).problem()
+    except StorageError:
+        return "misconfigured"
+    except Exception:  # noqa: BLE001 - a storage that cannot even be set up is down
+        return "unreachable"
 
 
 def readiness(app: Flask) -> dict[str, str | None]:

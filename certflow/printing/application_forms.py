@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from certflow.assessment import agreements
+from certflow.assessment import agreements, written_tests
 from certflow.assessment import records as recs
 from certflow.assessment.agreements import FormNotReady
 
@@ -240,6 +240,65 @@ def ak01(app: Application) -> BytesIO:
     return build_pdf(_("Assessment agreement and confidentiality"), "FR.AK.01", blocks, subtitle=_scheme_line(app))
 
 
+# -- the written test's results (on FR.AK.02 and FR.IA.01) ----------------------------------------
+
+
+def written_results(app: Application) -> tuple[object, list[tuple]] | None:
+    """The submitted written test of ``app`` per unit: (submitted at, [(unit code, unit title, multiple
+    choice "correct of total" or "-", essays "K of scored" or "-")]); None if no test was submitted."""
+    test = written_tests.tests_of([app.id]).get(app.id)
+    if test is None or test.submitted_at is None or not test.answers:
+        return None
+    units = {
+        u.id: u for u in db.session.scalars(select(Unit).where(Unit.scheme_id == app.scheme_id).order_by(Unit.position))
+    }
+    per_unit: dict[int, dict] = {}
+    for row in test.answers:
+        counts = per_unit.setdefault(row.question.unit_id, {"mc": 0, "mc_ok": 0, "essay": 0, "essay_k": 0, "open": 0})
+        if row.question.kind == "multiple_choice":
+            counts["mc"] += 1
+            counts["mc_ok"] += 1 if row.correct else 0
+        elif row.question.kind == "essay":
+            counts["essay"] += 1
+            counts["essay_k"] += 1 if row.essay_result == "K" else 0
+            counts["open"] += 1 if row.essay_result is None else 0
+    rows = []
+    for unit_id, unit in units.items():
+        c = per_unit.get(unit_id)
+        if c is None:
+            continue
+        mc = _("%(correct)s of %(total)s correct", correct=c["mc_ok"], total=c["mc"]) if c["mc"] else "-"
+        if not c["essay"]:
+            essays = "-"
+        elif c["open"]:
+            essays = _(
+                "%(k)s of %(total)s competent, %(open)s not yet scored",
+                k=c["essay_k"],
+                total=c["essay"],
+                open=c["open"],
+            )
+        else:
+            essays = _("%(k)s of %(total)s competent", k=c["essay_k"], total=c["essay"])
+        rows.append((unit.code, unit.title, mc, essays))
+    return test.submitted_at, rows
+
+
+def _written_blocks(app: Application) -> list:
+    """The written test's section of a record form, or nothing when no test was submitted."""
+    results = written_results(app)
+    if results is None:
+        return []
+    submitted_at, rows = results
+    return [
+        heading(_("Written test (submitted %(date)s)", date=day(submitted_at))),
+        grid(
+            [_("Unit code"), _("Unit title"), _("Multiple choice"), _("Essays")],
+            rows,
+            (0.17, 0.37, 0.22, 0.24),
+        ),
+    ]
+
+
 # -- FR.AK.02 -------------------------------------------------------------------------------------
 
 
@@ -263,6 +322,7 @@ def ak02(app: Application) -> BytesIO:
             [(r["unit"], r["title"], _methods(r["methods"]), r["result"] or "-", r["feedback"]) for r in records],
             (0.17, 0.27, 0.18, 0.08, 0.3),
         ),
+        *_written_blocks(app),
         fields([(_("Recommendation"), recommendation)]),
         signatures(
             [
@@ -354,6 +414,7 @@ def ia01(app: Application) -> BytesIO:
         )
     if rows:
         blocks.append(_ia01_grid(rows))
+    blocks.extend(_written_blocks(app))
     latest = max((s.updated_at for s in scores.values() if s.updated_at), default=None)
     blocks.append(
         signatures(

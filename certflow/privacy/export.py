@@ -125,16 +125,19 @@ def _their_documents(user: User) -> list[Document]:
 
 def export_zip(user: User) -> io.BytesIO:
     """The person's export as a zip file (in memory): the JSON files and ``files/`` with their uploads."""
-    from certflow.applications.documents import stored_path
+    from certflow import storage
 
+    store = storage.current()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in personal_data(user).items():
             archive.writestr(name, json.dumps(data, indent=2, ensure_ascii=False, default=str))
         for doc in _their_documents(user):
-            path = stored_path(doc)
-            if path.is_file():
-                archive.write(path, f"files/{doc.id}-{doc.filename}")
+            try:
+                data = store.read(doc.stored_name)
+            except FileNotFoundError:
+                continue
+            archive.writestr(f"files/{doc.id}-{doc.filename}", data)
     out.seek(0)
     return out
 

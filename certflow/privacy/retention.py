@@ -114,6 +114,7 @@ def anonymise(user_ids: list[int]) -> list[str]:
         user.locale = None
         user.education_field = user.education_level = None
         user.practice_hours = None
+        user.whatsapp_number = user.whatsapp_consent_at = None  # a phone number is personal data too
         user.session_epoch = (user.session_epoch or 0) + 1  # any session still open ends
     applications = db.session.scalars(select(Application).where(Application.candidate_id.in_(user_ids))).all()
     for app in applications:

@@ -401,7 +401,7 @@ def _locked(schedule_id: int) -> Schedule:
     )
 
 
-def _place_one(schedule_id: int, user: User, app_id: int) -> None:
+def _place_one(schedule_id: int, user: User, app_id: int, override_reason: str = "") -> None:
     schedule = _locked(schedule_id)
     if schedule.state != "open":
         raise NotEditable(N_("Candidates can be placed only while the schedule is open."))
@@ -419,7 +419,8 @@ def _place_one(schedule_id: int, user: User, app_id: int) -> None:
     # The schedule's id goes in the assignment's own UPDATE (one statement, one version).
     with db.session.no_autoflush:
         app.schedule_id = schedule.id
-        fire_application_event(app, "assign_team", user, data={"team": schedule.team_id}, notify=False)
+        data = {"team": schedule.team_id, **({"override_reason": override_reason} if override_reason else {})}
+        fire_application_event(app, "assign_team", user, data=data, notify=False)
     add_reminders(
         [
             {

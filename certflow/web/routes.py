@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -23,7 +24,7 @@ from certflow.printing.application_forms import FORM_TITLES, FORMS, FormNotReady
 from certflow.web.diagram import draw
 from certflow.web.events import actions, fire_from_form
 from certflow.web.labels import workflow_label
-from certflow.web.util import LANGUAGES, page_number, safe_next
+from certflow.web.util import LANGUAGES, home_endpoint, page_number, safe_next
 from workflows import APPLICATION, DEFINITIONS, engine_for
 
 bp = Blueprint("web", __name__)
@@ -38,6 +39,9 @@ def index():
     """Home: a short landing page for visitors; the applications the user may see otherwise."""
     if not current_user.is_authenticated:
         return render_template("web/landing.html")
+    if home_endpoint(current_user) != "web.index":
+        get_locale()  # a ?lang= asked for on the way is kept for the page it lands on
+        return redirect(url_for(home_endpoint(current_user)))
     state = request.args.get("state") or None
     if state not in APPLICATION.states:
         state = None

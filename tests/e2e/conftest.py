@@ -76,6 +76,7 @@ def screenshot():
     """``screenshot(page, name)``: the whole page at phone and at desktop width, as ``<name>-phone.png``
     and ``<name>-desktop.png`` under test-artifacts/e2e/; the page is left at phone width.
 
+    With ``CERTFLOW_SCREENS`` set (``make screens``) the phone one is also saved there as ``<name>.png``.
     ``screenshot.overflow`` lists the pages wider than the phone's screen (a sideways scroll).
     """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -90,6 +91,8 @@ def screenshot():
                 if width > size["width"]:
                     overflow.append(f"{name}: {width}px")
             page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
+            if label == "phone" and os.environ.get("CERTFLOW_SCREENS"):  # ``make screens``: kept in the docs
+                page.screenshot(path=str(Path(os.environ["CERTFLOW_SCREENS"]) / f"{name}.png"), full_page=True)
         page.set_viewport_size(PHONE)
 
     take.overflow = overflow

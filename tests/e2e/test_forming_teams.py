@@ -70,3 +70,42 @@ def test_kabupaten_admin_goes_from_no_fitting_team_to_assigned_candidates(browse
     assert not screenshot.overflow, screenshot.overflow
     db.session.expire_all()
     assert {db.session.get(Application, i).state for i in app_ids} == {"team_assigned"}
+
+
+def test_a_team_is_proposed_for_a_schedule_and_its_candidates_placed_from_its_page(
+    browser, live_server, world, screenshot
+):
+    from certflow.models import Schedule
+    from tests.factories import make_schedule
+
+    apps = [eligible(world, candidate_in(world.batam, name=f"Peserta Batam {i}")) for i in (1, 2)]
+    app_ids = [a.id for a in apps]
+    schedule = make_schedule(world, state="open")
+    errors: list[str] = []
+    person = Person(browser, live_server, world.admin_kepri, english=True, errors=errors)
+    page = person.page
+    try:
+        person.login()
+        page.goto(f"/admin/schedules/{schedule.id}")
+        for app_id in app_ids:
+            page.check(f"input[name=application][value='{app_id}']")
+        screenshot(page, "schedule-team-choose")
+        person.click(page.locator("#propose-team"))
+        expect(page.locator("h1")).to_contain_text("A team for the schedule of")
+        expect(page.locator("#team-1")).to_contain_text("Peserta Batam 2")
+        page.fill("#name-1", "Tim Jadwal Batam")
+        screenshot(page, "schedule-team-proposal")
+        person.click(page.locator("#accept-proposal"))
+        person.flash("Tim Jadwal Batam")
+        expect(page.locator("body")).to_contain_text("Peserta Batam 1")
+        screenshot(page, "schedule-team-placed")
+    finally:
+        person.close()
+    assert not errors, errors
+    assert not screenshot.overflow, screenshot.overflow
+    db.session.expire_all()
+    team_id = db.session.get(Schedule, schedule.id).team_id
+    assert team_id != world.team.id
+    assert {(db.session.get(Application, i).state, db.session.get(Application, i).team_id) for i in app_ids} == {
+        ("team_assigned", team_id)
+    }

@@ -115,6 +115,7 @@ def test_a_candidate_goes_from_application_to_a_verified_certificate(browser, li
     visitor_context = browser.new_context(viewport=PHONE, locale="en-US")
     try:
         _journey(people, visitor_context, live_server, team_id, team_name, screenshot, tmp_path)
+        _every_e_mail_says_something(people)
     finally:
         for person in people.values():
             person.close()
@@ -123,6 +124,41 @@ def test_a_candidate_goes_from_application_to_a_verified_certificate(browser, li
     assert not screenshot.overflow, f"pages wider than a phone: {screenshot.overflow}"
     elapsed = time.monotonic() - started
     assert elapsed < TIME_LIMIT, f"the journey took {elapsed:.0f} s"
+
+
+def _every_e_mail_says_something(people) -> None:
+    """Every e-mail the journey queued (issue 17, item 6): no escape sequences, more than its title,
+    and a link that its recipient, at their own browser, opens (200)."""
+    from email import message_from_bytes, policy
+    from urllib.parse import urlsplit
+
+    from sqlalchemy import select
+
+    from certflow.extensions import db
+    from certflow.models import OutboxMessage
+    from certflow.notifications.messages import render_email
+
+    escape = re.compile(r"\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}")
+    db.session.rollback()  # see what the server committed
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert len(messages) >= 20  # 21 on the day this was written
+    by_email = {person.email: person for person in people.values()}
+    opened = set()
+    for msg in messages:
+        mail = message_from_bytes(bytes(render_email(msg)), policy=policy.default)
+        text = mail.get_body(("plain",)).get_content()
+        html = mail.get_body(("html",)).get_content()
+        assert not escape.search(text + html + str(mail["Subject"])), (msg.key, text)
+        title = str(mail["Subject"]).removeprefix("[certflow] ")
+        assert title in text and len(text) > len(title) + 200, (msg.key, text)
+        links = re.findall(r"https?://\S+", text)
+        assert links and f'href="{links[-1]}"' in html, (msg.key, text)
+        person = by_email.get(msg.recipient.email)
+        path = urlsplit(links[-1]).path
+        if person is not None and (person.email, path) not in opened:
+            opened.add((person.email, path))
+            assert person.page.goto(path).status == 200, (person.email, path)
+    assert len({email for email, _ in opened}) == len(people)  # everyone opened their own pages
 
 
 def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, tmp_path):

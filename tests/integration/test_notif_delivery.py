@@ -203,9 +203,11 @@ def test_the_e_mail_is_in_the_recipients_language_with_both_parts_and_a_link(app
     assert english["Subject"] == "[certflow] Application submitted"
     assert indonesian["Subject"] != english["Subject"]
     app_id = messages[0].application_id
-    for mail in (english, indonesian):
+    # each links to the recipient's own page for the record: the candidate's, the dinas admin's
+    for mail, page in ((english, f"/applications/{app_id}"), (indonesian, f"/candidate/applications/{app_id}")):
         assert mail["Message-ID"] == f"<{mail['X-Certflow-Key'].replace(':', '.')}@certflow.local>"
         text = mail.get_body(("plain",)).get_content()
         html = mail.get_body(("html",)).get_content()
-        assert f"{app.config['BASE_URL']}/applications/{app_id}" in text and f"/applications/{app_id}" in html
+        link = app.config["BASE_URL"] + page
+        assert f"{link}\n" in text.replace("\r\n", "\n") and f'href="{link}"' in html
     assert "Hello Admin Batam" in english.get_body(("plain",)).get_content()

@@ -26,6 +26,7 @@ from pypdf.generic import (
 )
 from werkzeug.datastructures import FileStorage
 
+from certflow import storage
 from certflow.applications import documents as docs
 from certflow.applications import sanitize
 from certflow.core.errors import InvalidInput
@@ -244,7 +245,7 @@ def _store(world, db, app, data: bytes, name: str):
     with app.test_request_context("/?lang=id"):
         doc = docs.upload_document(draft, world.candidate, "diploma", _file(data, name))
     db.session.commit()
-    return doc, docs.stored_path(doc).read_bytes()
+    return doc, storage.current().read(doc.stored_name)
 
 
 def _refusal(world, app, data: bytes, name: str) -> str:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from certflow import create_app
+from certflow import create_app, storage
 from certflow.applications import documents as docs
 from certflow.core.errors import InvalidInput, StaleVersion
 from certflow.core.transaction import unit_of_work
@@ -93,7 +93,7 @@ def test_ten_simultaneous_uploads_to_one_application_all_succeed(world, db, raci
     assert len(kept) == before + THREADS
     assert {d.filename for d in kept} >= {f"foto {i}.png" for i in range(0, THREADS, 2)}
     for doc in kept[before:]:
-        assert docs.stored_path(doc).is_file()
+        assert storage.current().exists(doc.stored_name)
     assert db.session.get(Application, app.id).version == version + THREADS  # each upload is a change
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -19,13 +18,9 @@ def api(client):
 
 
 @pytest.fixture()
-def uploads(app):
-    """The upload directory, emptied before the test."""
-    directory = Path(app.config["UPLOAD_DIR"])
-    directory.mkdir(parents=True, exist_ok=True)
-    for f in directory.iterdir():
-        f.unlink()
-    return directory
+def uploads(storage_backend):
+    """The file storage, empty: a local folder, then an S3 bucket (each test runs on both)."""
+    return storage_backend
 
 
 def _count(db) -> int:
@@ -45,11 +40,12 @@ def test_owner_uploads_a_pdf_stored_under_a_random_name(api, world, db, uploads)
     assert body["filename"] == "Log Praktik 2024.pdf"  # the candidate's own name, for display
     doc = db.session.get(Document, body["id"])
     assert len(doc.stored_name) == 32 and doc.stored_name != doc.filename
-    stored = uploads / doc.stored_name
+    stored = uploads.read(doc.stored_name)
     # What is stored is our rewrite of the PDF (sanitize.rewrite_pdf), not the bytes sent.
-    assert stored.read_bytes().startswith(b"%PDF-") and stored.read_bytes() != data
-    assert doc.content_type == "application/pdf" and doc.size == len(stored.read_bytes())
-    assert oct(os.stat(stored).st_mode & 0o777) == "0o600"
+    assert stored.startswith(b"%PDF-") and stored != data
+    assert doc.content_type == "application/pdf" and doc.size == len(stored)
+    if uploads.local:
+        assert oct(os.stat(uploads.path(doc.stored_name)).st_mode & 0o777) == "0o600"
 
 
 @pytest.mark.parametrize(
@@ -75,8 +71,8 @@ def test_a_path_traversal_name_is_harmless(api, world, db, uploads, tmp_path):
     assert r.status_code == 201
     assert r.get_json()["filename"] == "passwd.pdf"
     doc = db.session.get(Document, r.get_json()["id"])
-    assert (uploads / doc.stored_name).is_file()
-    assert [f.name for f in uploads.iterdir()] == [doc.stored_name]
+    assert uploads.exists(doc.stored_name)
+    assert uploads.list() == [doc.stored_name]
     r = api.as_(world.candidate).upload(app.id, "diploma", pdf_bytes(), "..")
     assert r.status_code == 201 and r.get_json()["filename"] == "document.pdf"
 
@@ -101,7 +97,7 @@ def test_content_that_is_not_a_document_is_refused_with_a_clear_message(api, wor
     assert r.status_code == 422 and error_code(r) == "validation_error"
     assert needle in r.get_json()["error"]["message"]
     assert r.get_json()["error"]["fields"] == ["file"]
-    assert _count(db) == before and list(uploads.iterdir()) == []
+    assert _count(db) == before and uploads.list() == []
 
 
 @pytest.mark.parametrize(
@@ -126,7 +122,7 @@ def test_an_oversized_file_is_refused(api, world, db, uploads, app, monkeypatch)
     r = api.as_(world.candidate).upload(draft.id, "diploma", big, "big.pdf")
     assert r.status_code == 413 and error_code(r) == "too_large"
     assert "larger than the limit" in r.get_json()["error"]["message"]
-    assert list(uploads.iterdir()) == []
+    assert uploads.list() == []
 
 
 def test_the_default_limit_is_5_mib(api, world, uploads, app):
@@ -180,7 +176,7 @@ def test_the_number_of_documents_is_capped(api, world, uploads, monkeypatch):
 def test_only_the_owner_uploads(api, world, uploads, who, status):
     app = world.new_application()
     assert api.as_(getattr(world, who)).upload(app.id, "diploma", pdf_bytes()).status_code == status
-    assert list(uploads.iterdir()) == []
+    assert uploads.list() == []
 
 
 def test_uploads_in_revision_but_not_after_submission(api, world, uploads):
@@ -201,8 +197,8 @@ def with_file(api, world, uploads):
     app = world.new_application()
     data = pdf_bytes("Surat Kerja")
     doc_id = api.as_(world.candidate).upload(app.id, "work_letter", data, "surat_kerja.pdf").get_json()["id"]
-    (stored,) = uploads.iterdir()
-    return app, doc_id, stored.read_bytes()
+    (stored,) = uploads.list()
+    return app, doc_id, uploads.read(stored)
 
 
 def test_owner_downloads_as_an_attachment_with_nosniff(api, world, with_file):
@@ -213,6 +209,8 @@ def test_owner_downloads_as_an_attachment_with_nosniff(api, world, with_file):
     assert r.headers["Content-Disposition"].startswith("attachment;")
     assert "surat_kerja.pdf" in r.headers["Content-Disposition"]
     assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Content-Security-Policy"] == "sandbox" and r.headers["Cache-Control"] == "private, no-store"
+    assert r.headers["Content-Length"] == str(len(data))  # streamed from the storage, its length known
 
 
 @pytest.mark.parametrize(
@@ -325,7 +323,7 @@ def test_owner_deletes_a_document_and_its_file(api, world, db, with_file, upload
     assert r.status_code == 204
     db.session.expire_all()
     assert db.session.get(Document, doc_id) is None
-    assert not (uploads / stored).exists()
+    assert not uploads.exists(stored)
 
 
 @pytest.mark.parametrize("who, status", [("admin_batam", 403), ("sysadmin", 403), ("admin_riau", 404)])

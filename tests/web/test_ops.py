@@ -159,3 +159,25 @@ def test_task_failures_are_counted(app):
         result = app.extensions["celery"].tasks[RUN_JOB_TASK].apply(args=["no-such-job"])
     assert result.failed()
     assert counter._value.get() == before + 1
+
+
+def test_readyz_checks_an_object_store(client, app, monkeypatch, s3_server):
+    import time
+
+    from tests.storage_support import free_port, new_bucket, s3_options
+
+    monkeypatch.setitem(app.config, "STORAGE_URL", f"s3://{new_bucket(s3_server)}/uploads")
+    monkeypatch.setitem(app.config, "STORAGE_OPTIONS", s3_options(s3_server))
+    r = client.get("/readyz")
+    assert r.status_code == 200 and r.get_json()["checks"]["storage"] == "ok"
+    monkeypatch.setitem(app.config, "STORAGE_URL", "s3://no-such-bucket/uploads")
+    r = client.get("/readyz")
+    assert r.status_code == 503 and r.get_json()["down"] == ["storage"]
+    assert r.get_json()["checks"]["storage"] == "bucket missing"
+    monkeypatch.setitem(
+        app.config, "STORAGE_OPTIONS", {**s3_options(s3_server), "endpoint_url": f"http://127.0.0.1:{free_port()}"}
+    )
+    started = time.monotonic()
+    r = client.get("/readyz")
+    assert r.status_code == 503 and r.get_json()["checks"]["storage"] == "unreachable"
+    assert time.monotonic() - started < 3  # named down quickly, not after the client's retries

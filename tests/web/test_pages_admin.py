@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from certflow import clock
-from certflow.applications.documents import stored_path
+from certflow import clock, storage
 from certflow.models import Application, Document, TransitionLog
 from tests.factories import make_assessor, make_team
 from tests.web.test_pages_admin_support import admin_browser, candidate_in, submitted
@@ -56,7 +55,7 @@ def test_others_may_not_post_to_any_admin_action(app, world, db, who):
     application = submitted(world)
     doc = application.documents[0]
     browser = Browser(app).login(_user(world, who))
-    token = csrf_token(browser.get("/").text)
+    token = csrf_token(browser.get("/", follow_redirects=True).text)
     actions = (
         f"/admin/verification/{application.id}/reject",
         f"/admin/documents/{doc.id}/review",
@@ -213,8 +212,8 @@ def test_the_page_shows_each_eligibility_rule_met_or_not(app, world, db):
 def test_a_document_is_downloaded_as_an_attachment(app, world, db):
     application = submitted(world)
     doc = application.documents[0]
-    path = stored_path(doc)
-    path.write_bytes(b"%PDF-1.4 test")
+    store = storage.current()
+    store.put(doc.stored_name, b"%PDF-1.4 test", replace=True)
     try:
         response = admin_browser(app, world.admin_batam).get(f"/admin/documents/{doc.id}/file")
         assert response.status_code == 200
@@ -222,7 +221,7 @@ def test_a_document_is_downloaded_as_an_attachment(app, world, db):
         assert response.data == b"%PDF-1.4 test"
         assert Browser(app).login(world.candidate).get(f"/admin/documents/{doc.id}/file").status_code == 403
     finally:
-        path.unlink()
+        store.delete(doc.stored_name)
 
 
 def _review(browser, application, doc, **data):

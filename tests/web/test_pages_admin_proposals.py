@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from certflow import clock
 from certflow.models import Application, Assessor, OutboxMessage, Team, User
 from tests.web.test_pages_admin_support import admin_browser, candidate_in, eligible, form_fields
-from tests.web.test_pages_support import Browser, csrf_token, fresh
+from tests.web.test_pages_support import Browser, count_queries, csrf_token, fresh
 
 
 def _propose(browser, apps):
@@ -176,3 +176,22 @@ def test_replacement_page_of_another_province_is_404(app, world):
 @pytest.mark.parametrize("who", ["candidate", "certifier"])
 def test_other_roles_may_not_open_the_replacement_page(app, world, who):
     assert Browser(app).login(getattr(world, who)).get(f"/admin/teams/{world.team.id}/replace").status_code == 403
+
+
+def test_the_proposal_page_costs_the_same_statements_whatever_the_number_of_candidates(app, world, db):
+    world.lead.max_load = world.member.max_load = world.scheme.max_load = 100
+    db.session.commit()
+    counts = []
+    for n in (2, 9):
+        apps = [eligible(world) for _ in range(n)]
+        browser = admin_browser(app, world.admin_kepri)
+        page = browser.get("/admin/assignment").text
+        data = MultiDict([("csrf_token", csrf_token(page))] + [("application", str(a.id)) for a in apps])
+        with count_queries() as seen:
+            answer = browser.post("/admin/assignment/propose", data=data)
+        assert answer.status_code == 200 and 'id="accept-proposal"' in answer.text
+        counts.append(seen[0])
+        for a in apps:  # out of the next round's list
+            a.state = "withdrawn"
+        db.session.commit()
+    assert counts[0] == counts[1], counts

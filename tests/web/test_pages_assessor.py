@@ -78,9 +78,9 @@ def test_an_assessor_who_is_also_dinas_admin_still_gets_404_outside_their_teams(
 def test_a_document_is_downloaded_only_by_the_team(app, world, db):
     application = world.advance(world.new_application(), "in_assessment")
     doc = application.documents[0]
-    from certflow.applications.documents import stored_path
+    from certflow import storage
 
-    stored_path(doc).write_bytes(b"%PDF-1.4 test")
+    storage.current().put(doc.stored_name, b"%PDF-1.4 test", replace=True)
     member = _browser(app, world.member)
     response = member.get(f"/assessor/documents/{doc.id}")
     assert response.status_code == 200

@@ -128,8 +128,8 @@ def test_logout_is_a_post_with_csrf(app, world):
     browser = Browser(app).login(world.candidate)
     assert browser.get("/logout").status_code == 405
     assert browser.post("/logout").status_code == 400  # no CSRF token
-    assert world.candidate.name in browser.get("/").text
-    response = browser.submit("/", "/logout")
+    assert world.candidate.name in browser.get("/", follow_redirects=True).text
+    response = browser.submit("/candidate/", "/logout")
     assert response.status_code == 302
     home = browser.get("/")
     assert world.candidate.name not in home.text
@@ -144,21 +144,21 @@ def test_visitors_switch_language_with_links(app, world):
 
 def test_a_logged_in_users_language_is_saved_in_their_profile(app, world, db):
     browser = Browser(app).login(world.candidate)
-    assert "Permohonan" in browser.get("/").text
-    response = browser.submit("/", "/language", lang="en", next="/workflows")
+    assert "Permohonan" in browser.get("/", follow_redirects=True).text
+    response = browser.submit("/candidate/", "/language", lang="en", next="/workflows")
     assert response.status_code == 303 and response.headers["Location"] == "/workflows"
-    assert "How certification works" in browser.get("/").text
+    assert "How certification works" in browser.get("/", follow_redirects=True).text
     fresh(db)
     assert db.session.scalar(select(User.locale).where(User.id == world.candidate.id)) == "en"
 
     # a new session (another device) starts in the saved language
     other = Browser(app).login(world.candidate)
-    assert '<html lang="en">' in other.get("/").text
+    assert '<html lang="en">' in other.get("/", follow_redirects=True).text
 
 
 def test_language_switch_ignores_unknown_languages_and_foreign_next(app, world, db):
     browser = Browser(app).login(world.candidate)
-    response = browser.submit("/", "/language", lang="fr", next="https://evil.example/")
+    response = browser.submit("/candidate/", "/language", lang="fr", next="https://evil.example/")
     assert response.status_code == 303 and response.headers["Location"] == "/"
     fresh(db)
     assert db.session.scalar(select(User.locale).where(User.id == world.candidate.id)) is None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,13 +12,9 @@ from tests.web.test_pages_support import fresh
 
 
 @pytest.fixture()
-def uploads(app):
-    """The upload directory, emptied before the test."""
-    directory = Path(app.config["UPLOAD_DIR"])
-    directory.mkdir(parents=True, exist_ok=True)
-    for f in directory.iterdir():
-        f.unlink()
-    return directory
+def uploads(storage_backend):
+    """The file storage, empty: a local folder, then an S3 bucket (each test runs on both)."""
+    return storage_backend
 
 
 def _docs(application) -> str:
@@ -61,12 +55,12 @@ def test_an_upload_is_stored_under_a_random_name_and_downloaded_as_an_attachment
     fresh(db)
     doc = db.session.scalars(select(Document).where(Document.application_id == draft.id)).one()
     assert doc.filename == "Ijazah S1.pdf" and doc.kind == "diploma" and doc.status == "pending"
-    assert [f.name for f in uploads.iterdir()] == [doc.stored_name] and doc.stored_name != doc.filename
+    assert uploads.list() == [doc.stored_name] and doc.stored_name != doc.filename
     page = b.get(_docs(draft)).text
     assert "Ijazah S1.pdf is uploaded; the dinas will review it." in page
     assert page.count("Not uploaded yet.") == 1
     response = b.get(f"/candidate/documents/{doc.id}/file")
-    assert response.status_code == 200 and response.data == (uploads / doc.stored_name).read_bytes()
+    assert response.status_code == 200 and response.data == uploads.read(doc.stored_name)
     assert response.data.startswith(b"%PDF-") and response.data != data  # our rewrite, not the bytes sent
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -122,7 +116,7 @@ def test_every_refused_upload_says_what_is_wrong_and_stores_nothing(app, world, 
     assert message in response.text
     assert 'id="file-error"' in response.text and 'aria-invalid="true"' in response.text
     assert '<option value="work_letter" selected>' in response.text  # the kind chosen is kept
-    assert _count(db) == 0 and list(uploads.iterdir()) == []
+    assert _count(db) == 0 and uploads.list() == []
 
 
 @pytest.mark.parametrize(
@@ -152,7 +146,7 @@ def test_an_oversized_file_is_refused_with_the_limit(app, world, db, uploads, mo
     response = upload(browser(app, world.candidate), draft.id, "diploma", big, "besar.pdf")
     assert response.status_code == 413  # as the API answers it (too_large)
     assert "The file is larger than the limit of 2 KB." in response.text
-    assert _count(db) == 0 and list(uploads.iterdir()) == []
+    assert _count(db) == 0 and uploads.list() == []
 
 
 def test_a_request_over_the_servers_limit_gets_the_same_page_and_message(app, world, db, uploads, monkeypatch):
@@ -185,7 +179,7 @@ def test_uploading_to_a_submitted_application_is_refused(app, world, db, uploads
     response = upload(browser(app, world.candidate), application.id, "diploma", pdf_bytes(), "baru.pdf")
     assert response.status_code == 409
     assert "documents cannot be added" in response.text
-    assert _count(db) == before and list(uploads.iterdir()) == []
+    assert _count(db) == before and uploads.list() == []
 
 
 def test_a_document_is_deleted_while_editing_only(app, world, db, uploads):
@@ -197,7 +191,7 @@ def test_a_document_is_deleted_while_editing_only(app, world, db, uploads):
     response = post(b, _docs(draft), f"/candidate/documents/{doc.id}/delete")
     assert response.status_code == 303
     assert "The document is deleted." in b.get(_docs(draft)).text
-    assert _count(db) == 0 and list(uploads.iterdir()) == []
+    assert _count(db) == 0 and uploads.list() == []
     submitted = world.advance(world.new_application(), "submitted")
     kept = submitted.documents[0]
     response = post(b, _docs(submitted), f"/candidate/documents/{kept.id}/delete")

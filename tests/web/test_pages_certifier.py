@@ -208,9 +208,9 @@ def test_a_certifier_who_assessed_the_candidate_cannot_decide(app, world, db, ho
 def test_documents_are_downloaded_as_attachments(app, world, db):
     application = world.advance(world.new_application(), "assessed")
     doc = application.documents[0]
-    from certflow.applications.documents import stored_path
+    from certflow import storage
 
-    stored_path(doc).write_bytes(b"%PDF-1.4 record")
+    storage.current().put(doc.stored_name, b"%PDF-1.4 record", replace=True)
     response = _browser(app, world.certifier).get(f"/certifier/documents/{doc.id}")
     assert response.status_code == 200 and response.data == b"%PDF-1.4 record"
     assert response.headers["Content-Disposition"].startswith("attachment")

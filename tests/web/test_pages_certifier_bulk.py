@@ -97,7 +97,7 @@ def test_bulk_suspend_needs_an_end_date_and_a_selection_nothing_lost(app, world,
 @pytest.mark.parametrize("who", ["candidate", "admin_batam", "lead", "sysadmin"])
 def test_bulk_and_name_correction_are_refused_to_other_roles(app, world, db, three, who):
     browser = Browser(app).login(getattr(getattr(world, who), "user", getattr(world, who)))
-    token = csrf_token(browser.get("/").text)
+    token = csrf_token(browser.get("/", follow_redirects=True).text)
     r = browser.post(
         "/certifier/certificates/bulk",
         data={"csrf_token": token, "event": "withdraw", "numbers": [three[0].number], "reason": "x"},

@@ -49,7 +49,7 @@ def test_the_certificate_pages_are_refused_to_other_roles(app, world, db, cert, 
     assert browser.get("/certifier/certificates").status_code == 403
     assert browser.get(f"/certifier/certificates/{cert.number}").status_code == 403
     assert browser.get(f"/certifier/certificates/{cert.number}/pdf").status_code == 403
-    token = csrf_token(browser.get("/").text)
+    token = csrf_token(browser.get("/", follow_redirects=True).text)
     response = browser.post(
         f"/certifier/certificates/{cert.number}/events/withdraw", data={"csrf_token": token, "reason": "x"}
     )

@@ -9,10 +9,16 @@ from certflow.models import Notification
 from tests.web.test_pages_support import Browser, count_queries
 
 APP_LINK = re.compile(r'href="/applications/(\d+)"')
+OWN_LINK = re.compile(r'<h2 id="app-title-\d+"><a href="/candidate/applications/(\d+)"')
 
 
 def _listed(page: str) -> list[int]:
     return [int(i) for i in APP_LINK.findall(page)]
+
+
+def _own(page: str) -> set[int]:
+    """The applications a candidate's own home shows."""
+    return {int(i) for i in OWN_LINK.findall(page)}
 
 
 def test_visitors_get_the_landing_page(app, world):
@@ -47,7 +53,12 @@ def test_home_lists_what_each_role_may_see_newest_first(app, world):
         world.sysadmin: [bintan, assigned, submitted, draft],
     }
     for user, apps in expected.items():
-        page = Browser(app).login(user).get("/")
+        browser = Browser(app).login(user)
+        page = browser.get("/")
+        if user.roles == {"candidate"}:  # a candidate's home is their own page, with the one next step
+            assert page.status_code == 302 and page.headers["Location"] == "/candidate/", user.name
+            assert _own(browser.get("/candidate/").text) == {a.id for a in apps}, user.name
+            continue
         assert page.status_code == 200
         assert _listed(page.text) == [a.id for a in apps], user.name
         if not apps:
@@ -73,7 +84,7 @@ def test_home_shows_translated_state_badges_and_filters_by_state(app, world):
 
 def test_home_pages_through_many_applications(app, world):
     apps = [world.new_application() for _ in range(23)]
-    browser = Browser(app).login(world.candidate)
+    browser = Browser(app).login(world.admin_kepri)
     first = browser.get("/").text
     assert _listed(first) == [a.id for a in reversed(apps)][:20]
     assert "Halaman 1 dari 2" in first and 'rel="next" href="/?page=2"' in first
@@ -85,17 +96,17 @@ def test_home_pages_through_many_applications(app, world):
 def test_header_shows_name_roles_and_unread_notifications(app, world, db):
     app_ = world.advance(world.new_application(), "eligible")  # submit and approve notify the candidate
     browser = Browser(app).login(world.candidate)
-    page = browser.get("/").text
+    page = browser.get("/candidate/").text
     assert world.candidate.name in page and "Asesi" in page
     assert re.search(r'class="count" aria-label="2 notifikasi belum dibaca">2<', page)
 
     note = db.session.scalars(db.select(Notification).where(Notification.user_id == world.candidate.id)).first()
     note.read_at = clock.now()
     db.session.commit()
-    assert re.search(r'class="count"[^>]*>1<', browser.get("/").text)
+    assert re.search(r'class="count"[^>]*>1<', browser.get("/candidate/").text)
     # another user's notifications are not counted
     assert re.search(r'class="count"[^>]*>0<', Browser(app).login(world.certifier).get("/").text)
-    assert app_.id in _listed(page)
+    assert app_.id in _own(page)
 
 
 def test_home_runs_a_constant_number_of_queries(app, world):

@@ -75,7 +75,7 @@ def test_registration_creates_a_candidate_who_confirms_by_the_emailed_link(app, 
         link, data={"csrf_token": csrf_token(page.text), "password": "panjang-sekali", "confirm": "panjang-sekali"}
     )
     assert answer.status_code == 302
-    assert "Selamat datang, Rina Pekerja Sosial" in browser.get("/").text
+    assert "Selamat datang, Rina Pekerja Sosial" in browser.get("/", follow_redirects=True).text
     fresh(db)
     assert Browser(app).login(db.session.get(User, user.id), "panjang-sekali")
 

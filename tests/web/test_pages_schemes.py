@@ -33,7 +33,7 @@ def test_the_list_shows_every_active_scheme_to_anyone(app, world, db):
 
 def test_the_navigation_links_the_schemes_for_everyone(app, world):
     assert 'href="/schemes"' in browser(app).get("/").text
-    assert 'href="/schemes"' in browser(app, world.candidate).get("/").text
+    assert 'href="/schemes"' in browser(app, world.candidate).get("/", follow_redirects=True).text
 
 
 def test_a_scheme_page_says_what_it_certifies_and_who_may_apply(app, world, db):

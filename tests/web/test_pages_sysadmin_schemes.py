@@ -51,7 +51,7 @@ def test_only_system_admins_may_use_the_scheme_pages(app, world, db, who):
     browser = Browser(app).login(getattr(user, "user", user))
     for url in ("/system/schemes", NEW, _page(world.scheme)):
         assert browser.get(url).status_code == 403, url
-    token = csrf_token(browser.get("/").text)
+    token = csrf_token(browser.get("/", follow_redirects=True).text)
     for url in (NEW, _page(world.scheme), f"{_page(world.scheme)}/add/unit", f"{_page(world.scheme)}/active"):
         assert browser.post(url, data={"csrf_token": token, **SETTINGS}).status_code == 403, url
     fresh(db)

@@ -48,7 +48,7 @@ def test_only_system_admins_may_use_the_user_pages(app, world, db, who):
     browser = Browser(app).login(user)
     for url in (USERS, f"{USERS}/new", f"{USERS}/{world.candidate.id}", "/system/dinas"):
         assert browser.get(url).status_code == 403, url
-    token = csrf_token(browser.get("/").text)
+    token = csrf_token(browser.get("/", follow_redirects=True).text)
     attempts = [
         (f"{USERS}/{user.id}", _profile(user, roles=["admin"])),
         (f"{USERS}/{world.sysadmin.id}/active", {"active": "0"}),

@@ -94,7 +94,7 @@ def test_hsts_only_when_secure(app, world):
 
 def test_pages_with_personal_data_are_not_stored(app, world, db):
     browser = Browser(app).login(world.candidate)
-    for path in ("/", "/account", "/notifications/"):
+    for path in ("/candidate/", "/account", "/notifications/"):
         answer = browser.get(path)
         assert answer.status_code == 200, path
         assert answer.headers["Cache-Control"] == "no-store", path

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
@@ -28,12 +26,13 @@ def api(client):
 
 @pytest.fixture()
 def uploads(app):
-    """The upload directory, emptied before the test."""
-    directory = Path(app.config["UPLOAD_DIR"])
-    directory.mkdir(parents=True, exist_ok=True)
-    for f in directory.iterdir():
-        f.unlink()
-    return directory
+    """The application's file storage (the local folder: what is stored does not depend on where), emptied."""
+    from certflow.storage import Storage, storage_url
+
+    store = Storage(storage_url(app))
+    for name in store.list():
+        store.delete(name)
+    return store
 
 
 def _count(db) -> int:
@@ -73,7 +72,7 @@ def test_hostile_files_are_refused_by_the_api_in_words(api, world, db, uploads, 
     message = r.get_json()["error"]["message"]
     assert words in message and "image/" not in message and "application/" not in message
     assert r.get_json()["error"]["fields"] == ["file"]
-    assert _count(db) == before and list(uploads.iterdir()) == []
+    assert _count(db) == before and uploads.list() == []
 
 
 def test_a_png_named_jpg_is_accepted_as_a_png(api, world, db, uploads):
@@ -113,7 +112,7 @@ def test_the_page_refuses_a_polyglot_in_indonesian_and_stores_nothing(app, world
     assert response.status_code == 422
     assert "berkas ini berisi kode halaman web" in response.text
     assert 'id="file-error"' in response.text
-    assert _count(db) == 0 and list(uploads.iterdir()) == []
+    assert _count(db) == 0 and uploads.list() == []
 
 
 def test_the_page_refuses_a_100_megapixel_png_in_words(app, world, db, uploads):
