@@ -2,7 +2,8 @@
 
 An upload is accepted only if its bytes are a PDF, PNG or JPEG that actually
 opens (a renamed program or an HTML page called ``.pdf`` is refused), it is
-within ``UPLOAD_MAX_BYTES``, and its kind is known. It is stored through
+within ``UPLOAD_MAX_BYTES``, and its kind is known. It is rewritten without active
+content (``sanitize.make_harmless``) and stored through
 ``certflow.storage`` (a folder, or an object store shared by every machine)
 under a random name; the name the candidate gave is kept, sanitised, only for
 display and download.
@@ -15,10 +16,10 @@ import secrets
 
 from flask import current_app, send_file
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from werkzeug.utils import secure_filename
+from sqlalchemy import func, select, update
 
 from certflow import clock, storage
+from certflow.applications import sanitize
 from certflow.applications.operations import (
     raise_if_errors,
     require_editing_owner,
@@ -88,34 +89,53 @@ def _opens(data: bytes, content_type: str) -> str | None:
             image.verify()
             if image.format not in ("PNG", "JPEG"):
                 return _("the image is not a PNG or JPEG")
+    except Image.DecompressionBombError:
+        return sanitize.pixels_message()
     except Exception:  # noqa: BLE001  (Pillow raises many kinds of errors on broken files)
         return _("the image is damaged or not a real image")
     return None
 
 
 def _display_name(given: str | None, content_type: str) -> str:
-    """The sanitised file name, with the extension of what the file really is."""
-    name = secure_filename(given or "") or "document"
+    """The candidate's own name (Unicode, cleaned), with the extension of what the file really is.
+
+    A PNG named ``.jpg`` (or a JPEG named ``.png``) is the image it is: only its extension changes.
+    """
+    name = sanitize.clean_filename(given) or "document"
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
     ext = ext.lower()
+    is_image = content_type != "application/pdf"
     if ext in _ALL_EXTENSIONS and ext not in EXTENSIONS[content_type]:
-        raise_if_errors(
-            {
-                "file": _(
-                    "%(name)s is named .%(ext)s but its content is %(kind)s",
-                    name=name,
-                    ext=ext,
-                    kind=content_type,
-                )
-            }
-        )
+        if is_image and ext != "pdf":
+            ext = EXTENSIONS[content_type][0]
+        elif is_image:
+            raise_if_errors(
+                {"file": _("%(name)s is not a PDF but an image; name it .png or .jpg, or save it as a PDF", name=name)}
+            )
+        else:
+            raise_if_errors({"file": _("%(name)s is not an image but a PDF; name it .pdf", name=name)})
     if ext not in EXTENSIONS[content_type]:
         if ext:
             raise_if_errors({"file": _("only .pdf, .png, .jpg and .jpeg files are accepted, not .%(ext)s", ext=ext)})
         stem, ext = name, EXTENSIONS[content_type][0]
-    return f"{stem[:200] or 'document'}.{ext}"
+    return f"{stem or 'document'}.{ext}"
+
+
+def _lock_for_upload(app: Application, user: User) -> None:
+    """Wait for the application's other uploads, then see it as they left it.
+
+    A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite (a SELECT ... FOR
+    UPDATE would do only the first). Concurrent uploads then follow one another instead of losing to
+    ``stale_version``, and the count that follows sees every document already committed, so the cap holds.
+    """
+    table = Application.__table__
+    db.session.execute(update(table).where(table.c.id == app.id).values(updated_at=table.c.updated_at))
+    db.session.scalars(
+        select(Application).where(Application.id == app.id).execution_options(populate_existing=True)
+    ).unique().all()
+    require_editing_owner(app, user)
 
 
 def upload_document(app: Application, user: User, kind, file) -> Document:
@@ -144,6 +164,8 @@ def upload_document(app: Application, user: User, kind, file) -> Document:
     if problem:
         raise_if_errors({"file": problem})
     filename = _display_name(file.filename, content_type)
+    data, content_type = sanitize.make_harmless(data, content_type)
+    _lock_for_upload(app, user)
     count = db.session.scalar(select(func.count(Document.id)).where(Document.application_id == app.id))
     if count >= MAX_DOCUMENTS:
         raise InvalidInput(_("An application may hold at most %(n)s documents.", n=MAX_DOCUMENTS), fields=["file"])
