@@ -92,8 +92,9 @@ def _pairs_problems(encoded: bytes) -> dict[str, str]:
         field = name_raw.decode("utf-8", "replace").replace("\x00", "") or "?"
         fault = _text_fault(name_raw) or _text_fault(value_raw)
         if fault:
-            problems.setdefault(field, _(fault))
-    return problems
+            problems.setdefault(field, fault)
+    said = {fault: _(fault) for fault in set(problems.values())}
+    return {name: said[fault] for name, fault in problems.items()}
 
 
 def _path_is_hostile() -> bool:
@@ -140,27 +141,15 @@ def json_depth(raw: bytes) -> int:
     return deepest
 
 
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _NotFinite
-    return value
-
-
-class _NotFinite(ValueError):
-    pass
-
-
 def _json_problems(value: Any, where: str, problems: dict[str, str]) -> None:
     if isinstance(value, str):
         if "\x00" in value:
             problems.setdefault(where or "body", _("must not contain NUL characters"))
         elif _SURROGATE.search(value):
             problems.setdefault(where or "body", _("must be valid text (UTF-8)"))
+    elif isinstance(value, float):
+        if not math.isfinite(value):  # NaN, Infinity, 1e309: no column (nor jsonb) holds one
+            problems.setdefault(where or "body", _("must be a finite number"))
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):
@@ -194,9 +183,7 @@ def check_json(raw: bytes) -> None:
             code="bad_request",
         )
     try:
-        data = json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
-    except _NotFinite:
-        raise _refuse({"body": _("must be a finite number")}) from None
+        data = json.loads(raw)
     except (ValueError, RecursionError):
         return  # not JSON: the view answers 400 as for any body that is not a JSON object
     problems: dict[str, str] = {}
