@@ -8,8 +8,8 @@ NUL, lone surrogates (values and keys), huge and non-finite numbers; page forms 
 CSRF token) whose every field is one of those. The parameter and field names are the ones the
 code reads and the templates send, found in the sources, so a new form is covered without a
 change here. API bodies give the fields the operation's schema reads (else every name). One request per rule
-per kind (the path ids by the visitor only: the converter refuses them before anyone is known,
-and a signed-in prober skips the page areas of other roles); the test counts the answers ≥ 500 (an exception
+per kind (what is refused before anyone is known, by the visitor only; a signed-in prober skips
+the page areas of other roles); the test counts the answers ≥ 500 (an exception
 raised in the test client counts as one) and fails listing them.
 """
 
@@ -44,6 +44,26 @@ HUGE_PAGE = "99999999999999999999"
 
 # Requests that end the caller's own session or token: sent by the visitor only.
 ENDS_THE_SESSION = {"auth.logout", "auth.sign_out_everywhere", "api.revoke_current_token"}
+
+# Kinds the hook (certflow.core.bounds) or the converter refuse before anyone is known: the visitor
+# sends them to every rule; a signed-in prober keeps one of them per channel (the NUL) and every
+# kind that reaches the views (numbers, ids, pages).
+BEFORE_ANYONE = {
+    "path 2**31",
+    "path 2**63",
+    "path surrogate",
+    "path invalid utf-8",
+    "query surrogate",
+    "query invalid utf-8",
+    "form surrogate",
+    "form invalid utf-8",
+    "json deep",
+    "json nul key",
+    "json surrogate",
+    "json raw surrogate bytes",
+    "json not finite",
+    "json lists",
+}
 
 # The page areas of one role: another signed-in role is refused there (403) before its input is
 # read, so each signed-in prober skips the other roles' areas (the visitor is sent every page).
@@ -118,10 +138,13 @@ class Prober:
         self.who = who
         self.client = FlaskClient(app, app.response_class, use_cookies=True)  # no contract check: any status < 500
         self.headers: dict[str, str] = {}
+        self.signed_in = who != "visitor"
         self.sent = 0
         self.errors: list[str] = []
 
     def send(self, kind: str, method: str, url: str, **kw) -> None:
+        if self.signed_in and kind in BEFORE_ANYONE:
+            return
         self.sent += 1
         headers = {**self.headers, **kw.pop("headers", {})}
         try:
@@ -203,7 +226,7 @@ def _probe(app, world, prober: Prober, *, signed_in: bool) -> None:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             url = _url(rule, values)
             for label in ("2**31", "2**63"):
-                if ints and not signed_in:  # refused by the route's converter, whoever asks
+                if ints:
                     prober.send(f"path {label}", method, _url(rule, values, dict.fromkeys(ints, NUMBERS[label])))
             for label, value in (("nul", "a%00b"), ("surrogate", SURROGATE), ("invalid utf-8", INVALID_UTF8)):
                 if texts:
