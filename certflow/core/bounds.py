@@ -37,8 +37,8 @@ JSON_MAX_DEPTH = 32
 JSON_MAX_BYTES = 1024 * 1024
 MAX_JSON_INT = 2**63 - 1
 
-_BRACKETS = re.compile(rb"[\[\]{}]")
-_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# A string (an unterminated one runs to the end: one pass, never a retry) or a bracket.
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -132,11 +132,15 @@ def json_depth(raw: bytes) -> int:
     if raw.count(b"[") + raw.count(b"{") <= JSON_MAX_DEPTH:
         return raw.count(b"[") + raw.count(b"{")  # an upper bound that is already small
     depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRINGS.sub(b'""', raw)):
+    for token in _TOKENS.finditer(raw):
+        bracket = token.group()
         if bracket in (b"[", b"{"):
             depth += 1
-            deepest = max(deepest, depth)
-        else:
+            if depth > deepest:
+                deepest = depth
+                if deepest > JSON_MAX_DEPTH:
+                    return deepest  # deep enough to refuse: no need to read on
+        elif bracket in (b"]", b"}"):
             depth -= 1
     return deepest
 
