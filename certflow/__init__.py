@@ -98,6 +98,10 @@ def create_app(config: object | str | None = None) -> Flask:
 
     ops.init_app(app)  # request ids, JSON logs, metrics, /healthz, /readyz, /metrics
 
+    from certflow.core import bounds
+
+    bounds.init_app(app)  # after CSRF, limits, request ids: hostile text, JSON too deep or large, refused early
+
     from certflow.admin.routes import bp as admin_bp
     from certflow.api import bp as api_bp
     from certflow.assessor.routes import bp as assessor_bp

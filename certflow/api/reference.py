@@ -9,6 +9,7 @@ from certflow.api import bp
 from certflow.api.auth import current_api_user
 from certflow.api.schemas import reference as s
 from certflow.api.spec import answer, operation, query
+from certflow.core.converters import as_id
 from certflow.extensions import db
 from certflow.models import Dinas, Element, Province, Scheme, Unit
 from certflow.people.policy import dinas_scope
@@ -86,6 +87,6 @@ def list_dinas():
         stmt = stmt.where(Dinas.id.in_(scope))
     province = (args.province or "").strip()
     if province:
-        by_id = province.isdigit() and len(province) < 10
-        stmt = stmt.where(Province.id == int(province) if by_id else Province.name == province)
+        by_id = as_id(province)
+        stmt = stmt.where(Province.id == by_id if by_id else Province.name == province)
     return answer([dinas_out(d) for d in db.session.scalars(stmt).unique()])

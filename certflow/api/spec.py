@@ -23,13 +23,13 @@ from certflow.core.schemas import read_body, read_query
 
 JSON = "application/json"
 ERROR_TEXT = {
-    400: "bad_request: the body is not a JSON object.",
+    400: "bad_request: the body is not a JSON object, or it nests deeper than 32 levels.",
     401: "unauthorized: no valid bearer token (invalid_credentials: wrong e-mail or password).",
     403: "forbidden: the caller may see the record but not do this.",
     404: "not_found: no such record, or one the caller may not see.",
     405: "method_not_allowed (the Allow header lists the methods).",
     409: "invalid_transition, stale_version, not_editable or form_not_ready.",
-    413: "too_large: the upload is too large.",
+    413: "too_large: the upload (or a JSON body over 1 MiB) is too large.",
     415: "unsupported_media_type.",
     422: "validation_error (message and fields name the fields), guard_failed (with rule)"
     " or lines_refused (with lines).",
@@ -74,8 +74,7 @@ def operation(
         codes.add(401)
     if json is not None:
         codes |= {400, 413, 422}  # not an object; over MAX_CONTENT_LENGTH; refused values
-    if query is not None or multipart is not None:
-        codes.add(422)
+    codes.add(422)  # any operation: a NUL or broken text in its path's query (certflow.core.bounds)
     responses: dict[str, Any] = {f"HTTP_{ok}": resp if content is None else None}
     responses.update({f"HTTP_{code}": (ErrorBody, ERROR_TEXT[code]) for code in sorted(codes)})
 

@@ -17,6 +17,7 @@ from functools import cached_property
 from sqlalchemy import func, select
 
 from certflow.applications.fact_queries import BATCHED, declarations_by_app
+from certflow.core.converters import as_id
 from certflow.extensions import db
 from certflow.models import (
     Application,
@@ -149,11 +150,7 @@ def member_conflicts_by_app(
 
 def _record_id(value) -> int | None:
     """A record id from an integer or a string of digits that a database integer can hold, else None."""
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 10:
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
-        return value
-    return None
+    return as_id(value)
 
 
 class ApplicationFacts:

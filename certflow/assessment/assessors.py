@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, false, select
 
 from certflow import clock
+from certflow.core.converters import MAX_ID
 from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Assessor, AssessorScheme, Dinas, Scheme, User
@@ -43,8 +44,10 @@ def parse_date(field: str, value: Any, *, not_past: bool = False) -> date:
 
 def parse_int(field: str, value: Any, low: int, high: int) -> int:
     """A whole number between ``low`` and ``high``."""
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value.strip())
+    text = value.strip() if isinstance(value, str) else ""
+    digits = text[1:] if text.startswith("-") else text
+    if digits.isascii() and digits.isdigit() and len(digits) <= 18:  # "²" is a digit int() refuses
+        value = int(text)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise AppError(
             N_("%(field)s must be a whole number from %(low)s to %(high)s."),
@@ -67,9 +70,9 @@ def parse_text(field: str, value: Any, max_length: int) -> str:
 
 def parse_id(field: str, value: Any) -> int:
     """A record id (a positive whole number)."""
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 18:
         value = int(value.strip())
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ID:  # no record beyond
         raise AppError(N_("%(field)s must be the id of a record."), {"field": field}, fields=field)
     return value
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from certflow.certifier.routes import bp
+from certflow.core.converters import as_id
 from certflow.core.errors import AppError
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
@@ -96,7 +97,7 @@ def plenary_record(schedule_id: int):
     """Record the decision: one line per candidate, all or nothing."""
     schedule = _schedule_or_404(schedule_id)
     form = request.form
-    app_ids = [v for v in form.getlist("application") if v.isdigit() and len(v) <= 10]
+    app_ids = [v for v in form.getlist("application") if as_id(v)]
     lines = [
         {
             "application": int(a),
@@ -105,7 +106,7 @@ def plenary_record(schedule_id: int):
         }
         for a in app_ids
     ]
-    members = [int(m) for m in form.getlist("members") if m.isdigit() and len(m) <= 10]
+    members = [as_id(m) for m in form.getlist("members") if as_id(m)]
     values = {
         "number": form.get("number", ""),
         "date": form.get("date", ""),

@@ -37,3 +37,17 @@ class BoundedIntConverter(IntegerConverter):
 def register_converters(app) -> None:
     """Make ``<int:…>`` bounded for every route; call before the blueprints are registered."""
     app.url_map.converters["int"] = BoundedIntConverter
+
+
+def as_id(value: object) -> int | None:
+    """A record id from a form, query or JSON value: ASCII digits (or an int) from 1 to ``MAX_ID``, else None.
+
+    ``str.isdigit`` alone is not enough: ``"²"`` is a digit to it and not to ``int()``, and ten
+    digits overflow a PostgreSQL ``integer``.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from certflow.core.converters import as_id
 from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Dinas, User
@@ -25,8 +26,8 @@ def resolve_dinas(value: str | int | None) -> Dinas | None:
     if value in (None, ""):
         return None
     dinas = None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        dinas = db.session.get(Dinas, int(value))
+    if as_id(value):
+        dinas = db.session.get(Dinas, as_id(value))
     if dinas is None and isinstance(value, str):
         dinas = db.session.scalar(select(Dinas).where(Dinas.name == value.strip()))
     if dinas is None:

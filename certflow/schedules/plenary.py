@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from certflow import clock
 from certflow.applications.workflow import fire_application_event
+from certflow.core.converters import as_id
 from certflow.core.errors import AppError, Forbidden, InvalidInput, translate
 from certflow.extensions import db
 from certflow.models import Application, PlenaryDecision, PlenaryLine, Schedule, ScheduleLog, User, UserRole
@@ -34,11 +35,7 @@ MAX_LINES = 500
 
 
 def _record_id(value: Any) -> int | None:
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 10:
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
-        return value
-    return None
+    return as_id(value)
 
 
 def _check_header(number: Any, on: Any, members: Any, lines: Any) -> tuple[str, date, list[int], list]:

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from certflow.core.converters import as_id
 from certflow.core.errors import AppError
 from certflow.extensions import db
 from certflow.models import Dinas, User, UserRole
@@ -63,7 +64,7 @@ def _profile(data: dict, errors: dict) -> dict:
     dinas = None
     raw = data.get("dinas")
     if raw not in (None, ""):
-        dinas = db.session.get(Dinas, int(raw)) if str(raw).isdigit() and len(str(raw)) < 10 else None
+        dinas = db.session.get(Dinas, as_id(str(raw))) if as_id(str(raw)) else None
         if dinas is None:
             errors["dinas"] = _("Choose a Dinas Sosial from the list.")
     elif set(roles) & set(NEEDS_DINAS):

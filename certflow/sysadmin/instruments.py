@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from certflow.assessment import instruments as service
 from certflow.assessment import question_import
+from certflow.core.converters import as_id
 from certflow.core.errors import translate
 from certflow.core.transaction import unit_of_work
 from certflow.models import Scheme
@@ -52,7 +53,7 @@ def _load(scheme_id: int) -> Scheme:
 
 
 def _unit(scheme: Scheme, raw) -> object:
-    unit_id = int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else 0
+    unit_id = as_id(raw) or 0
     unit = standard.get_item(scheme, "unit", unit_id)
     if unit is None:
         abort(404)

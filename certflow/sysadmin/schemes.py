@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from certflow.assessment import instruments
+from certflow.core.converters import as_id
 from certflow.core.errors import StaleVersion
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
@@ -213,7 +214,7 @@ def add_item(scheme_id: int, kind: str):
     if kind != "unit":
         parent_kind = "unit" if kind == "element" else "element"
         parent_id = request.form.get("parent", "")
-        parent = _item_or_404(scheme, parent_kind, int(parent_id) if parent_id.isdigit() else 0)
+        parent = _item_or_404(scheme, parent_kind, as_id(parent_id) or 0)
         failed = f"add-{kind}-{parent.id}"
     try:
         with unit_of_work():

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from certflow.auth.routes import dinas_groups
+from certflow.core.converters import as_id
 from certflow.core.errors import StaleVersion
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
@@ -161,9 +162,7 @@ def dinas_admins():
     """The provinces, each with how many of its dinas have an admin; or one province's dinas and admins."""
     province_id = request.args.get("province", "")
     if province_id:
-        province = (
-            db.session.get(Province, int(province_id)) if province_id.isdigit() and len(province_id) < 10 else None
-        )
+        province = db.session.get(Province, as_id(province_id)) if as_id(province_id) else None
         if province is None:
             abort(404)
         return _province_page(province)

@@ -1,4 +1,4 @@
-"""Error pages (400, 403, 404, 405, 429, 500) in the reader's language, and the pages' security headers."""
+"""Error pages (400, 403, 404, 405, 413, 422, 429, 500) in the reader's language, and the pages' security headers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from certflow.core.dispatch import register_error_renderer, render_http_error
 from certflow.extensions import db
 from certflow.web.routes import bp
 
-PAGES = (400, 403, 404, 405, 429, 500)
+PAGES = (400, 403, 404, 405, 413, 422, 429, 500)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (

@@ -62,7 +62,7 @@ def check_people(importer: User, rows: list[Row]) -> None:
 
 def _int(row: Row, column: str, low: int, high: int) -> int | None:
     value = row.cells[column]
-    if value and (not value.isdigit() or not low <= int(value) <= high):
+    if value and (not (value.isascii() and value.isdigit() and len(value) <= 18) or not low <= int(value) <= high):
         row.bad(column, N_("%(value)s is not a whole number from %(low)s to %(high)s"), value=value, low=low, high=high)
         return None
     return int(value) if value else None
