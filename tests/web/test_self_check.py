@@ -200,10 +200,8 @@ BAD_QUERIES = [
     ("practice_hours", "practice_hours=%C2%B2"),
     ("practice_hours", "practice_hours=12%2C5"),
     ("education_field", "education_field=law"),
-    ("education_field", "education_field=peksos%00"),
     ("education_level", "education_level=S9"),
     ("training", "training=maybe"),
-    ("position", "position=Staf%00Dinas"),
     ("position", "position=" + "x" * 121),
 ]
 GOOD_QUERY = {"education_field": "other", "education_level": "S1", "practice_hours": "2000", "training": "yes"}
@@ -219,6 +217,14 @@ def test_the_page_shows_a_bad_answer_in_the_summary_and_next_to_its_field(app, w
     assert f'href="#{field}"' in summary[: summary.index("</div>")]
     assert f'id="{field}-error"' in page.text
     assert "scheme-check" not in page.text  # no results for answers that are not valid
+
+
+@pytest.mark.parametrize("path", ["/self-check?education_field=peksos%00", "/register?education_field=peksos%00"])
+def test_a_nul_byte_in_the_answers_is_refused_at_the_door_in_words(app, world, path):
+    page = Browser(app).get(f"{path}&lang=en")
+    assert page.status_code == 422
+    assert "scheme-check" not in page.text and "\x00" not in page.text
+    assert "The request could not be accepted" in page.text
 
 
 def test_every_error_of_the_page_is_shown_at_once(app, world):
@@ -286,7 +292,6 @@ def test_the_register_link_carries_the_answers_into_the_first_application_form(a
     "query",
     [
         "education_field=law&education_level=S9&practice_hours=99999999",
-        "education_field=peksos%00&education_level=S1%00&practice_hours=1%00",
         "practice_hours=-1",
         "practice_hours=%C2%B2",
         "education_field=OTHER&education_level=s1&practice_hours=100001",
