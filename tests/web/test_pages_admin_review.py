@@ -37,7 +37,7 @@ def test_the_documents_are_one_table_with_kind_file_upload_time_status_and_revie
         h.split(">", 1)[1].split("<")[0] for h in table.split("<thead>")[1].split("</thead>")[0].split("<th")[1:]
     ]
     assert headers == ["Document", "File", "Uploaded", "Status", "Review"]
-    assert table.count('<tr class="doc ') == len(application.documents)
+    assert table.count('<tr class="doc-row ') == len(application.documents)
     for d in application.documents:
         assert d.filename in table and f'action="/admin/documents/{d.id}/review"' in table
     assert "diploma" not in table.replace("diploma.pdf", "")  # the kind by its label, never its code
