@@ -50,7 +50,8 @@ def test_the_document_review_is_one_aligned_table(live_server, browser, world, d
         assert rows.count() == len(application.documents)
         # every row's cells start at the same x as the first row's: one aligned layout
         lefts = page.evaluate(
-            "[...document.querySelectorAll('.doc-table tbody tr')].map(r => [...r.children].map(c => Math.round(c.getBoundingClientRect().left)))"
+            "[...document.querySelectorAll('.doc-table tbody tr')]"
+            ".map(r => [...r.children].map(c => Math.round(c.getBoundingClientRect().left)))"
         )
         _shot(page, "review")
         assert all(row == lefts[0] for row in lefts), lefts
