@@ -99,18 +99,32 @@ def test_a_certifier_sees_identity_data_whole(live_server, browser, world, db, v
     application = world.advance(world.new_application(), "assessed")
     context, page = _page(browser, live_server, world.certifier, viewport)
     try:
-        page.goto(f"/certifier/applications/{application.id}")
-        _no_sideways_scroll(page)
-        clipped = page.evaluate(
-            """nip => [...document.querySelectorAll('main *')].filter(e => [...e.childNodes].some(
-                 n => n.nodeType === 3 && n.textContent.includes(nip))).filter(e => {
-                 const s = getComputedStyle(e);
-                 return e.scrollWidth > e.clientWidth + 1 || s.textOverflow === 'ellipsis' && s.overflow !== 'visible';
-               }).map(e => e.tagName + '.' + e.className)""",
-            NIP,
-        )
-        assert clipped == []
-        assert NIP in page.locator("main").inner_text().replace("\u00ad", "")
-        _shot(page, "certifier")
+        for path, name in ((f"/certifier/applications/{application.id}", "certifier"), ("/certifier/", "decisions")):
+            page.goto(path)
+            _no_sideways_scroll(page)
+            _whole(page, NIP)
+            _shot(page, name)
     finally:
         context.close()
+
+
+def _whole(page, text: str) -> None:
+    """Every element holding ``text`` shows it whole: nothing wider than its box, no ellipsis."""
+    clipped = page.evaluate(
+        """nip => {
+             const holders = [...document.querySelectorAll('main *')].filter(e => [...e.childNodes].some(
+               n => n.nodeType === 3 && n.textContent.includes(nip)));
+             const bad = [];
+             for (const h of holders) {
+               for (let e = h; e && e.tagName !== 'MAIN'; e = e.parentElement) {
+                 const s = getComputedStyle(e);
+                 const hides = s.overflowX !== 'visible' || s.textOverflow === 'ellipsis';
+                 if (hides && e.scrollWidth > e.clientWidth + 1) bad.push(e.tagName + '.' + e.className);
+               }
+             }
+             return bad;
+           }""",
+        text,
+    )
+    assert clipped == [], page.url
+    assert text in page.locator("main").inner_text(), page.url
