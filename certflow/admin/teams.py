@@ -83,6 +83,10 @@ def _errors_of(exc: AppError, lead) -> dict:
     return {field or "form": service_message(exc)}
 
 
+# the lists of the form whose placeholder left chosen says so in plain words
+PICKED = {"scheme": lambda: _("Choose a scheme from the list."), "dinas": lambda: _("Choose a dinas from the list.")}
+
+
 def _field_errors(values: dict, *, new: bool) -> dict:
     """Every field of the team form checked on its own, so that the page shows all its errors at once
     (the service stops at the first); the composition rules are the service's, checked after."""
@@ -97,6 +101,9 @@ def _field_errors(values: dict, *, new: bool) -> dict:
     errors: dict = {}
     for name, check in checks:
         if name in errors:
+            continue
+        if name in PICKED and not values[name]:  # a list left at its placeholder
+            errors[name] = PICKED[name]()
             continue
         try:
             check()

@@ -128,3 +128,29 @@ def _whole(page, text: str) -> None:
     )
     assert clipped == [], page.url
     assert text in page.locator("main").inner_text(), page.url
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_the_team_form_shows_every_error_at_once_with_the_summary_focused(live_server, browser, world, db, viewport):
+    context, page = _page(browser, live_server, world.admin_kepri, viewport)
+    try:
+        page.goto("/admin/teams/new")
+        page.select_option("#f-dinas", "")
+        with page.expect_navigation():
+            page.locator("main form.admin-form button[type=submit]").click()
+        _no_sideways_scroll(page)
+        summary = page.locator(".error-summary")
+        links = summary.locator("a")
+        assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+            "#f-name",
+            "#f-scheme",
+            "#f-dinas",
+            "#f-lead",
+        ]
+        page.wait_for_function("document.activeElement && document.activeElement.matches('.error-summary')")
+        assert summary.bounding_box()["y"] < viewport["height"]
+        _shot(page, "team-form")
+        links.nth(3).click()  # each link moves the focus to its field
+        assert page.evaluate("document.activeElement.id") == "f-lead"
+    finally:
+        context.close()

@@ -271,6 +271,10 @@ def test_every_error_of_the_team_form_is_shown_at_once_with_a_summary_linking_to
         assert f'id="{fid}"' in page and f'id="{fid}-error"' in page or fid == "f-members"
     assert 'id="f-members-error"' in page
     assert "Team name is required." in summary and "unknown scheme codes: NOPE" in summary
+    assert "Choose a dinas from the list." in summary
+    blank = _post(kepri, "/admin/teams/new", name="Tim", scheme="", dinas="", lead=str(world.lead.id))
+    summary = blank.text.split('class="error-summary')[1].split("</div>")[0]
+    assert "Choose a scheme from the list." in summary and "Choose a dinas from the list." in summary
     # On a team's own page too: a blank name and a bad lead are both shown.
     edit = _post(kepri, f"/admin/teams/{world.team.id}", name="", lead="", members=[str(world.member.id)])
     assert edit.status_code == 422
