@@ -281,6 +281,7 @@ def test_the_recommendation_comes_after_the_sheet_with_notes_saved(app, world, d
     recommend = page.index('id="recommend"')
     assert recommend > page.rindex('class="card unit"')  # in the main column, after the last unit
     assert page.index("</aside>") < recommend
+    assert page.index('href="#recommend"') < page.index("</aside>")  # a link to it from the side column
     assert 'name="recommendation_notes"' in page
     done = _fire(lead, assessing, db, "recommend", recommendation="K", recommendation_notes="  Observed twice.  ")
     assert done.status_code == 303
