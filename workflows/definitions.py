@@ -22,7 +22,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from workflows.guards import N_, Msg
-from workflows.inputs import DEADLINE, OVERRIDE_REASON, REASON, RECOMMENDATION, TEAM, UNITS, UNTIL, Input
+from workflows.inputs import (
+    DEADLINE,
+    OVERRIDE_REASON,
+    REASON,
+    RECOMMENDATION,
+    RECOMMENDATION_NOTES,
+    TEAM,
+    UNITS,
+    UNTIL,
+    Input,
+)
 
 
 @dataclass(frozen=True)
@@ -318,11 +328,11 @@ APPLICATION = Definition(
             "recommend",
             [("in_assessment", "assessed")],
             [TEAM_LEAD],
-            ["all_criteria_scored", "recommendation_consistent"],
+            ["all_criteria_scored", "recommendation_consistent", "recommendation_notes_fit"],
             ["candidate", "dinas_admins", "certifiers"],
             label=N_("Recommend"),
             title=N_("Assessment completed; recommendation submitted"),
-            inputs=[RECOMMENDATION],
+            inputs=[RECOMMENDATION, RECOMMENDATION_NOTES],
             effect="record_recommendation",
         ),
         _ev(

@@ -352,6 +352,23 @@ def recommendation_consistent(ctx: GuardContext) -> Failure | None:
     return None
 
 
+RECOMMENDATION_NOTES_MAX = 4000
+
+
+def recommendation_notes_fit(ctx: GuardContext) -> Failure | None:
+    """``data.recommendation_notes``, if given, is a text of at most 4000 characters."""
+    notes = (ctx.data or {}).get("recommendation_notes")
+    if notes is None:
+        return None
+    if not isinstance(notes, str) or len(notes) > RECOMMENDATION_NOTES_MAX:
+        return Failure(
+            "recommendation_notes_fit",
+            N_("The notes with the recommendation must be a text of at most %(max)s characters."),
+            {"max": RECOMMENDATION_NOTES_MAX},
+        )
+    return None
+
+
 def recommendation_is_k(ctx: GuardContext) -> Failure | None:
     """The team recommended K."""
     if ctx.facts.recommendation != "K":
@@ -413,6 +430,7 @@ GUARDS = {
         assessment_not_started,
         all_criteria_scored,
         recommendation_consistent,
+        recommendation_notes_fit,
         recommendation_is_k,
         within_appeal_window,
         bk_units_only,

@@ -53,10 +53,18 @@ OVERRIDE_REASON = Input(
 RECOMMENDATION = Input(
     "recommendation", "choice", N_("Recommendation"), choices=("K", "BK"), checked_by="recommendation_consistent"
 )
+RECOMMENDATION_NOTES = Input(
+    "recommendation_notes",
+    "text",
+    N_("Notes with the recommendation (optional)"),
+    required=False,
+    checked_by="recommendation_notes_fit",
+)
 NOTES = Input("notes", "text", N_("The lead assessor's report (FR.AK.05)"), checked_by="notes_given")
 UNITS = Input("units", "units", N_("Units to reassess"), required=False, checked_by="bk_units_only")
 
 INPUTS: dict[str, Input] = {
-    i.name: i for i in (REASON, DEADLINE, UNTIL, TEAM, OVERRIDE_REASON, RECOMMENDATION, UNITS, NOTES)
+    i.name: i
+    for i in (REASON, DEADLINE, UNTIL, TEAM, OVERRIDE_REASON, RECOMMENDATION, RECOMMENDATION_NOTES, UNITS, NOTES)
 }
 """Every input an event may ask for, by name."""

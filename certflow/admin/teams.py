@@ -83,6 +83,35 @@ def _errors_of(exc: AppError, lead) -> dict:
     return {field or "form": service_message(exc)}
 
 
+# the lists of the form whose placeholder left chosen says so in plain words
+PICKED = {"scheme": lambda: _("Choose a scheme from the list."), "dinas": lambda: _("Choose a dinas from the list.")}
+
+
+def _field_errors(values: dict, *, new: bool) -> dict:
+    """Every field of the team form checked on its own, so that the page shows all its errors at once
+    (the service stops at the first); the composition rules are the service's, checked after."""
+    checks = [("name", lambda: pool.parse_text("name", values["name"], 160))]
+    if new:
+        checks += [
+            ("scheme", lambda: pool.scheme_by_code("scheme", values["scheme"])),
+            ("dinas", lambda: pool.scoped_dinas(current_user, "dinas", values["dinas"])),
+        ]
+    checks.append(("lead", lambda: pool.parse_id("lead", values["lead"])))
+    checks += [("members", lambda m=m: pool.parse_id("members", m)) for m in values["members"]]
+    errors: dict = {}
+    for name, check in checks:
+        if name in errors:
+            continue
+        if name in PICKED and not values[name]:  # a list left at its placeholder
+            errors[name] = PICKED[name]()
+            continue
+        try:
+            check()
+        except AppError as exc:
+            errors[name] = _("Choose a dinas from the list.") if exc.status == 404 else service_message(exc)
+    return errors
+
+
 def _posted_members() -> list[str]:
     return [m for m in request.form.getlist("members") if m]
 
@@ -95,6 +124,9 @@ def new_team():
         return _render_form(None, {"dinas": current_user.dinas_id, "members": []}, {})
     values = {name: request.form.get(name, "").strip() for name in ("name", "scheme", "dinas", "lead")}
     values["members"] = _posted_members()
+    errors = _field_errors(values, new=True)
+    if errors:
+        return _render_form(None, values, errors, 422)
     try:
         with unit_of_work():
             team = team_service.create_team(current_user, values)
@@ -130,6 +162,9 @@ def edit_team(team_id: int):
         return _render_form(team, _values_of(team), {})
     values = {"name": request.form.get("name", "").strip(), "lead": request.form.get("lead", "").strip()}
     values["members"] = _posted_members()
+    errors = _field_errors(values, new=False)
+    if errors:
+        return _render_form(_team_or_404(team_id), values, errors, 422)
     try:
         with unit_of_work():
             team_service.update_team(current_user, team, _changes(team, values))

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from certflow.admin.common import dinas_admin_required, event_refusal, list_filters, page_number, scoped_application
 from certflow.admin.routes import bp
+from certflow.applications import document_review as review
 from certflow.applications import documents as docs
 from certflow.applications.facts import ApplicationFacts
 from certflow.applications.workflow import fire_application_event
@@ -130,11 +132,16 @@ def eligibility(app: Application) -> list[Rule]:
 
 def render_verify(app: Application, *, status: int = 200, failed=None, error=None, values=None, doc_errors=None):
     """The verification page of one application; after a refusal, its message next to the form."""
+    opened = review.opened_by(app, current_user)
     return (
         render_template(
             "admin/verify.html",
             app=app,
-            documents=app.documents,
+            documents=sorted(app.documents, key=lambda d: d.id),
+            opened=opened,
+            replacements=review.replacements(app.documents),
+            may_mark_all=review.may_mark_all_valid(app, current_user, opened),
+            to_review=review.to_review(app),
             rules=eligibility(app),
             decisions=DECISIONS if app.state == "submitted" else (),
             failed=failed,
@@ -169,6 +176,11 @@ def document_file(doc_id: int):
     response = docs.file_response(doc) if may_read_documents(current_user, doc.application) else None
     if response is None:
         abort(404)
+    try:
+        with unit_of_work():
+            review.record_opening(doc, current_user)
+    except StaleVersion:
+        pass  # the same admin opened it at the same moment in another tab: it is recorded already
     return response
 
 
@@ -194,6 +206,23 @@ def review_document(doc_id: int):
         "success",
     )
     return redirect(url_for("admin.verify", application_id=app.id, saved=doc_id, _anchor=f"doc-{doc_id}"), 303)
+
+
+@bp.post("/verification/<int:application_id>/documents/all-valid")
+@dinas_admin_required
+def mark_all_valid(application_id: int):
+    """Mark every document waiting for review valid, once this admin has opened each of them."""
+    app = scoped_application(application_id)
+    try:
+        with unit_of_work():
+            marked = review.mark_all_valid(app, current_user)
+    except StaleVersion as exc:
+        return _stale(application_id, exc)
+    except REFUSALS as exc:
+        message, code = refusal(exc)
+        return render_verify(scoped_application(application_id), status=code, error=message, failed="all_valid")
+    flash(ngettext("%(num)d document marked valid.", "%(num)d documents marked valid.", len(marked)), "success")
+    return redirect(url_for("admin.verify", application_id=application_id, saved="all", _anchor="documents-title"), 303)
 
 
 def _status_word(status: str) -> str:

@@ -117,14 +117,16 @@ def release_team(app: Application, fired, user, reason, data, now):
 
 @effect("record_recommendation")
 def record_recommendation(app: Application, fired, user, reason, data, now):
-    """The team's K or BK."""
+    """The team's K or BK, and the lead's notes with it (if any)."""
     app.recommendation = data["recommendation"]
+    app.recommendation_notes = (data.get("recommendation_notes") or "").strip() or None
 
 
 @effect("clear_recommendation")
 def clear_recommendation(app: Application, fired, user, reason, data, now):
     """An assessment returned to the team has no recommendation until the lead recommends again."""
     app.recommendation = None
+    app.recommendation_notes = None
 
 
 @effect("certify")

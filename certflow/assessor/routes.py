@@ -191,15 +191,16 @@ def fire(application_id: int, event: str):
     if event not in ASSESSOR_EVENTS:
         abort(404)
     app, _assessor = _load(application_id)
+    from_sheet = request.args.get("back") == "scores"  # the score sheet offers the start too
 
     def rerender(*, error, failed, values, status):
         app, assessor = _load(application_id)
-        if event == "start_assessment":
+        if event == "start_assessment" and not from_sheet:
             form = _prefilled(declarations(app).get(assessor.id))
             return _conflict_page(app, assessor, form, error=error, failed=failed, status=status)
         return _scoring_page(app, assessor, error=error, failed=failed, values=values, status=status)
 
-    page = ".conflict" if event == "start_assessment" else ".scoring"
+    page = ".conflict" if event == "start_assessment" and not from_sheet else ".scoring"
     done = url_for(".scoring", application_id=app.id)
     return fire_from_form(app, event, current_user, page, rerender, done_url=done)
 

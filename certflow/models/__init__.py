@@ -1,6 +1,6 @@
 """The models, one module per aggregate; importing this registers them all."""
 
-from certflow.models.applications import Appeal, Application, Document, SelfAssessmentAnswer
+from certflow.models.applications import Appeal, Application, Document, DocumentOpening, SelfAssessmentAnswer
 from certflow.models.assessment import (
     Assessor,
     AssessorRelation,
@@ -34,6 +34,7 @@ __all__ = [
     "Criterion",
     "Dinas",
     "Document",
+    "DocumentOpening",
     "Element",
     "Feedback",
     "Notification",

@@ -53,6 +53,7 @@ class Application(db.Model):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id"), index=True)  # 0006_schedules
     recommendation: Mapped[str | None] = mapped_column(String(2))
+    recommendation_notes: Mapped[str | None] = mapped_column(Text)  # 0014_ux14: the lead's notes with it
     revision_reason: Mapped[str | None] = mapped_column(Text)
     revision_deadline: Mapped[date | None] = mapped_column(Date)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -119,6 +120,16 @@ class Document(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     application: Mapped[Application] = relationship(back_populates="documents")
+
+
+class DocumentOpening(db.Model):
+    """A reviewer downloaded (opened) a document: "mark all valid" needs every document opened (0014_ux14)."""
+
+    __tablename__ = "document_openings"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class Appeal(db.Model):

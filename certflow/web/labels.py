@@ -77,6 +77,7 @@ GUARD_LABELS = {
     "assessment_not_started": _l("no score is recorded since the team was assigned"),
     "all_criteria_scored": _l("every criterion is scored"),
     "recommendation_consistent": _l("K is recommended only if every unit is K"),
+    "recommendation_notes_fit": _l("the notes with the recommendation are not too long"),
     "recommendation_is_k": _l("the team recommended K"),
     "within_appeal_window": _l("within 14 days of the decision, once"),
     "bk_units_only": _l("only units judged BK are reassessed"),

@@ -247,7 +247,7 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
     admin.click(item)
     expect(page.locator(".badge")).to_have_text("Submitted")
     for kind in ("Diploma", "Work letter"):
-        doc = page.locator("article.doc", has=page.locator("h3", has_text=kind))
+        doc = page.locator("tr.doc-row", has=page.locator("th", has_text=kind))
         doc.locator("input[type=radio][value=valid]").check()
         admin.click(doc.locator("button[type=submit]"))
         admin.flash(f"{kind} marked valid.")
@@ -348,9 +348,9 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
     lead.flash("The assessment record is saved.")
     screenshot(page, "18a-lead-record-per-unit")
     page.goto(f"/assessor/applications/{app_id}/scores")
-    recommend = page.locator("details[data-event=recommend]")
-    recommend.locator("summary").click()
+    recommend = page.locator("details[data-event=recommend]")  # open already, after the criteria
     recommend.locator("select[name=recommendation]").select_option("K")
+    recommend.locator("textarea[name=recommendation_notes]").fill("Kompeten di semua unit.")
     screenshot(page, "18-lead-side-by-side")
     lead.click(recommend.locator("button[type=submit]"))
     lead.flash("Recommend: done. The application is now “Assessed”.")

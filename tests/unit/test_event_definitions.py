@@ -74,6 +74,7 @@ def test_the_catalogue_of_inputs():
         "team",
         "override_reason",
         "recommendation",
+        "recommendation_notes",
         "units",
         "notes",
     }

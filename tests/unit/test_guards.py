@@ -201,6 +201,10 @@ FAILURES: dict[str, dict[str, Callable[[GuardContext], None]]] = {
         "other": _data("recommendation", "maybe"),
         "K with a BK unit": _set("unit_results", {"PSG.U1": "K", "PSG.U2": "BK"}),
     },
+    "recommendation_notes_fit": {
+        "too long": _data("recommendation_notes", "x" * 4001),
+        "not a text": _data("recommendation_notes", ["x"]),
+    },
     "recommendation_is_k": {"BK": _set("recommendation", "BK"), "none": _set("recommendation", None)},
     "within_appeal_window": {
         "too late": _set("decided_at", NOW - APPEAL_WINDOW - timedelta(seconds=1)),

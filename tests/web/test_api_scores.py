@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from certflow.models import ConflictDeclaration, Score
+from certflow.models import Application, ConflictDeclaration, Score
 from tests.web.test_api_applications_support import Api, criteria_codes, error_code
 
 
@@ -256,3 +256,14 @@ def test_who_may_read_the_scores(api, world, who, status):
         assert len(groups[0]["scores"]) == len(criteria_codes(world.scheme))
     else:
         assert "items" not in r.get_json()
+
+
+def test_the_recommendation_keeps_its_notes_and_refuses_notes_too_long(api, world, db, assessing):
+    world.score_all(assessing, world.lead)
+    lead = api.as_(world.lead.user)
+    r = lead.event(assessing.id, "recommend", data={"recommendation": "K", "recommendation_notes": "x" * 4001})
+    assert r.status_code == 422 and r.get_json()["error"]["rule"] == "recommendation_notes_fit"
+    r = lead.event(assessing.id, "recommend", data={"recommendation": "K", "recommendation_notes": "Seen at work."})
+    assert r.status_code == 200 and r.get_json()["state"] == "assessed"
+    db.session.expire_all()
+    assert db.session.get(Application, assessing.id).recommendation_notes == "Seen at work."

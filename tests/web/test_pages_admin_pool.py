@@ -256,3 +256,29 @@ def test_the_teams_page_runs_the_same_number_of_queries_for_1_or_10_teams(app, w
     with count_queries() as many:
         assert browser.get("/admin/teams").status_code == 200
     assert many[0] == few[0]
+
+
+def test_every_error_of_the_team_form_is_shown_at_once_with_a_summary_linking_to_each_field(app, world, db):
+    kepri = admin_browser(app, world.admin_kepri)
+    response = _post(kepri, "/admin/teams/new", name="", scheme="NOPE", dinas="", lead="", members=["x"])
+    assert response.status_code == 422
+    page = response.text
+    summary = page.split('class="error-summary')[1].split("</div>")[0]
+    assert page.index('class="error-summary') < page.index('id="f-name"')  # at the top of the form
+    links = [part.split('"')[0] for part in summary.split('href="#')[1:]]
+    assert links == ["f-name", "f-scheme", "f-dinas", "f-lead", "f-members"]
+    for fid in links:
+        assert f'id="{fid}"' in page and f'id="{fid}-error"' in page or fid == "f-members"
+    assert 'id="f-members-error"' in page
+    assert "Team name is required." in summary and "unknown scheme codes: NOPE" in summary
+    assert "Choose a dinas from the list." in summary
+    blank = _post(kepri, "/admin/teams/new", name="Tim", scheme="", dinas="", lead=str(world.lead.id))
+    summary = blank.text.split('class="error-summary')[1].split("</div>")[0]
+    assert "Choose a scheme from the list." in summary and "Choose a dinas from the list." in summary
+    # On a team's own page too: a blank name and a bad lead are both shown.
+    edit = _post(kepri, f"/admin/teams/{world.team.id}", name="", lead="", members=[str(world.member.id)])
+    assert edit.status_code == 422
+    summary = edit.text.split('class="error-summary')[1].split("</div>")[0]
+    assert [p.split('"')[0] for p in summary.split('href="#')[1:]] == ["f-name", "f-lead"]
+    fresh(db)
+    assert db.session.scalar(select(Team.id).where(Team.name == "")) is None

@@ -244,3 +244,51 @@ def test_the_sheet_runs_a_constant_number_of_queries(app, world, db, assessing):
         page = lead.get(path).text
     assert page.count("Members differ</strong>") == 8
     assert full[0] == empty[0]
+
+
+def test_the_lead_starts_the_assessment_at_the_top_of_the_sheet(app, world, db):
+    application = world.advance(world.new_application(), "team_assigned")
+    member_page = _browser(app, world.member).get(_path(application)).text
+    assert 'id="start"' not in member_page  # only the lead may start it
+    lead = _browser(app, world.lead)
+    page = lead.get(_path(application)).text
+    start = page.index('id="start"')
+    assert start < page.index('class="card unit"')  # at the top of the sheet, before the criteria
+    assert "/events/start_assessment?back=scores" in page
+    # Nobody declared a conflict yet: the refusal comes back on the sheet, where the lead is looking.
+    refused = lead.post(
+        f"/assessor/applications/{application.id}/events/start_assessment?back=scores",
+        data={"csrf_token": csrf_token(page), "version": _version(db, application)},
+    )
+    assert refused.status_code == 422 and 'id="start-error"' in refused.text and 'class="card unit"' in refused.text
+    world.declare(application)
+    world.agree(application)
+    page = lead.get(_path(application)).text
+    done = lead.post(
+        f"/assessor/applications/{application.id}/events/start_assessment?back=scores",
+        data={"csrf_token": csrf_token(page), "version": _version(db, application)},
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith(_path(application))
+    fresh(db)
+    assert db.session.get(Application, application.id).state == "in_assessment"
+    assert 'id="start"' not in lead.get(_path(application)).text
+
+
+def test_the_recommendation_comes_after_the_sheet_with_notes_saved(app, world, db, assessing):
+    world.score_all(assessing, world.lead)
+    lead = _browser(app, world.lead)
+    page = lead.get(_path(assessing)).text
+    recommend = page.index('id="recommend"')
+    assert recommend > page.rindex('class="card unit"')  # in the main column, after the last unit
+    assert page.index("</aside>") < recommend
+    assert page.index('href="#recommend"') < page.index("</aside>")  # a link to it from the side column
+    assert 'name="recommendation_notes"' in page
+    done = _fire(lead, assessing, db, "recommend", recommendation="K", recommendation_notes="  Observed twice.  ")
+    assert done.status_code == 303
+    fresh(db)
+    application = db.session.get(Application, assessing.id)
+    assert application.recommendation == "K" and application.recommendation_notes == "Observed twice."
+    assert "Observed twice." in lead.get(_path(assessing)).text
+    world.fire(application, "return_assessment", world.certifier, reason="Check unit 2 again")
+    fresh(db)
+    assert db.session.get(Application, assessing.id).recommendation_notes is None

@@ -290,3 +290,16 @@ def test_the_record_and_the_appeals_queue_run_a_constant_number_of_queries(app, 
         assert browser.get("/certifier/appeals").text.count("data-application=") == 2
     assert record_more[0] == record_one[0]
     assert appeals_more[0] == appeals_one[0]
+
+
+def test_the_certifier_reads_the_leads_notes_with_the_recommendation(app, world, db):
+    application = world.advance(world.new_application(), "in_assessment")
+    world.score_all(application, world.lead)
+    notes = "Observed at the shelter.\nPortfolio complete."
+    world.fire(application, "recommend", world.lead.user, data={"recommendation": "K", "recommendation_notes": notes})
+    page = _browser(app, world.certifier).get(f"/certifier/applications/{application.id}").text
+    assert "Notes with the recommendation" in page
+    assert page.count("Observed at the shelter.\nPortfolio complete.") == 2  # in the decision card and the history
+    # a dinas admin does not see the recommendation, nor its notes
+    admin = Browser(app).login(world.admin_batam)
+    assert "Observed at the shelter." not in admin.get(f"/applications/{application.id}?lang=en").text

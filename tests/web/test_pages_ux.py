@@ -122,8 +122,8 @@ def test_a_reviewed_document_shows_its_success_message_where_the_page_comes_back
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"?saved={doc.id}#doc-{doc.id}")
     page = b.get(response.headers["Location"].split("#")[0]).text
-    article = page[page.index(f'id="doc-{doc.id}"') :]
-    assert 'class="flash doc-saved"' in article[: article.index("</article>")]
+    row = page[page.index(f'id="doc-{doc.id}"') :]
+    assert 'class="flash doc-saved"' in row[: row.index("</tr>")]  # in the document's own row
 
 
 INTERNAL = re.compile(
