@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from certflow.applications.documents import stored_path
+from certflow import storage
 from certflow.models import Application, Document, DocumentOpening
 from tests.web.test_pages_admin_support import admin_browser, submitted
 from tests.web.test_pages_support import csrf_token, fresh
@@ -15,13 +15,14 @@ def _page(browser, application) -> str:
 
 
 def _open(browser, doc) -> None:
-    path = stored_path(doc)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"%PDF-1.4 test")
+    with browser.app.app_context():
+        store = storage.current()
+        store.put(doc.stored_name, b"%PDF-1.4 test", replace=True)
     try:
         assert browser.get(f"/admin/documents/{doc.id}/file").status_code == 200
     finally:
-        path.unlink()
+        with browser.app.app_context():
+            storage.current().delete(doc.stored_name)
 
 
 def _mark_all(browser, application):
