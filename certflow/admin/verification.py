@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -14,6 +14,7 @@ from certflow.admin.common import dinas_admin_required, event_refusal, list_filt
 from certflow.admin.routes import bp
 from certflow.applications import document_review as review
 from certflow.applications import documents as docs
+from certflow.applications import previews
 from certflow.applications.facts import ApplicationFacts
 from certflow.applications.workflow import fire_application_event
 from certflow.core.errors import StaleVersion, translate
@@ -181,6 +182,24 @@ def document_file(doc_id: int):
             review.record_opening(doc, current_user)
     except StaleVersion:
         pass  # the same admin opened it at the same moment in another tab: it is recorded already
+    return response
+
+
+@bp.get("/documents/<int:doc_id>/preview")
+@dinas_admin_required
+def document_preview(doc_id: int):
+    """A small PNG certflow draws of the document (a PDF's first page, or the image) for the review page."""
+    doc = _scoped_document(doc_id)
+    if not may_read_documents(current_user, doc.application):
+        abort(404)
+    try:
+        png = previews.preview_png(doc)
+    except previews.NoPreview:
+        abort(404)
+    response = Response(png, mimetype="image/png")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
 

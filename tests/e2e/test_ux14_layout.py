@@ -4,15 +4,21 @@ header) and a certifier's identity data shown whole (an 18-digit NIP wraps, neve
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
+from reportlab.pdfgen import canvas
 
+from certflow import storage
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.factories import PASSWORD
 from tests.web.test_pages_admin_support import submitted
 
-pytest.importorskip("playwright")
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the ``browser`` fixture skips the test (or fails it in CI)
+    expect = None
 
 NIP = "198512312010012001"
 SHOTS = os.environ.get("CERTFLOW_UX14_SHOTS")  # e.g. /tmp: saves /tmp/ux14-<name>-<width>.png
@@ -59,6 +65,18 @@ def test_the_document_review_is_one_aligned_table(live_server, browser, world, d
             assert len(set(lefts[0])) == 1, lefts
         else:  # five columns side by side
             assert len(set(lefts[0])) == 5, lefts
+        # the preview certflow draws of the first document opens in place and fits the screen
+        doc = application.documents[0]
+        pdf = io.BytesIO()
+        sheet = canvas.Canvas(pdf)
+        sheet.drawString(72, 720, "Ijazah Sarjana Terapan Pekerjaan Sosial")
+        sheet.save()
+        storage.current().put(doc.stored_name, pdf.getvalue(), replace=True)
+        page.locator(f"#doc-{doc.id} details.doc-preview summary").click()
+        image = page.locator(f"#doc-{doc.id} details.doc-preview img")
+        expect(image).to_be_visible()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        _no_sideways_scroll(page)
         _shot(page, "review")
     finally:
         context.close()
