@@ -37,6 +37,8 @@ DOCUMENT_KIND_LABELS = {
     "work_letter": _l("Work letter"),
     "recommendation": _l("Recommendation of the Kepala Dinas"),
     "practice_log": _l("Practice log"),
+    "training_certificate": _l("Training certificate"),
+    "portfolio": _l("Portfolio"),
     "photo": _l("Photo"),
     "other": _l("Other document"),
 }
