@@ -118,6 +118,8 @@ def _prepared_application(candidate: User, scheme: Scheme) -> Application:
         "education_level": candidate.education_level,
         "practice_hours": candidate.practice_hours,
         "workplace": candidate.dinas.name,
+        "route": "education",
+        "purpose": "certification",
     }
     db.session.add(app)
     db.session.flush()

@@ -20,6 +20,7 @@ from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Document
 from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND, dinas_scope, may_read_documents
+from certflow.schemes.routes import required_documents
 from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import (
     document_kind_label,
@@ -203,6 +204,7 @@ def render_verify(app: Application, *, status: int = 200, failed=None, error=Non
             "admin/verify.html",
             app=app,
             documents=app.documents,
+            required_documents=required_documents(app),
             rules=eligibility(app),
             decisions=DECISIONS if app.state == "submitted" else (),
             failed=failed,

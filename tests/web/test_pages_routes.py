@@ -137,3 +137,4 @@ def test_the_verification_page_shows_the_route_and_what_it_asks(app, world, db):
     assert "At least 1344 hours of practice" in page and "The candidate declares 100 hours." in page
     assert "The candidate does not declare the training." in page
     assert "Not yet valid: Diploma, Work letter, Practice log, Training certificate." in page
+    assert "Required: Diploma, Work letter, Practice log, Training certificate." in page
