@@ -7,6 +7,7 @@ import pytest
 
 from certflow.models import Application, Scheme
 from tests.web.test_api_applications_support import Api, error_code
+from tests.web.test_api_records import _pdf_text
 from tests.web.test_pages_candidate_support import bare_draft, browser, post
 from tests.web.test_pages_support import Browser, fresh
 
@@ -138,3 +139,12 @@ def test_the_verification_page_shows_the_route_and_what_it_asks(app, world, db):
     assert "The candidate does not declare the training." in page
     assert "Not yet valid: Diploma, Work letter, Practice log, Training certificate." in page
     assert "Required: Diploma, Work letter, Practice log, Training certificate." in page
+
+
+def test_the_apl01_form_prints_the_purpose_and_the_route(api, world, db):
+    draft = world.new_application()
+    draft.apl01 = {**draft.apl01, "route": "education", "purpose": "jf_entry"}
+    db.session.commit()
+    text = _pdf_text(api.as_(world.candidate).get(f"/applications/{draft.id}/forms/apl-01"))
+    assert "Masuk jabatan fungsional (inpassing)" in text
+    assert "Jalur pendidikan" in text
