@@ -32,6 +32,7 @@ from certflow.models import (
 from certflow.people.regions import load_regions
 from certflow.people.users import create_user
 from certflow.seed_schemes import SCHEMES
+from workflows.eligibility import default_routes
 
 DEMO_PASSWORD = "demo12345"
 
@@ -64,6 +65,7 @@ def _add_scheme(code, name, level, education, hours, documents, units) -> Scheme
         min_practice_hours=hours,
         accepted_education=education,
         required_documents=documents,
+        routes=[r.as_data() for r in default_routes(education, hours, documents)],
     )
     db.session.add(scheme)
     db.session.flush()
@@ -116,6 +118,8 @@ def _prepared_application(candidate: User, scheme: Scheme) -> Application:
         "education_level": candidate.education_level,
         "practice_hours": candidate.practice_hours,
         "workplace": candidate.dinas.name,
+        "route": "education",
+        "purpose": "certification",
     }
     db.session.add(app)
     db.session.flush()

@@ -172,10 +172,14 @@ def invalid_documents_replaced(ctx: GuardContext) -> Failure | None:
 def eligibility_failures(facts: Any) -> list[Failure]:
     """Every eligibility rule of the scheme the candidate does not meet.
 
-    Reads ``education_field``, ``practice_hours``, ``accepted_education`` and
-    ``min_practice_hours`` from ``facts``; pages use it to show each rule as
-    met or not.
+    An application that chose a route (``facts.route_name``) is judged by that route's rules
+    (``facts.route``, None when the scheme no longer opens that route): one failure per rule the
+    candidate's profile does not meet (``facts.route_missing``). An application without a route
+    is judged by the scheme's older single rule set: ``education_field``, ``practice_hours``,
+    ``accepted_education`` and ``min_practice_hours``. Pages use it to show each rule as met or not.
     """
+    if getattr(facts, "route_name", None):
+        return _route_failures(facts)
     failures = []
     accepted = list(facts.accepted_education or [])
     if accepted and facts.education_field not in accepted:
@@ -194,6 +198,17 @@ def eligibility_failures(facts: Any) -> list[Failure]:
                 {"hours": facts.practice_hours or 0, "minimum": facts.min_practice_hours},
             )
         )
+    return failures
+
+
+def _route_failures(facts: Any) -> list[Failure]:
+    route = facts.route
+    if route is None or not route.enabled:
+        return [Failure("scheme_rules_met", N_("The scheme is no longer open by the route you chose; choose another."))]
+    failures = []
+    for missing in facts.route_missing:
+        params = {k: ", ".join(v) if isinstance(v, list) else v for k, v in missing.params.items()}
+        failures.append(Failure("scheme_rules_met", missing.message, params))
     return failures
 
 

@@ -23,8 +23,16 @@ from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, Document
 from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND, dinas_scope, may_read_documents
+from certflow.schemes.routes import required_documents
 from certflow.web.events import event_inputs, form_payload
-from certflow.web.labels import document_kind_label, education_field_label, event_label, state_label
+from certflow.web.labels import (
+    document_kind_label,
+    education_field_label,
+    event_label,
+    purpose_label,
+    route_label,
+    state_label,
+)
 from certflow.web.refusals import REFUSALS, refusal
 from workflows import APPLICATION
 from workflows.guards import eligibility_failures
@@ -88,6 +96,8 @@ def eligibility(app: Application) -> list[Rule]:
     """The scheme's rules for this candidate, each met or not (the guards' own checks)."""
     facts = ApplicationFacts(app, {}, current_user)
     failures = eligibility_failures(facts)
+    if facts.route_name:
+        return [*_route_rules(facts, failures), *_other_rules(facts)]
     education = next((f for f in failures if "accepted" in f.params), None)
     hours = next((f for f in failures if "minimum" in f.params), None)
     rules = []
@@ -110,6 +120,65 @@ def eligibility(app: Application) -> list[Rule]:
             else _("The candidate declares %(hours)s hours.", hours=facts.practice_hours),
         )
     )
+    return [*rules, *_other_rules(facts)]
+
+
+def _route_rules(facts: ApplicationFacts, failures) -> list[Rule]:
+    """The chosen route's rules, each met or not, as the ``scheme_rules_met`` guard judges them."""
+    route, profile = facts.route, facts.profile
+    chosen = _("Route: %(route)s", route=route_label(facts.route_name))
+    if route is None or not route.enabled:
+        return [Rule(chosen, False, translate(failures[0].message, failures[0].params))]
+    purpose = (facts.app.apl01 or {}).get("purpose")
+    rules = [
+        Rule(
+            chosen,
+            True,
+            _("Purpose of the assessment: %(purpose)s.", purpose=purpose_label(purpose) if purpose else "—"),
+        )
+    ]
+    missing = {m.rule: m for m in facts.route_missing}
+    if route.education_fields:
+        accepted = ", ".join(map(education_field_label, route.education_fields))
+        field = education_field_label(profile.education_field) or "-"
+        rules.append(
+            Rule(
+                _("Education background accepted: %(accepted)s", accepted=accepted),
+                "education_field" not in missing,
+                _("The candidate's background: %(field)s.", field=field),
+            )
+        )
+    if route.min_education_level:
+        rules.append(
+            Rule(
+                _("Education at level %(level)s or above.", level=route.min_education_level),
+                "education_level" not in missing,
+                _("The candidate's level: %(level)s.", level=profile.education_level or "-"),
+            )
+        )
+    if route.min_practice_hours:
+        rules.append(
+            Rule(
+                _("At least %(hours)s hours of practice", hours=route.min_practice_hours),
+                "practice_hours" not in missing,
+                _("The candidate declares %(hours)s hours.", hours=profile.practice_hours),
+            )
+        )
+    if route.training_required:
+        rules.append(
+            Rule(
+                _("The scheme's training (diklat)."),
+                "training" not in missing,
+                _("The candidate declares the training done.")
+                if profile.training
+                else _("The candidate does not declare the training."),
+            )
+        )
+    return rules
+
+
+def _other_rules(facts: ApplicationFacts) -> list[Rule]:
+    rules = []
     missing = facts.documents_not_valid
     rules.append(
         Rule(
@@ -143,6 +212,7 @@ def render_verify(app: Application, *, status: int = 200, failed=None, error=Non
             replacements=review.replacements(app.documents),
             may_mark_all=review.may_mark_all_valid(app, current_user, opened),
             to_review=review.to_review(app),
+            required_documents=required_documents(app),
             rules=eligibility(app),
             decisions=DECISIONS if app.state == "submitted" else (),
             failed=failed,

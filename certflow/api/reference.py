@@ -13,6 +13,7 @@ from certflow.core.converters import as_id
 from certflow.extensions import db
 from certflow.models import Dinas, Element, Province, Scheme, Unit
 from certflow.people.policy import dinas_scope
+from certflow.schemes.routes import scheme_routes
 
 TAG = "Reference data"
 
@@ -29,6 +30,7 @@ def scheme_out(scheme: Scheme) -> s.SchemeOut:
         min_practice_hours=scheme.min_practice_hours,
         accepted_education=list(scheme.accepted_education or []),
         required_documents=list(scheme.required_documents or []),
+        routes=[s.RouteOut(**r.as_data()) for r in scheme_routes(scheme)],
         units=[
             s.UnitOut(
                 code=unit.code,

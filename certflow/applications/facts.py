@@ -30,6 +30,8 @@ from certflow.models import (
 )
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
 from certflow.people.policy import dinas_scope
+from certflow.schemes.routes import application_profile, chosen_route, required_documents
+from workflows.eligibility import route_missing
 from workflows.guards import N_, Msg
 
 APL01_REQUIRED = ("education_field", "education_level", "practice_hours")
@@ -190,14 +192,19 @@ class ApplicationFacts:
         return self._batched("_document_status")
 
     @cached_property
+    def required_documents(self) -> list[str]:
+        """The kinds the application needs: those of its chosen route, else the scheme's."""
+        return required_documents(self.app)
+
+    @cached_property
     def missing_documents(self) -> list[str]:
         have = self._document_status
-        return [k for k in self.app.scheme.required_documents if not (have.get(k, set()) - {"invalid"})]
+        return [k for k in self.required_documents if not (have.get(k, set()) - {"invalid"})]
 
     @cached_property
     def documents_not_valid(self) -> list[str]:
         have = self._document_status
-        return [k for k in self.app.scheme.required_documents if "valid" not in have.get(k, set())]
+        return [k for k in self.required_documents if "valid" not in have.get(k, set())]
 
     @cached_property
     def unreplaced_documents(self) -> list[str]:
@@ -220,6 +227,23 @@ class ApplicationFacts:
             return int((self.app.apl01 or {}).get("practice_hours") or 0)
         except (TypeError, ValueError):
             return 0
+
+    @property
+    def route_name(self) -> str | None:
+        return (self.app.apl01 or {}).get("route")
+
+    @cached_property
+    def route(self):
+        return chosen_route(self.app)
+
+    @cached_property
+    def profile(self):
+        return application_profile(self.app)
+
+    @cached_property
+    def route_missing(self):
+        """What the candidate's profile lacks for the chosen route (``workflows.eligibility.route_missing``)."""
+        return route_missing(self.route, self.profile) if self.route is not None else ()
 
     @property
     def accepted_education(self) -> list[str]:

@@ -22,6 +22,8 @@ from certflow.core.errors import Forbidden, InvalidInput, NotEditable
 from certflow.extensions import db
 from certflow.models import Application, Certificate, Criterion, Element, Scheme, SelfAssessmentAnswer, Unit, User
 from certflow.models.people import EDUCATION_FIELDS
+from certflow.schemes.routes import scheme_routes
+from workflows.eligibility import PURPOSES
 
 EDITABLE_STATES = ("draft", "revision_requested")
 # An application in one of these states no longer blocks a new one for the same scheme:
@@ -32,7 +34,8 @@ EDUCATION_LEVELS = ("SMA", "D1", "D3", "D4", "S1", "S2", "S3")
 MAX_PRACTICE_HOURS = 100_000
 PROFILE_FIELDS = ("education_field", "education_level", "practice_hours")
 APL01_TEXT_FIELDS = {"workplace": 200, "position": 120, "employee_id": 32, "phone": 32, "address": 500}
-APL01_FIELDS = (*PROFILE_FIELDS, *APL01_TEXT_FIELDS)
+APL01_CHOICES = ("route", "purpose", "training")
+APL01_FIELDS = (*PROFILE_FIELDS, *APL01_CHOICES, *APL01_TEXT_FIELDS)
 EVIDENCE_MAX = 2000
 CLAIMS = ("K", "BK")
 _PHONE = re.compile(r"^[0-9+() .-]*$")
@@ -162,7 +165,14 @@ def create_application(user: User, scheme_code: Any, renews: Any = None) -> Appl
 # -- APL-01 ---------------------------------------------------------------------------------
 
 
-def _apl01_value(name: str, value: Any) -> tuple[Any, str | None]:
+def _apl01_value(name: str, value: Any, app: Application) -> tuple[Any, str | None]:
+    if name == "route":
+        open_by = [r.route for r in scheme_routes(app.scheme) if r.enabled]
+        return (value, None) if value in open_by else (None, _("choose one of the routes that open this scheme"))
+    if name == "purpose":
+        return (value, None) if value in PURPOSES else (None, _("choose one of the purposes of the list"))
+    if name == "training":
+        return (value, None) if isinstance(value, bool) else (None, _("must be true or false"))
     if name == "education_field":
         return (value, None) if value in EDUCATION_FIELDS else (None, _("must be one of peksos, kesos, other"))
     if name == "education_level":
@@ -188,7 +198,7 @@ def update_apl01(app: Application, user: User, data: dict) -> dict:
         if raw is None:
             values[name] = None
             continue
-        value, error = _apl01_value(name, raw)
+        value, error = _apl01_value(name, raw, app)
         if error:
             errors[name] = error
         else:
@@ -196,7 +206,7 @@ def update_apl01(app: Application, user: User, data: dict) -> dict:
     raise_if_errors(errors)
     form = dict(app.apl01 or {})
     for name, value in values.items():
-        if value in (None, ""):
+        if value in (None, "", False):
             form.pop(name, None)
         else:
             form[name] = value

@@ -8,6 +8,7 @@ read-only). A refused form comes back with what was typed and a message per fiel
 from __future__ import annotations
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,11 +25,14 @@ from certflow.applications.operations import (
 from certflow.auth.forms import education_field_choices, education_level_choices
 from certflow.candidate.common import bp, own_application_or_404
 from certflow.candidate.forms import Apl01Form
+from certflow.core.errors import translate
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, SelfAssessmentAnswer
-from certflow.web.labels import state_label
+from certflow.schemes.routes import application_profile, scheme_routes
+from certflow.web.labels import education_field_label, purpose_label, state_label
 from certflow.web.refusals import REFUSALS, as_refusal, refusal
+from workflows.eligibility import PURPOSES, evaluate
 
 
 def _not_editable(app: Application) -> str:
@@ -36,6 +40,30 @@ def _not_editable(app: Application) -> str:
 
 
 # -- APL-01 ------------------------------------------------------------------------------------
+
+
+def _route_choices(app: Application) -> list[dict]:
+    """Each route that opens the scheme, what it asks, and what the saved APL-01 still lacks for it."""
+    profile = application_profile(app)
+    return [
+        {
+            "route": a.route,
+            "asks": a.route,
+            "missing": [translate(m.message, _shown_params(m.params)) for m in a.missing],
+        }
+        for a in evaluate(profile, scheme_routes(app.scheme))
+    ]
+
+
+def _shown_params(params: dict) -> dict:
+    return {
+        k: ", ".join(str(education_field_label(f)) for f in v)
+        if isinstance(v, list)
+        else format_number(v)
+        if isinstance(v, int)
+        else v
+        for k, v in params.items()
+    }
 
 
 def _apl01_page(app: Application, form: Apl01Form, *, error: str | None = None, status: int = 200):
@@ -48,6 +76,8 @@ def _apl01_page(app: Application, form: Apl01Form, *, error: str | None = None, 
             required=APL01_REQUIRED,
             education_fields=education_field_choices(),
             education_levels=education_level_choices(),
+            routes=_route_choices(app),
+            purposes=[(p, purpose_label(p)) for p in PURPOSES],
             error=error,
         ),
         status,

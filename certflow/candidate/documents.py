@@ -22,6 +22,7 @@ from certflow.extensions import db
 from certflow.models import Application
 from certflow.models.schemes import DOCUMENT_KINDS
 from certflow.people.policy import may_read_documents
+from certflow.schemes.routes import required_documents
 from certflow.web.errors import error_page
 from certflow.web.refusals import REFUSALS, as_refusal, field_messages, refusal
 
@@ -43,7 +44,7 @@ def _too_large_message() -> str:
 
 def _documents_page(app: Application, *, errors=None, kind: str = "", status: int = 200):
     uploaded = list(app.documents)
-    required = list(app.scheme.required_documents)
+    required = required_documents(app)
     kinds = required + [k for k in DOCUMENT_KINDS if k not in required]
     return (
         render_template(

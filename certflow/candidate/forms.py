@@ -12,7 +12,7 @@ import re
 from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from certflow.applications.operations import APL01_TEXT_FIELDS, EDUCATION_LEVELS, MAX_PRACTICE_HOURS
@@ -37,6 +37,9 @@ class Apl01Form(FlaskForm):
     education_field = SelectField(_l("Field of education"), validate_choice=False)
     education_level = SelectField(_l("Level of education"), validate_choice=False)
     practice_hours = StringField(_l("Practice hours"), filters=[whole_number_text])
+    training = BooleanField(_l("I have completed the scheme's training (diklat)"))
+    route = RadioField(_l("Route of application"), validate_choice=False)
+    purpose = SelectField(_l("Purpose of the assessment"), validate_choice=False)
     workplace = StringField(_l("Workplace"), filters=[_strip], validators=[_too_long(APL01_TEXT_FIELDS["workplace"])])
     position = StringField(_l("Position"), filters=[_strip], validators=[_too_long(APL01_TEXT_FIELDS["position"])])
     employee_id = StringField(
@@ -78,13 +81,17 @@ class Apl01Form(FlaskForm):
         data = {name: (getattr(self, name).data or None) for name in ("education_field", "education_level")}
         hours = self.practice_hours.data
         data["practice_hours"] = int(hours) if hours else None
+        data["training"] = bool(self.training.data)
+        data["route"] = self.route.data or None
+        data["purpose"] = self.purpose.data or None
         for name in APL01_TEXT_FIELDS:
             data[name] = getattr(self, name).data or None
         return data
 
     def fill(self, apl01: dict) -> None:
         """Show the saved form."""
-        for name in ("education_field", "education_level", *APL01_TEXT_FIELDS):
+        for name in ("education_field", "education_level", "route", "purpose", *APL01_TEXT_FIELDS):
             getattr(self, name).data = apl01.get(name) or ""
+        self.training.data = bool(apl01.get("training"))
         hours = apl01.get("practice_hours")
         self.practice_hours.data = "" if hours is None else str(hours)

@@ -8,7 +8,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from certflow.extensions import db
 from certflow.models.types import JSONType
 
-DOCUMENT_KINDS = ("diploma", "work_letter", "recommendation", "practice_log", "photo", "other")
+DOCUMENT_KINDS = (
+    "diploma",
+    "work_letter",
+    "recommendation",
+    "practice_log",
+    "training_certificate",
+    "portfolio",
+    "photo",
+    "other",
+)
 
 
 class Scheme(db.Model):
@@ -28,6 +37,8 @@ class Scheme(db.Model):
     min_practice_hours: Mapped[int] = mapped_column(default=0)
     accepted_education: Mapped[list] = mapped_column(JSONType, default=list)
     required_documents: Mapped[list] = mapped_column(JSONType, default=list)
+    # The eligibility routes (``workflows.eligibility.Route.as_data``); None: follow the older rules.
+    routes: Mapped[list | None] = mapped_column(JSONType, nullable=True, default=None)
     active: Mapped[bool] = mapped_column(default=True)
 
     units: Mapped[list[Unit]] = relationship(

@@ -37,8 +37,22 @@ DOCUMENT_KIND_LABELS = {
     "work_letter": _l("Work letter"),
     "recommendation": _l("Recommendation of the Kepala Dinas"),
     "practice_log": _l("Practice log"),
+    "training_certificate": _l("Training certificate"),
+    "portfolio": _l("Portfolio"),
     "photo": _l("Photo"),
     "other": _l("Other document"),
+}
+ROUTE_LABELS = {
+    "education": _l("By education: a social-work (peksos/kesos) degree"),
+    "experience": _l("By experience: practice hours and the scheme's training"),
+    "rpl": _l("By recognition of prior learning: a portfolio for each unit"),
+}
+PURPOSE_LABELS = {
+    "certification": _l("First certification"),
+    "recertification": _l("Recertification (renewing a certificate)"),
+    "rpl": _l("Recognition of prior learning"),
+    "jf_entry": _l("Entering a functional position (inpassing)"),
+    "jf_promotion": _l("Moving up a functional-position level"),
 }
 DOCUMENT_STATUS_LABELS = {"pending": _l("Awaiting review"), "valid": _l("Valid"), "invalid": _l("Invalid")}
 EDUCATION_FIELD_LABELS = {
@@ -76,6 +90,14 @@ def _team_people(app: Application) -> tuple[User | None, list[User]]:
     ).all()
     lead = next((u for a, u in rows if a == app.team.lead_id), None)
     return lead, [lead] + [u for a, u in rows if a != app.team.lead_id] if lead else [u for _a, u in rows]
+
+
+def _purpose(app: Application) -> str:
+    """The purpose the APL-01 states, else certification or recertification as the application shows."""
+    purpose = (app.apl01 or {}).get("purpose")
+    if purpose in PURPOSE_LABELS:
+        return _label(PURPOSE_LABELS, purpose)
+    return _("Recertification") if app.previous_certificate_id else _("Certification")
 
 
 def _candidate_fields(app: Application) -> list[tuple[str, object]]:
@@ -119,7 +141,8 @@ def apl01(app: Application) -> BytesIO:
             [
                 (_("Scheme"), _scheme_line(app)),
                 (_("Level"), app.scheme.level),
-                (_("Purpose"), _("Recertification") if app.previous_certificate_id else _("Certification")),
+                (_("Purpose"), _purpose(app)),
+                (_("Route of application"), _label(ROUTE_LABELS, form.get("route")) if form.get("route") else None),
                 (_("Application number"), f"#{app.id}"),
             ]
         ),

@@ -49,6 +49,8 @@ from certflow.extensions import db
 from certflow.models import Application, AssessorScheme, Criterion, Element, Scheme, Unit
 from certflow.models.people import EDUCATION_FIELDS
 from certflow.models.schemes import DOCUMENT_KINDS
+from certflow.schemes.routes import scheme_routes
+from workflows.eligibility import EDUCATION_LEVELS, ROUTES, RouteDataError, routes_from_data
 from workflows.guards import N_
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")
@@ -219,6 +221,68 @@ def update_scheme(scheme: Scheme, data: dict) -> Scheme:
     return scheme
 
 
+def parse_routes(items: Any) -> list[dict]:
+    """The routes of ``items`` (one dict per route, as a form or the API sends them), checked.
+
+    Every fault is reported at once, keyed ``<route>-<rule>``; the rules themselves are read by
+    ``workflows.eligibility.routes_from_data``, so what is saved is what the guards will read.
+    """
+    errors: dict[str, str] = {}
+    clean: list[dict] = []
+    if not isinstance(items, list | tuple):
+        raise SchemeError({"routes": _("Choose from the list.")})
+    for item in items:
+        name = item.get("route") if isinstance(item, dict) else None
+        if name not in ROUTES:
+            errors["routes"] = _("Unknown route.")
+            continue
+        values: dict[str, Any] = {"route": name, "enabled": _bool(item.get("enabled", False))}
+        fields = item.get("education_fields") or []
+        values["education_fields"], error = _choices(fields, EDUCATION_FIELDS, at_least_one=False)
+        if error:
+            errors[f"{name}-education_fields"] = error
+        level = item.get("min_education_level") or None
+        if level is not None and level not in EDUCATION_LEVELS:
+            errors[f"{name}-min_education_level"] = _("Choose from the list.")
+        values["min_education_level"] = level
+        hours = item.get("min_practice_hours")
+        values["min_practice_hours"], error = (0, None) if hours in (None, "") else _number(hours, 0, 100_000)
+        if error:
+            errors[f"{name}-min_practice_hours"] = error
+        values["training_required"] = _bool(item.get("training_required", False))
+        values["documents"], error = _choices(item.get("documents") or [], DOCUMENT_KINDS, at_least_one=False)
+        if error:
+            errors[f"{name}-documents"] = error
+        elif values["enabled"] and not values["documents"]:
+            errors[f"{name}-documents"] = _("Choose at least one document the route asks for.")
+        if any(k.startswith(f"{name}-") for k in errors):
+            continue
+        try:
+            routes_from_data([values])
+        except RouteDataError as exc:
+            errors[f"{name}-route"] = _(exc.args[0])
+            continue
+        clean.append(values)
+    if not errors and len({r["route"] for r in clean}) != len(clean):
+        errors["routes"] = _("A route is given twice.")
+    if not errors and not any(r["enabled"] for r in clean):
+        errors["routes"] = _("Open the scheme by at least one route.")
+    if errors:
+        raise SchemeError(errors)
+    return [r.as_data() for r in routes_from_data(clean)]
+
+
+def set_routes(scheme: Scheme, items: Any) -> Scheme:
+    """Replace the scheme's eligibility routes; in use, they may not change (like its other rules)."""
+    lock(scheme)
+    routes = parse_routes(items)
+    if in_use(scheme) and routes != [r.as_data() for r in scheme_routes(scheme)]:
+        raise SchemeError({"routes": frozen_error()})
+    scheme.routes = routes
+    db.session.flush()
+    return scheme
+
+
 def set_active(scheme: Scheme, active: bool) -> None:
     """Open (active) or close (inactive) the scheme to new applications; running ones go on."""
     scheme.active = bool(active)
@@ -250,6 +314,7 @@ def new_version(scheme: Scheme, data: dict) -> Scheme:
     )
     copy.accepted_education = list(scheme.accepted_education)
     copy.required_documents = list(scheme.required_documents)
+    copy.routes = [dict(r) for r in scheme.routes] if scheme.routes else None
     db.session.add(copy)
     units = [(u, Unit(scheme=copy, code=u.code, title=u.title, position=u.position)) for u in scheme.units]
     db.session.add_all([new for _old, new in units])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from certflow.models import Scheme
-from workflows.eligibility import Route, default_routes, routes_from_data
+from certflow.models import Application, Scheme
+from workflows.eligibility import Profile, Route, default_routes, routes_from_data
 
 
 def scheme_routes(scheme: Scheme) -> list[Route]:
@@ -12,3 +12,33 @@ def scheme_routes(scheme: Scheme) -> list[Route]:
     if data:
         return routes_from_data(data)
     return default_routes(scheme.accepted_education, scheme.min_practice_hours, scheme.required_documents)
+
+
+def chosen_route(app: Application) -> Route | None:
+    """The route the application's APL-01 chose, as its scheme has it (None: none chosen, or not on the scheme)."""
+    name = (app.apl01 or {}).get("route")
+    return next((r for r in scheme_routes(app.scheme) if r.route == name), None) if name else None
+
+
+def application_profile(app: Application) -> Profile:
+    """The candidate's profile as their APL-01 states it."""
+    form = app.apl01 or {}
+    try:
+        hours = int(form.get("practice_hours") or 0)
+    except (TypeError, ValueError):
+        hours = 0
+    return Profile(
+        form.get("education_field"),
+        form.get("education_level"),
+        hours,
+        bool(form.get("training")),
+        form.get("position"),
+    )
+
+
+def required_documents(app: Application) -> list[str]:
+    """The document kinds the application needs: its chosen route's, else the scheme's."""
+    if (app.apl01 or {}).get("route"):
+        route = chosen_route(app)
+        return list(route.documents) if route is not None else list(app.scheme.required_documents)
+    return list(app.scheme.required_documents)

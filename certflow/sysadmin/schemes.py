@@ -21,10 +21,12 @@ from certflow.models.people import EDUCATION_FIELDS
 from certflow.models.schemes import DOCUMENT_KINDS
 from certflow.schemes import operations as service
 from certflow.schemes import standard
+from certflow.schemes.routes import scheme_routes
 from certflow.sysadmin.forms import SchemeForm, VersionForm
 from certflow.sysadmin.routes import bp
 from certflow.web.refusals import REFUSALS, as_refusal, field_messages
 from certflow.web.util import whole_number_text
+from workflows.eligibility import EDUCATION_LEVELS, ROUTES
 
 TEXT_FIELDS = ("name", "level", "description", "validity_years", "min_team_size", "max_load")
 LISTS = ("accepted_education", "required_documents")
@@ -130,9 +132,49 @@ def _page(scheme: Scheme, *, form=None, version_form=None, failed=None, errors=N
             failed=failed,
             errors=errors or {},
             values=request.form if request.method == "POST" else {},
+            routes=_routes_shown(scheme, failed == "routes"),
+            education_levels=EDUCATION_LEVELS,
         ),
         status,
     )
+
+
+def _routes_posted(form) -> list[dict]:
+    """The routes as the route form posts them (``<route>-<rule>`` inputs)."""
+    return [
+        {
+            "route": name,
+            "enabled": f"{name}-enabled" in form,
+            "education_fields": form.getlist(f"{name}-education_fields"),
+            "min_education_level": form.get(f"{name}-min_education_level", ""),
+            "min_practice_hours": whole_number_text(form.get(f"{name}-min_practice_hours", "")),
+            "training_required": f"{name}-training_required" in form,
+            "documents": form.getlist(f"{name}-documents"),
+        }
+        for name in ROUTES
+    ]
+
+
+def _routes_shown(scheme: Scheme, posted: bool) -> list[dict]:
+    """The route form's values: what was posted after a refusal, else the scheme's routes (every route)."""
+    if posted:
+        return _routes_posted(request.form)
+    have = {r.route: r.as_data() for r in scheme_routes(scheme)}
+    blank = {"enabled": False, "education_fields": [], "min_education_level": None, "min_practice_hours": 0}
+    return [have.get(n, {"route": n, **blank, "training_required": False, "documents": []}) for n in ROUTES]
+
+
+@bp.post("/schemes/<int:scheme_id>/routes")
+def update_routes(scheme_id: int):
+    """Save the scheme's eligibility routes (each checked; every fault shown at once)."""
+    scheme = _load(scheme_id)
+    try:
+        with unit_of_work():
+            service.set_routes(scheme, _routes_posted(request.form))
+    except REFUSALS as exc:
+        return _page(_load(scheme_id), failed="routes", errors=_errors(exc), status=as_refusal(exc).status)
+    flash(_("The routes of %(code)s are saved.", code=scheme.code), "success")
+    return redirect(url_for("sysadmin.scheme", scheme_id=scheme_id, _anchor="routes"), 303)
 
 
 @bp.get("/schemes/<int:scheme_id>")

@@ -95,6 +95,8 @@ DOCUMENT_KIND_LABELS = {
     "work_letter": _l("Work letter"),
     "recommendation": _l("Recommendation of the Kepala Dinas"),
     "practice_log": _l("Practice log"),
+    "training_certificate": _l("Training certificate"),
+    "portfolio": _l("Portfolio"),
     "photo": _l("Photo"),
     "other": _l("Other document"),
 }
@@ -173,6 +175,31 @@ def education_field_label(field: str | None) -> str:
     return _label(EDUCATION_FIELD_LABELS, field)
 
 
+ROUTE_LABELS = {
+    "education": _l("By education: a social-work (peksos/kesos) degree"),
+    "experience": _l("By experience: practice hours and the scheme's training"),
+    "rpl": _l("By recognition of prior learning: a portfolio for each unit"),
+}
+
+PURPOSE_LABELS = {
+    "certification": _l("First certification"),
+    "recertification": _l("Recertification (renewing a certificate)"),
+    "rpl": _l("Recognition of prior learning"),
+    "jf_entry": _l("Entering a functional position (inpassing)"),
+    "jf_promotion": _l("Moving up a functional-position level"),
+}
+
+
+def route_label(route: str | None) -> str:
+    """The translated name of an eligibility route."""
+    return _label(ROUTE_LABELS, route)
+
+
+def purpose_label(purpose: str | None) -> str:
+    """The translated name of the purpose of an assessment."""
+    return _label(PURPOSE_LABELS, purpose)
+
+
 def team_name(name: str | None) -> str:
     """A team's name without a leading "Tim"/"Team" word, for texts that say "Tim %(team)s" themselves."""
     name = (name or "").strip()
@@ -191,4 +218,6 @@ TEMPLATE_FILTERS = {
     "document_kind_label": document_kind_label,
     "document_status_label": document_status_label,
     "education_field_label": education_field_label,
+    "route_label": route_label,
+    "purpose_label": purpose_label,
 }

@@ -38,6 +38,9 @@ class Apl01(RequestModel):
     education_field: Literal["peksos", "kesos", "other"] | None = None
     education_level: Literal["SMA", "D1", "D3", "D4", "S1", "S2", "S3"] | None = None
     practice_hours: Int(0, 100_000) | None = None
+    route: Literal["education", "experience", "rpl"] | None = None
+    purpose: Literal["certification", "recertification", "rpl", "jf_entry", "jf_promotion"] | None = None
+    training: bool | None = None
     workplace: str | None = Field(None, max_length=200)
     position: str | None = Field(None, max_length=120)
     employee_id: str | None = Field(None, max_length=32)

@@ -33,6 +33,18 @@ class UnitOut(ResponseModel):
     elements: list[ElementOut]
 
 
+class RouteOut(ResponseModel):
+    """One eligibility route of a scheme: its rules and the documents it asks for."""
+
+    route: str
+    enabled: bool
+    education_fields: list[str]
+    min_education_level: str | None = None
+    min_practice_hours: int
+    training_required: bool
+    documents: list[str]
+
+
 class SchemeOut(ResponseModel):
     """A scheme with its rules and its units → elements → criteria."""
 
@@ -45,6 +57,7 @@ class SchemeOut(ResponseModel):
     min_practice_hours: int | None = None
     accepted_education: list[str] = []
     required_documents: list[str]
+    routes: list[RouteOut] = []
     units: list[UnitOut]
 
 
