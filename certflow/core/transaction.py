@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -39,6 +40,16 @@ def unit_of_work() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+def lock_row(id_column, value) -> None:
+    """``SELECT … FOR UPDATE`` of one row by its id column (PostgreSQL; SQLite serialises writers).
+
+    A read-then-write that locks its parent row first waits for a concurrent one to commit, then
+    reads what it wrote (READ COMMITTED): the second decides on the row as it is, never on a copy
+    read before the other's commit. Read what the decision needs only after this.
+    """
+    db.session.execute(select(id_column).where(id_column == value).with_for_update())
 
 
 def transactional(view: F) -> F:
