@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from certflow import clock
 from certflow.applications import documents as documents_service
 from certflow.applications.certificate_actions import reissue_with_name
-from certflow.applications.workflow import fire_certificate_event
+from certflow.applications.workflow import fire_application_event, fire_certificate_event
 from certflow.assessment import agreements, proposal_accept, written_tests
 from certflow.assessment.replacements import replace_member
 from certflow.core.errors import AppError
@@ -42,7 +42,7 @@ from certflow.models import (
 )
 from certflow.schedules.operations import fire_schedule_event, record_attendance
 from certflow.schedules.plenary import record_plenary
-from tests.factories import make_assessor, make_schedule
+from tests.factories import make_assessor, make_schedule, make_team
 from tests.instruments_support import make_bank
 from tests.integration.test_concurrency import THREADS, racing_app  # noqa: F401 - the fixture
 from tests.plenary_support import lines_for, reported_schedule
@@ -403,3 +403,28 @@ def test_ten_admins_accept_the_same_proposal_at_once(world, db, racing_app):  # 
     assert _count(Team) == before + 1
     assert _get(Application, app.id).state == "team_assigned"
     assert _count(TransitionLog, TransitionLog.application_id == app.id, TransitionLog.event == "assign_team") == 1
+
+
+def test_two_teams_sharing_a_member_at_the_edge_of_capacity_take_one_assignment(world, db, racing_app):  # noqa: F811
+    """The capacity guard read by two assignments at once (of teams sharing a member): one wins."""
+    w = world
+    shared = make_assessor(w.dinas_kepri, [w.scheme], name="Asesor Bersama", max_load=1)
+    lead2 = make_assessor(w.dinas_kepri, [w.scheme], name="Ketua Dua")
+    team1 = make_team(w.dinas_kepri, w.scheme, w.lead, [shared], name="Tim Satu")
+    team2 = make_team(w.dinas_kepri, w.scheme, lead2, [shared], name="Tim Dua")
+    db.session.commit()
+    apps = [w.advance(w.new_application(), "eligible") for _ in range(2)]
+    plans = [(apps[0].id, team1.id), (apps[1].id, team2.id)]
+
+    def call(n):
+        def prepare():
+            app_id, team_id = plans[n % 2]
+            a, u = _get(Application, app_id), _get(User, w.admin_kepri.id)
+            _ = a.state, a.version
+            return lambda: fire_application_event(a, "assign_team", u, data={"team": team_id})
+
+        return prepare
+
+    outcomes = race(racing_app, [call(n) for n in range(10)])
+    one_winner(outcomes, REFUSALS | {"guard_failed"})
+    assert _count(Application, Application.state == "team_assigned", Application.id.in_([a.id for a in apps])) == 1
