@@ -119,7 +119,7 @@ def _recheck_team(app: Application, team_id: int) -> None:
                 select(Assessor.id, Assessor.max_load)
                 .where(Assessor.id.in_(ids))
                 .order_by(Assessor.id)
-                .with_for_update()
+                .with_for_update(key_share=True)  # NO KEY UPDATE: see lock_row
             ).all()
         )
         loads = active_loads(ids)
