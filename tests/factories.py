@@ -271,7 +271,11 @@ class World:
         db.session.commit()
 
     def agree(self, app: Application, sign: bool = True, on: date | None = None):
-        """The assessment agreement (FR.AK.01) written by the team's lead, signed by both (``sign``); committed."""
+        """The assessment agreement (FR.AK.01) written by the team's lead, signed by both (``sign``); committed.
+
+        On the record as it is now in the database: the agreement moves the application's version.
+        """
+        db.session.refresh(app)
         lead = db.session.get(Assessor, app.team.lead_id).user
         units = db.session.scalars(db.select(Unit.code).where(Unit.scheme_id == app.scheme_id).order_by(Unit.position))
         terms = {

@@ -17,18 +17,21 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from certflow import clock
-from certflow.applications.facts import ApplicationFacts
+from certflow.applications.facts import ApplicationFacts, active_loads
 from certflow.applications.transition_log import flush, log_transition
 from certflow.certificates.operations import issue_certificate
 from certflow.core.errors import StaleVersion
+from certflow.core.transaction import lock_row
 from certflow.extensions import db
 from certflow.models import (
     Appeal,
     Application,
+    Assessor,
     Certificate,
     ConflictDeclaration,
     Criterion,
     Score,
+    Team,
     TeamMember,
     Unit,
     User,
@@ -89,8 +92,40 @@ def record_decision(app: Application, fired, user, reason, data, now):
 
 @effect("assign_team")
 def assign_team(app: Application, fired, user, reason, data, now):
-    """The team chosen (the guards checked it) assesses the application."""
-    app.team_id = int(data["team"])
+    """The team chosen (the guards checked it) assesses the application.
+
+    The guards read the team's members and their loads; two assignments at once — of this team, or of
+    teams sharing a member — could both pass on the same reading (READ COMMITTED). So the team's row,
+    then its members' rows (in id order), are locked here and read again: a team changed meanwhile, or
+    a member the other assignment took to full capacity, is a stale version (409), never a member over
+    capacity.
+    """
+    team_id = int(data["team"])
+    _recheck_team(app, team_id)
+    app.team_id = team_id
+
+
+def _recheck_team(app: Application, team_id: int) -> None:
+    """Lock the team and its members, and refuse (``StaleVersion``) what changed since the guards read it."""
+    seen = db.session.get(Team, team_id)  # the team as the guards read it, in this session
+    with db.session.no_autoflush:  # the application's new state waits for its own UPDATE
+        seen_ids = seen.member_ids if seen is not None else set()
+        lock_row(Team.id, team_id)
+        ids = sorted(db.session.scalars(select(TeamMember.assessor_id).where(TeamMember.team_id == team_id)))
+        if set(ids) != seen_ids:
+            raise StaleVersion()
+        limits = dict(
+            db.session.execute(
+                select(Assessor.id, Assessor.max_load)
+                .where(Assessor.id.in_(ids))
+                .order_by(Assessor.id)
+                .with_for_update(key_share=True)  # NO KEY UPDATE: see lock_row
+            ).all()
+        )
+        loads = active_loads(ids)
+        most = app.scheme.max_load
+        if any(loads.get(i, 0) >= min(limits.get(i, most), most) for i in ids):
+            raise StaleVersion()
 
 
 @effect("release_team")

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from certflow import clock
-from certflow.applications.operations import raise_if_errors, reject_unknown, text_value
+from certflow.applications.operations import raise_if_errors, reject_unknown, text_value, touch
 from certflow.core.errors import AppError, Forbidden, NotEditable
 from certflow.extensions import db
 from certflow.models import Agreement, Application, Assessor, Schedule, Unit, User
@@ -197,6 +197,7 @@ def write_agreement(app: Application, user: User, data: dict) -> Agreement:
         agreement.lead_id = lead.id
         agreement.signed_by_candidate_at = agreement.signed_by_lead_at = None
         agreement.updated_at = clock.now()
+        touch(app)  # the application's version check: a concurrent write or signature is a stale version
         db.session.flush()
         _tell_candidate(app, agreement)
     return agreement
@@ -234,5 +235,8 @@ def sign_agreement(app: Application, user: User) -> Agreement:
     else:
         agreement.signed_by_lead_at = agreement.signed_by_lead_at or now
     agreement.updated_at = now  # set here, from the clock the workflow reads (not the column's default)
+    # The application's version check: terms changed since this signer read them make the signature
+    # a stale version (409), never a signature on terms the signer did not see.
+    touch(app)
     db.session.flush()
     return agreement

@@ -18,6 +18,7 @@ from certflow.applications.facts import active_loads, member_conflicts_by_app, t
 from certflow.assessment.assessors import parse_id, parse_text
 from certflow.assessment.teams import check_members
 from certflow.core.errors import AppError, as_app_error
+from certflow.core.transaction import lock_row
 from certflow.extensions import db
 from certflow.models import Application, Assessor, Team, TeamChange, TeamMember, User
 from certflow.models.assessment import OPEN_ASSESSMENT_STATES
@@ -74,6 +75,10 @@ def replace_member(admin: User, team: Team, data: dict) -> TeamChange:
     leaving_id = parse_id("leaving", data.get("leaving"))
     joining_id = parse_id("joining", data.get("joining"))
     reason = parse_text("reason", data.get("reason"), 4000)
+    # Two replacements at once: the second waits for the first, then decides on the team as it is now.
+    lock_row(Team.id, team.id)
+    db.session.refresh(team)
+    db.session.expire(team, ["member_rows"])
     if leaving_id not in team.member_ids:
         raise _not_member(
             "leaving", f"#{leaving_id}", team, N_("%(field)s: %(name)s is not a member of team %(team)s.")

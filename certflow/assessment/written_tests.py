@@ -27,6 +27,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from certflow import clock
 from certflow.core.errors import AppError
+from certflow.core.transaction import lock_row
 from certflow.extensions import db
 from certflow.models import Application, Question, Unit, User, WrittenAnswer, WrittenTest
 from certflow.people.policy import application_actor, team_assessor
@@ -89,6 +90,7 @@ def draw_test(app: Application, user: User, rng: random.Random | None = None) ->
         raise _forbidden(N_("Only the lead assessor of the team draws a written test."))
     if app.state != "in_assessment":
         raise AppError(N_("A written test is drawn while the assessment is in progress."), code="conflict")
+    lock_row(Application.id, app.id)  # two draws at once: the second waits, then sees the first's test
     taken = db.session.scalar(
         select(WrittenTest.id).where(WrittenTest.application_id == app.id, WrittenTest.submitted_at.is_(None))
     )

@@ -169,9 +169,16 @@ class StaleVersion(AppError):
         super().__init__(message, params, **kw)
 
 
+# PostgreSQL's deadlock_detected and serialization_failure: two writers crossed; one was chosen to retreat.
+PG_CONCURRENCY_STATES = ("40P01", "40001")
+
+
 def is_lock_timeout(exc: BaseException) -> bool:
-    """Whether ``exc`` is SQLite's "another writer held the lock" (a concurrent change, not a fault)."""
-    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+    """Whether ``exc`` is a concurrent change, not a fault: SQLite's "another writer held the lock", or
+    PostgreSQL ending one of two crossed writers (a deadlock, a serialization failure)."""
+    if not isinstance(exc, OperationalError):
+        return False
+    return "database is locked" in str(exc) or getattr(exc.orig, "sqlstate", None) in PG_CONCURRENCY_STATES
 
 
 def as_app_error(exc: BaseException) -> AppError | None:

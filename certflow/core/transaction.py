@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -39,6 +40,18 @@ def unit_of_work() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+def lock_row(id_column, value) -> None:
+    """``SELECT … FOR NO KEY UPDATE`` of one row by its id column (PostgreSQL; SQLite serialises writers).
+
+    A read-then-write that locks its parent row first waits for a concurrent one to commit, then
+    reads what it wrote (READ COMMITTED): the second decides on the row as it is, never on a copy
+    read before the other's commit. Read what the decision needs only after this.
+    """
+    # FOR NO KEY UPDATE: it waits for another locker, but not for a transaction that only inserted a row
+    # referring to this one (a foreign key's KEY SHARE), so the two never wait for each other (deadlock).
+    db.session.execute(select(id_column).where(id_column == value).with_for_update(key_share=True))
 
 
 def transactional(view: F) -> F:

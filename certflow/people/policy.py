@@ -39,6 +39,11 @@ CANDIDATE_ROLES_ON_DEMAND = defaultload(Application.candidate).lazyload(User.rol
 # ``Dinas.kind`` of a province's dinas (``Dinas.is_province``): its admins see the whole province.
 PROVINCE_KIND = "provinsi"
 
+# What a certifier sees of applications as a certifier (DOMAIN.md rule 8, UU PDP): those at a decision
+# point — assessed and after (certified, not yet competent) — and those under appeal. Nothing earlier:
+# not the candidates being verified or assessed, nor their documents.
+CERTIFIER_APPLICATION_STATES = ("assessed", "certified", "not_yet_competent", "under_appeal")
+
 
 # -- the scope of a dinas admin --------------------------------------------------------------
 
@@ -223,7 +228,7 @@ def _visible_where(shape: tuple, user_id, scope_value):
         )
         conditions.append(Application.team_id.in_(my_teams))
     if certifier:
-        conditions.append(Application.state != "draft")
+        conditions.append(Application.state.in_(CERTIFIER_APPLICATION_STATES))
     return or_(*conditions) if conditions else false()
 
 
@@ -258,11 +263,19 @@ def get_visible_application(user: User, application_id: int, *options) -> Applic
     return db.session.scalar(stmt, {"user_id": user.id, "scope_value": scope_value, "application_id": application_id})
 
 
+def as_certifier(user: User, app: Application) -> bool:
+    """Whether ``user`` sees ``app`` as a certifier: a certifier, the application at a decision point (rule 8).
+
+    A certifier who also sees an earlier application otherwise (as its dinas admin, say) sees it only as that.
+    """
+    return "certifier" in user.roles and app.state in CERTIFIER_APPLICATION_STATES
+
+
 def may_see_scores(user: User, app: Application) -> bool:
     """The scores: team members and certifiers (never the candidate, never a dinas admin as such; rule 6)."""
     if team_assessor(user, app) is not None:
         return True
-    return user.has_role("certifier") and app.candidate_id != user.id
+    return as_certifier(user, app) and app.candidate_id != user.id
 
 
 def written_test_role(user: User, app: Application) -> str | None:
@@ -285,14 +298,15 @@ def may_see_recommendation(user: User, app: Application, actor: Actor | None = N
     ``actor``: ``application_actor(user, app)`` if the caller has it already.
     """
     actor = actor or application_actor(user, app)
-    return bool(actor.relations & {"owner", "team_member"}) or bool(user.roles & {"certifier", "admin"})
+    return bool(actor.relations & {"owner", "team_member"}) or "admin" in user.roles or as_certifier(user, app)
 
 
 def may_read_documents(user: User, app: Application, actor: Actor | None = None) -> bool:
     """Whether ``user`` (who can see ``app``) may open its files: the owner, its dinas admins,
-    its team, certifiers. Others — a system admin, for one — see only the list (UU PDP, rule 8)."""
+    its team, certifiers once it is at a decision point. Others — a system admin, for one — see only the
+    list (UU PDP, rule 8)."""
     actor = actor or application_actor(user, app)
-    return bool(actor.relations & {"owner", "dinas_admin", "team_member"}) or "certifier" in user.roles
+    return bool(actor.relations & {"owner", "dinas_admin", "team_member"}) or as_certifier(user, app)
 
 
 # The printed forms of an application (``certflow.printing.application_forms``) and who may see each,

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from certflow.models import Application, Certificate, Dinas, Province, Scheme, TransitionLog, User
+from certflow.models import Agreement, Application, Certificate, Dinas, Province, Scheme, TransitionLog, User
 from certflow.security import authenticate
 
 
@@ -106,14 +106,18 @@ def test_seed_demo_fills_every_role_and_several_states_once(app, db):
     states = set(db.session.scalars(select(Application.state)))
     assert {"draft", "submitted", "eligible", "in_assessment", "assessed", "certified"} <= states
     assert _count(db, Certificate) == 1
-    # every state was reached through the workflow: one log row per transition
+    # every state was reached through the workflow: one log row per transition (and the agreement,
+    # written and signed twice, moved the version three times more where there is one)
     for application in db.session.scalars(select(Application)):
         logs = db.session.scalar(
             select(func.count())
             .select_from(TransitionLog)
             .where(TransitionLog.application_id == application.id, TransitionLog.workflow == "application")
         )
-        assert logs == application.version - 1
+        agreement = 3 * db.session.scalar(
+            select(func.count()).select_from(Agreement).where(Agreement.application_id == application.id)
+        )
+        assert logs == application.version - 1 - agreement
     assert authenticate("kandidat@certflow.local", "demo12345") is not None
 
     before = _count(db, Application)

@@ -17,7 +17,17 @@ from sqlalchemy import func, select
 from certflow import create_app
 from certflow.applications.workflow import StaleVersion, fire_application_event
 from certflow.extensions import db as _db
-from certflow.models import Appeal, Application, Certificate, Notification, OutboxMessage, Score, TransitionLog, User
+from certflow.models import (
+    Agreement,
+    Appeal,
+    Application,
+    Certificate,
+    Notification,
+    OutboxMessage,
+    Score,
+    TransitionLog,
+    User,
+)
 from tests.conftest import DB_KIND, pg_available, require_service
 from tests.integration.test_rules_workflow import bring
 from workflows import WorkflowError
@@ -92,7 +102,9 @@ def _check(db, outcomes, app_id, event, dest):
     assert app.state == dest
     assert _count(db, TransitionLog, TransitionLog.application_id == app_id, TransitionLog.event == event) == 1
     logs = _count(db, TransitionLog, TransitionLog.application_id == app_id, TransitionLog.workflow == "application")
-    assert app.version == 1 + logs
+    # The agreement (FR.AK.01) moves the version too, when written and when each party signs it.
+    agreement = 3 * _count(db, Agreement, Agreement.application_id == app_id)
+    assert app.version == 1 + logs + agreement
     return app
 
 

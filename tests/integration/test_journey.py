@@ -23,7 +23,7 @@ def test_main_path_reaches_certified_with_log_and_notifications(world, db):
     ]
     assert logs[0].from_state == "draft" and logs[-1].to_state == "certified"
     assert all(log.workflow_version == APPLICATION.version for log in logs)
-    assert app.version == 7  # created at 1, six transitions
+    assert app.version == 10  # created at 1, six transitions, the agreement written and signed twice
 
     cert = db.session.scalar(select(Certificate).where(Certificate.application_id == app.id))
     assert cert.status == "active"

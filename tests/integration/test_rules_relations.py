@@ -114,7 +114,7 @@ def test_visible_applications_are_scoped(world, db):
     assert seen(w.other_candidate) == {bintan_app.id, draft.id}
     assert seen(w.lead.user) == seen(w.member.user) == {batam_app.id}
     assert seen(w.same_dinas_assessor.user) == set()
-    assert seen(w.certifier) == {batam_app.id, bintan_app.id}  # never a draft
+    assert seen(w.certifier) == set()  # none at a decision point yet (rule 8)
     assert seen(w.sysadmin) == {batam_app.id, bintan_app.id, draft.id}
     assert get_visible_application(w.admin_batam, bintan_app.id) is None
     assert get_visible_application(w.admin_kepri, bintan_app.id).id == bintan_app.id

@@ -44,7 +44,7 @@ def test_those_who_do_not_see_a_draft_get_404(api, world, who):
 
 @pytest.mark.parametrize(
     "who, status",
-    [("admin_batam", 200), ("admin_kepri", 200), ("admin_riau", 404), ("certifier", 403), ("candidate", 403)],
+    [("admin_batam", 200), ("admin_kepri", 200), ("admin_riau", 404), ("certifier", 404), ("candidate", 403)],
 )
 def test_who_may_approve(api, world, who, status):
     app = world.advance(world.new_application(), "submitted")

@@ -89,9 +89,11 @@ def test_only_the_owner_edits_the_form(api, world, draft, who, status):
     assert r.status_code == status
 
 
-def test_certifier_does_not_see_drafts_but_may_not_edit_a_revision(api, world):
+def test_certifier_does_not_find_a_submitted_form_and_may_not_edit_one_it_sees(api, world):
     app = world.advance(world.new_application(), "submitted")
-    assert api.as_(world.certifier).put(f"/applications/{app.id}/apl01", json={}).status_code == 403
+    assert api.as_(world.certifier).put(f"/applications/{app.id}/apl01", json={}).status_code == 404  # rule 8
+    assessed = world.advance(world.new_application(), "assessed")
+    assert api.as_(world.certifier).put(f"/applications/{assessed.id}/apl01", json={}).status_code == 403
 
 
 def test_the_form_is_editable_in_revision_requested(api, world):

@@ -113,7 +113,7 @@ def test_draft_to_certified_through_the_api(client, world):
     r = lead.event(app_id, "start_assessment")
     assert r.status_code == 422 and _rule(r) == "conflicts_declared"
     declaration = f"/applications/{app_id}/conflict-declaration"
-    assert certifier.post(declaration, json={"conflict": False}).status_code == 403
+    assert certifier.post(declaration, json={"conflict": False}).status_code == 404  # not yet theirs (rule 8)
     assert lead.post(declaration, json={"conflict": False, "note": ""}).status_code == 200
     assert member.post(declaration, json={"conflict": False}).status_code == 200
     assert member.event(app_id, "start_assessment").status_code == 403  # only the lead starts
@@ -142,10 +142,11 @@ def test_draft_to_certified_through_the_api(client, world):
     assert lead.put(f"/applications/{app_id}/scores", json=scores).status_code == 200
     assert candidate.get(f"/applications/{app_id}/scores").status_code == 403
     assert admin_kepri.get(f"/applications/{app_id}/scores").status_code == 403
-    assert len(certifier.get(f"/applications/{app_id}/scores").get_json()["items"]) == 2
+    assert certifier.get(f"/applications/{app_id}/scores").status_code == 404  # not yet at a decision point
     assert member.event(app_id, "recommend", data={"recommendation": "K"}).status_code == 403
     r = lead.event(app_id, "recommend", data={"recommendation": "K"})
     assert r.status_code == 200 and r.get_json()["state"] == "assessed"
+    assert len(certifier.get(f"/applications/{app_id}/scores").get_json()["items"]) == 2
     assert "recommendation" not in admin_batam.get(f"/applications/{app_id}").get_json()  # rule 6
 
     # -- the decision --------------------------------------------------------------------------

@@ -112,7 +112,7 @@ def test_bad_terms_are_refused_naming_the_field(api, world, assigned, body, fiel
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("member", 403), ("candidate", 403), ("admin_kepri", 403), ("certifier", 403), ("admin_riau", 404)],
+    [("member", 403), ("candidate", 403), ("admin_kepri", 403), ("certifier", 404), ("admin_riau", 404)],
 )
 def test_only_the_lead_writes_the_terms(api, world, assigned, who, status):
     user = getattr(world, who)
@@ -122,7 +122,7 @@ def test_only_the_lead_writes_the_terms(api, world, assigned, who, status):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("member", 403), ("admin_kepri", 403), ("certifier", 403), ("other_candidate", 404), ("admin_riau", 404)],
+    [("member", 403), ("admin_kepri", 403), ("certifier", 404), ("other_candidate", 404), ("admin_riau", 404)],
 )
 def test_only_the_candidate_and_the_lead_sign(api, world, db, assigned, who, status):
     api.as_(world.lead.user).put(f"/applications/{assigned.id}/agreement", json=_terms(world))
@@ -139,7 +139,7 @@ def test_signing_before_the_terms_are_written_is_form_not_ready(api, world, assi
     assert r.status_code == 409 and error_code(r) == "form_not_ready"
 
 
-@pytest.mark.parametrize("who", ["candidate", "lead", "member", "admin_batam", "admin_kepri", "certifier"])
+@pytest.mark.parametrize("who", ["candidate", "lead", "member", "admin_batam", "admin_kepri"])
 def test_who_sees_the_application_reads_the_agreement(api, world, assigned, who):
     api.as_(world.lead.user).put(f"/applications/{assigned.id}/agreement", json=_terms(world))
     user = getattr(world, who)
@@ -178,7 +178,7 @@ def test_the_lead_writes_the_unit_records_and_the_result_follows_the_scores(api,
     assert r.status_code == 422
 
 
-@pytest.mark.parametrize(("who", "status"), [("member", 403), ("candidate", 403), ("certifier", 403)])
+@pytest.mark.parametrize(("who", "status"), [("member", 403), ("candidate", 403), ("certifier", 404)])
 def test_only_the_lead_writes_unit_records(api, world, assessing, who, status):
     user = getattr(world, who)
     r = api.as_(getattr(user, "user", user)).put(
@@ -189,7 +189,7 @@ def test_only_the_lead_writes_unit_records(api, world, assessing, who, status):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("candidate", 200), ("member", 200), ("certifier", 200), ("sysadmin", 200), ("admin_batam", 403)],
+    [("candidate", 200), ("member", 200), ("certifier", 404), ("sysadmin", 200), ("admin_batam", 403)],
 )
 def test_who_reads_the_unit_records(api, world, assessing, who, status):
     user = getattr(world, who)
@@ -267,7 +267,6 @@ def test_a_form_without_its_record_is_form_not_ready(api, world):
         ("candidate", {"apl-01", "apl-02", "ak-01", "ak-02"}),
         ("lead", {"apl-01", "apl-02", "ak-01", "ak-02", "ia-01"}),
         ("admin_batam", {"apl-01", "apl-02", "ak-01"}),
-        ("certifier", {"apl-01", "apl-02", "ak-01", "ak-02", "ia-01"}),
         ("sysadmin", {"ak-01", "ak-02"}),
     ],
 )

@@ -236,6 +236,7 @@ def test_the_lead_starts_the_assessment_once_everyone_declared(app, world, db):
     )
     assert forbidden.status_code == 403
     world.agree(application)
+    version = _version(db, application)  # the agreement written and signed moved the version: read it again
     started = lead.post(
         f"/assessor/applications/{application.id}/events/start_assessment",
         data={"csrf_token": csrf_token(page), "version": version},
