@@ -62,3 +62,43 @@ def test_a_visitor_on_a_phone_reads_a_position_and_goes_on_to_its_scheme(live_se
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_the_system_admin_adds_a_position_on_a_phone_after_every_fault_at_once(live_server, browser, world, screenshot):
+    from tests.e2e.test_journey import Person
+
+    errors: list[str] = []
+    admin = Person(browser, live_server, world.sysadmin, english=False, errors=errors)
+    try:
+        admin.login()
+        page = admin.page
+        page.goto("/system/positions")
+        admin.click(page.get_by_role("link", name="Tambah jabatan"))
+        page.fill("#code", "Penyuluh Sosial!")  # not a code
+        page.fill("#level-0-name_id", "Ahli Pertama")  # a level begun, without what it asks nor its English name
+        admin.click(page.get_by_role("button", name="Simpan"))
+        summary = page.locator(".error-summary")
+        expect(summary).to_be_focused()
+        expect(summary.locator("li")).to_have_count(6)  # code, two names, summary; the level's English name and asks
+        screenshot(page, "position-edit-errors")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+        page.fill("#code", "penyuluh-sosial")
+        page.fill("#name_id", "Penyuluh Sosial")
+        page.fill("#name_en", "Social Extension Officer")
+        page.fill("#summary_id", "Menyuluh dan menggerakkan masyarakat.")
+        page.select_option("#level-0-track", "expert")
+        page.fill("#level-0-name_en", "First Expert")
+        page.fill("#level-0-asks_id", "Pendidikan paling rendah S1.")
+        page.fill("#level-0-scheme_codes", "PNY")
+        admin.click(page.get_by_role("button", name="Simpan"))
+        admin.flash("Penyuluh Sosial")
+        page.goto("/positions/penyuluh-sosial")
+        expect(page.locator('[data-level="Ahli Pertama"] [data-to-confirm]')).to_have_count(
+            1
+        )  # "asks", ticked by default
+        expect(page.get_by_role("link", name="Penyuluh Sosial Ahli Pertama")).to_be_visible()
+        assert not screenshot.overflow, screenshot.overflow
+        assert not errors, errors
+    finally:
+        admin.close()
