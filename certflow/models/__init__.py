@@ -63,3 +63,7 @@ __all__ = [
     "Venue",
     "VenueVerification",
 ]
+
+from certflow.staff.models import StaffMember  # noqa: E402  (the register's model, in its feature package)
+
+__all__ += ["StaffMember"]
