@@ -18,6 +18,7 @@ from certflow.models.plenary import PlenaryDecision, PlenaryLine, PlenaryMember
 from certflow.models.records import Agreement, Feedback, UnitRecord
 from certflow.models.schedules import Attendance, Schedule, ScheduleLog, Venue, VenueVerification
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
+from certflow.models.staff import StaffMember
 from certflow.models.team_changes import TeamChange
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "Scheme",
     "Score",
     "SelfAssessmentAnswer",
+    "StaffMember",
     "Team",
     "TeamChange",
     "TeamMember",
@@ -63,7 +65,3 @@ __all__ = [
     "Venue",
     "VenueVerification",
 ]
-
-from certflow.staff.models import StaffMember  # noqa: E402  (the register's model, in its feature package)
-
-__all__ += ["StaffMember"]
