@@ -212,3 +212,15 @@ def test_every_bad_row_is_named_and_nothing_is_imported(world, db):
         8: ["name"],
     }
     assert _count(db) == 0
+
+
+def test_the_demo_register_shows_the_gap_once(db):
+    from certflow.people.regions import load_regions
+    from certflow.staff.demo import seed_demo_staff
+
+    load_regions()
+    assert seed_demo_staff() == 36
+    db.session.commit()
+    assert seed_demo_staff() == 0
+    counts = register.figures(register.people(None))
+    assert counts["staff"] == 36 and counts["other"] > counts["peksos_kesos"]
