@@ -245,3 +245,22 @@ def test_the_api_answers_the_callers_scope(client, world, db, staff):
     assert client.get(f"{URL}?dinas=0", headers=headers).status_code in (404, 422)
     assert client.get(URL, headers=token(client, world.candidate)).status_code == 403
     assert client.get(URL).status_code == 401
+
+
+def test_the_register_is_paged_with_a_fixed_number_of_queries(app, world, db):
+    for n in range(30):
+        db.session.add(
+            StaffMember(dinas_id=world.batam.id, name=f"Pegawai {n:02d}", education_field="other", education_level="S1")
+        )
+    db.session.commit()
+    browser = admin_browser(app, world.admin_batam)
+    with count_queries() as first:
+        page1 = browser.get("/admin/staff").text
+    with count_queries() as second:
+        page2 = browser.get("/admin/staff?page=2").text
+    assert page1.count("data-member=") == 25 and page2.count("data-member=") == 5
+    assert "Pegawai 00" in page1 and "Pegawai 29" in page2 and "Pegawai 00" not in page2
+    assert first[0] == second[0]
+    assert browser.get("/admin/staff?page=99").text.count("data-member=") == 5  # past the end: the last page
+    assert browser.get("/admin/staff?q=Pegawai%2007").text.count("data-member=") == 1
+    assert browser.get("/admin/staff?field=peksos").text.count("data-member=") == 0
