@@ -33,6 +33,7 @@ from certflow.people.regions import load_regions
 from certflow.people.users import create_user
 from certflow.positions.seed import seed_positions
 from certflow.seed_schemes import SCHEMES
+from certflow.staff.demo import seed_demo_staff
 from workflows.eligibility import default_routes
 
 DEMO_PASSWORD = "demo12345"
@@ -281,6 +282,7 @@ def seed_demo(if_empty: bool = False) -> str:
             demo_instruments.draw_demo_test(app, lead.user)
     db.session.flush()
     _seed_schedules(people, schemes["PS-GEN"], profile)
+    seed_demo_staff()
     count = db.session.scalar(select(func.count(Application.id)))
     return (
         f"Demo data loaded: {len(schemes)} schemes, {len(DEMO_ACCOUNTS) + len(others)} accounts, {count} applications."

@@ -22,6 +22,7 @@ from certflow.api import (  # noqa: E402,F401  (register the routes)
     reference,
     reports,
     schedules,
+    staff,
     tests_written,
     workflows,
 )

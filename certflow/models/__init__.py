@@ -18,6 +18,7 @@ from certflow.models.plenary import PlenaryDecision, PlenaryLine, PlenaryMember
 from certflow.models.records import Agreement, Feedback, UnitRecord
 from certflow.models.schedules import Attendance, Schedule, ScheduleLog, Venue, VenueVerification
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
+from certflow.models.staff import StaffMember
 from certflow.models.team_changes import TeamChange
 from certflow.positions.models import FunctionalPosition, PositionLevel
 
@@ -52,6 +53,7 @@ __all__ = [
     "Scheme",
     "Score",
     "SelfAssessmentAnswer",
+    "StaffMember",
     "Team",
     "TeamChange",
     "TeamMember",

@@ -24,6 +24,8 @@ NAV_ITEMS = [
     ("admin.venues", _l("Venues"), {"dinas_admin"}),
     ("admin.imports", _l("Import"), {"dinas_admin"}),
     ("admin.figures", _l("Figures"), {"dinas_admin", "admin", "certifier"}),
+    ("staff.register_list", _l("Staff register"), {"dinas_admin"}),
+    ("staff.figures", _l("Education gap"), {"dinas_admin", "admin"}),
     ("sysadmin.schemes", _l("Schemes"), {"admin"}),
     ("sysadmin.users", _l("Users"), {"admin"}),
     ("positions.manage", _l("Edit the positions"), {"admin"}),

@@ -26,6 +26,9 @@ INDONESIAN = {
     "education_field": ("Bidang Pendidikan",),
     "education_level": ("Jenjang Pendidikan", "pendidikan terakhir"),
     "practice_hours": ("Jam Praktik", "jam praktek"),
+    "position": ("Jabatan", "posisi", "jabatan saat ini"),
+    "functional_level": ("Jenjang Jabatan Fungsional", "jenjang jf", "jenjang jabatan", "jf level"),
+    "training": ("Diklat", "pelatihan", "sudah diklat"),
 }
 
 
@@ -47,8 +50,13 @@ def known(cells: list[str], columns: tuple[str, ...]) -> int:
     return sum(1 for cell in cells if _NAMES.get(fold(cell)) in columns)
 
 
-def read_header(cells: list[str], columns: tuple[str, ...]) -> dict[str, tuple[int, str]]:
-    """Each column → (its position in the file, its header as the file writes it); refused unless all are there once."""
+def read_header(
+    cells: list[str], columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> dict[str, tuple[int, str]]:
+    """Each column → (its position in the file, its header as the file writes it); refused unless all are there once.
+
+    A column in ``optional`` may be missing.
+    """
     found: dict[str, tuple[int, str]] = {}
     unknown, twice = [], []
     for position, cell in enumerate(cells):
@@ -62,7 +70,7 @@ def read_header(cells: list[str], columns: tuple[str, ...]) -> dict[str, tuple[i
             twice.append(text)
         else:
             found[column] = (position, text)
-    missing = [c for c in columns if c not in found]
+    missing = [c for c in columns if c not in found and c not in optional]
     if missing or unknown or twice:
         raise AppError(
             N_(

@@ -44,15 +44,18 @@ def _too_many() -> AppError:
     return AppError(N_("The file has more than %(max)s rows; split it."), {"max": MAX_ROWS})
 
 
-def read_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
-    """The data rows of a CSV or .xlsx file whose header names ``columns`` (in any order, English or Indonesian)."""
+def read_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[Row]:
+    """The data rows of a CSV or .xlsx file whose header names ``columns`` (in any order, English or Indonesian).
+
+    Columns in ``optional`` may be left out of the header and their cells left empty.
+    """
     if len(data) > MAX_BYTES:
         raise AppError(
             N_("The file is larger than %(max)s MiB."), {"max": MAX_BYTES // 2**20}, status=413, code="too_large"
         )
     if data.startswith(XLSX_MAGIC):
-        return _xlsx_rows(data, columns)
-    return _csv_rows(data, columns)
+        return _xlsx_rows(data, columns, optional)
+    return _csv_rows(data, columns, optional)
 
 
 def _decoded(raw: bytes) -> str | None:
@@ -71,7 +74,7 @@ def _delimiter(first_line: str, columns: tuple[str, ...]) -> str:
     return ";" if scores[";"] > scores[","] else ","
 
 
-def _csv_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
+def _csv_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[Row]:
     lines, undecodable = [], set()
     for number, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True), start=1):
         text = _decoded(raw)
@@ -87,7 +90,7 @@ def _csv_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
     reader = csv.reader(lines, delimiter=_delimiter(lines[0] if lines else "", columns))
     try:
         header_cells = next(reader, [])
-        header = read_header(header_cells, columns)
+        header = read_header(header_cells, columns, optional)
         headers = {c: text for c, (_, text) in header.items()}
         width = len(header_cells)
         rows, end = [], 1
@@ -97,7 +100,7 @@ def _csv_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
                 continue
             if len(rows) == MAX_ROWS:
                 raise _too_many()
-            row = _row(start, cells, header, headers)
+            row = _row(start, cells, header, headers, columns, optional)
             if undecodable.intersection(range(start, end + 1)):
                 row.broken = True
                 row.bad(None, N_("the row is not text; save the file as CSV (UTF-8)"))
@@ -112,10 +115,19 @@ def _csv_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
     return rows
 
 
-def _row(line: int, cells: list[str], header: dict[str, tuple[int, str]], headers: dict[str, str]) -> Row:
+def _row(
+    line: int,
+    cells: list[str],
+    header: dict[str, tuple[int, str]],
+    headers: dict[str, str],
+    columns: tuple[str, ...] = (),
+    optional: tuple[str, ...] = (),
+) -> Row:
     row = Row(line, {c: (cells[i].strip() if i < len(cells) else "") for c, (i, _) in header.items()}, headers)
+    for column in columns:
+        row.cells.setdefault(column, "")  # an optional column the file leaves out
     for column in header:
-        if not row.cells[column]:
+        if not row.cells[column] and column not in optional:
             row.bad(column, N_("empty"))
     return row
 
@@ -133,7 +145,7 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
+def _xlsx_rows(data: bytes, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[Row]:
     """The first sheet of an .xlsx workbook, read as a CSV would be (row numbers as the sheet shows them)."""
     from openpyxl import load_workbook  # only when a workbook is sent
 
@@ -142,7 +154,7 @@ def _xlsx_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
         sheet = book.worksheets[0]
         cells = sheet.iter_rows(values_only=True, max_col=64)
         first = next(cells, None) or ()
-        header = read_header([_cell_text(v) for v in first], columns)
+        header = read_header([_cell_text(v) for v in first], columns, optional)
         headers = {c: text for c, (_, text) in header.items()}
         rows = []
         for number, values in enumerate(cells, start=2):
@@ -151,7 +163,7 @@ def _xlsx_rows(data: bytes, columns: tuple[str, ...]) -> list[Row]:
                 continue
             if len(rows) == MAX_ROWS:
                 raise _too_many()
-            rows.append(_row(number, texts, header, headers))
+            rows.append(_row(number, texts, header, headers, columns, optional))
         book.close()
     except AppError:
         raise

@@ -1,0 +1,5 @@
+"""The register's model (kept with the other models in ``certflow.models.staff``, so that they load together)."""
+
+from certflow.models.staff import FUNCTIONAL_LEVELS, MAX_PRACTICE_HOURS, StaffMember
+
+__all__ = ["FUNCTIONAL_LEVELS", "MAX_PRACTICE_HOURS", "StaffMember"]
