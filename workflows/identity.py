@@ -34,7 +34,8 @@ PROVINCE_CODES = frozenset(
 
 # The functional-position levels APL-01 offers (DOMAIN.md): Pekerja Sosial's skilled track and
 # expert track, Penyuluh Sosial's levels, or none. The Penyuluh Sosial levels listed follow the
-# same two tracks; the certification body is to confirm them against the current regulation.
+# same two tracks, as the functional-position pages' demo content does; the certification body is to
+# confirm them against the current regulation.
 JF_LEVELS = (
     "peksos_terampil",
     "peksos_mahir",
@@ -49,6 +50,7 @@ JF_LEVELS = (
     "penyuluh_ahli_pertama",
     "penyuluh_ahli_muda",
     "penyuluh_ahli_madya",
+    "penyuluh_ahli_utama",
     "none",
 )
 

@@ -103,5 +103,6 @@ JF_LEVEL_LABELS = {
     "penyuluh_ahli_pertama": _l("Penyuluh Sosial Ahli Pertama"),
     "penyuluh_ahli_muda": _l("Penyuluh Sosial Ahli Muda"),
     "penyuluh_ahli_madya": _l("Penyuluh Sosial Ahli Madya"),
+    "penyuluh_ahli_utama": _l("Penyuluh Sosial Ahli Utama"),
     "none": _l("No functional position"),
 }

@@ -236,7 +236,7 @@ def update_apl01(app: Application, user: User, data: dict) -> dict:
     app.apl01 = clean_identity(form)
     touch(app)
     db.session.flush()
-    return form
+    return app.apl01
 
 
 # -- APL-02 ---------------------------------------------------------------------------------

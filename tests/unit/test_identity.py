@@ -107,4 +107,6 @@ def test_the_mask_keeps_four_and_four():
 
 
 def test_levels_offer_both_positions_and_none():
-    assert {"peksos_terampil", "peksos_ahli_utama", "penyuluh_ahli_pertama", "none"} <= set(JF_LEVELS)
+    wanted = {"peksos_terampil", "peksos_ahli_utama", "penyuluh_ahli_pertama", "penyuluh_ahli_utama", "none"}
+    assert wanted <= set(JF_LEVELS)
+    assert len(JF_LEVELS) == 15  # seven levels of each position, and none

@@ -212,3 +212,10 @@ def test_the_public_verification_page_shows_no_personal_data(client, world, db):
         assert value not in page, value
     body = client.get(f"/api/v1/certificates/{application.certificate.number}").get_json()
     assert NIK not in str(body) and "1985-08-15" not in str(body)
+
+
+def test_every_level_has_its_label(app):
+    from certflow.applications.identity import JF_LEVEL_LABELS
+    from workflows.identity import JF_LEVELS
+
+    assert tuple(JF_LEVEL_LABELS) == JF_LEVELS
