@@ -109,6 +109,7 @@ def create_app(config: object | str | None = None) -> Flask:
     from certflow.candidate.routes import bp as candidate_bp
     from certflow.certifier.routes import bp as certifier_bp
     from certflow.notifications.routes import bp as notifications_bp
+    from certflow.positions.routes import bp as positions_bp
     from certflow.public.routes import bp as public_bp
     from certflow.sysadmin.routes import bp as sysadmin_bp
     from certflow.web.routes import bp as web_bp
@@ -116,6 +117,7 @@ def create_app(config: object | str | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(positions_bp)
     for area_bp in (candidate_bp, assessor_bp, certifier_bp, admin_bp, sysadmin_bp, notifications_bp):
         app.register_blueprint(area_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

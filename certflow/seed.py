@@ -31,6 +31,7 @@ from certflow.models import (
 )
 from certflow.people.regions import load_regions
 from certflow.people.users import create_user
+from certflow.positions.seed import seed_positions
 from certflow.seed_schemes import SCHEMES
 from workflows.eligibility import default_routes
 
@@ -222,6 +223,7 @@ def seed_demo(if_empty: bool = False) -> str:
     if if_empty and db.session.scalar(select(func.count(User.id))):
         return "The database already has data: nothing seeded."
     load_regions()
+    seed_positions()
     schemes = {}
     for spec in SCHEMES:
         existing = db.session.scalar(select(Scheme).where(Scheme.code == spec[0]))

@@ -19,6 +19,7 @@ from certflow.models.records import Agreement, Feedback, UnitRecord
 from certflow.models.schedules import Attendance, Schedule, ScheduleLog, Venue, VenueVerification
 from certflow.models.schemes import Criterion, Element, Scheme, Unit
 from certflow.models.team_changes import TeamChange
+from certflow.positions.models import FunctionalPosition, PositionLevel
 
 __all__ = [
     "Agreement",
@@ -37,11 +38,13 @@ __all__ = [
     "DocumentOpening",
     "Element",
     "Feedback",
+    "FunctionalPosition",
     "Notification",
     "OutboxMessage",
     "PlenaryDecision",
     "PlenaryLine",
     "PlenaryMember",
+    "PositionLevel",
     "Province",
     "Question",
     "Schedule",

@@ -26,8 +26,10 @@ NAV_ITEMS = [
     ("admin.figures", _l("Figures"), {"dinas_admin", "admin", "certifier"}),
     ("sysadmin.schemes", _l("Schemes"), {"admin"}),
     ("sysadmin.users", _l("Users"), {"admin"}),
+    ("positions.manage", _l("Edit the positions"), {"admin"}),
     ("public.schemes", _l("Certification schemes"), None),
     ("public.self_check", _l("Can I apply?"), None),
+    ("positions.index", _l("Functional positions"), None),
 ]
 
 AREA_STYLESHEETS = ("candidate", "assessor", "certifier", "admin", "sysadmin", "notifications", "public")

@@ -7,6 +7,7 @@ pages (the application page, the certifier's record, the document download, the 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -40,9 +41,8 @@ def api(client):
 @pytest.fixture()
 def uploads(app):
     directory = Path(app.config["UPLOAD_DIR"])
+    shutil.rmtree(directory, ignore_errors=True)  # what other tests stored there, folders included
     directory.mkdir(parents=True, exist_ok=True)
-    for f in directory.iterdir():
-        f.unlink()
     return directory
 
 
