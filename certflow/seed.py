@@ -4,7 +4,7 @@ applications in several states — every state reached through the real workflow
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -113,9 +113,21 @@ def _store_document(app: Application, kind: str) -> Document:
     return doc
 
 
+def _demo_identity(candidate: User) -> dict:
+    """A made-up but well-formed NIK, date and place of birth and sex for a demo candidate (not a real person)."""
+    n = candidate.id or 1
+    born = date(1975 + n % 20, 1 + n % 12, 1 + n % 28)
+    sex = "female" if n % 2 else "male"
+    day = born.day + (40 if sex == "female" else 0)
+    province = (candidate.dinas.province.code if candidate.dinas else "21")[:2]
+    nik = f"{province}7101{day:02d}{born.month:02d}{born.year % 100:02d}{n % 10_000 or 1:04d}"
+    return {"nik": nik, "birth_date": born.isoformat(), "birth_place": "Tanjung Pinang", "sex": sex}
+
+
 def _prepared_application(candidate: User, scheme: Scheme) -> Application:
     app = Application(candidate=candidate, scheme=scheme, dinas=candidate.dinas, state="draft")
     app.apl01 = {
+        **_demo_identity(candidate),
         "education_field": candidate.education_field,
         "education_level": candidate.education_level,
         "practice_hours": candidate.practice_hours,

@@ -30,6 +30,7 @@ def full_records(world, candidate: User, tag: str, schedule=None):
     their uploaded files written to UPLOAD_DIR; ``tag`` is written into every free text. The certified one."""
     app = world.new_application(candidate)
     app.apl01 = {**app.apl01, "phone": f"0812-{tag}", "address": f"Jalan {tag}", "employee_id": f"NIP-{tag}"}
+    app.apl01 |= {"nik": "2171015508850001", "birth_date": "1985-08-15", "birth_place": f"Kota {tag}"}
     db.session.execute(
         db.text("UPDATE self_assessment_answers SET evidence = :e WHERE application_id = :a"),
         {"e": f"evidence {tag}", "a": app.id},

@@ -124,5 +124,5 @@ def get_form(app_id: int, form: str):
         raise ApiError(404, "not_found", NOT_FOUND)
     if not policy.may_see_form(current_api_user(), app, form):
         raise ApiError(403, "forbidden", N_("You may not see this form."))
-    pdf, filename = render_form(app, form)
+    pdf, filename = render_form(app, form, current_api_user())
     return send_file(pdf, mimetype=PDF, as_attachment=True, download_name=filename)

@@ -15,7 +15,7 @@ from certflow.api.schemas.applications import (
 from certflow.api.schemas.common import Ref
 from certflow.assessment.scoring import declarations
 from certflow.models import Application, Document, TransitionLog, User
-from certflow.people.policy import application_actor, may_see_recommendation
+from certflow.people.policy import application_actor, may_see_recommendation, shown_apl01
 from workflows import engine_for
 
 
@@ -98,7 +98,7 @@ def application_detail(app: Application, user: User) -> ApplicationOut:
             number=cert.number, status=cert.status, issued_on=cert.issued_on, expires_on=cert.expires_on
         ),
         renews=app.previous_certificate.number if app.previous_certificate_id else None,
-        apl01=dict(app.apl01 or {}),
+        apl01=shown_apl01(user, app),
         revision_reason=app.revision_reason,
         revision_deadline=app.revision_deadline,
         team=_team(app),

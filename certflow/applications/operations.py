@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from certflow import clock
 from certflow.applications.criterion_entries import check_entries, criterion_ids
+from certflow.applications.identity import IDENTITY_TEXT_FIELDS, clean_identity, identity_errors
 from certflow.core.errors import Forbidden, InvalidInput, NotEditable
 from certflow.extensions import db
 from certflow.models import Application, Certificate, Criterion, Element, Scheme, SelfAssessmentAnswer, Unit, User
@@ -33,9 +34,20 @@ RENEWABLE_STATUSES = ("active", "suspended")
 EDUCATION_LEVELS = ("SMA", "D1", "D3", "D4", "S1", "S2", "S3")
 MAX_PRACTICE_HOURS = 100_000
 PROFILE_FIELDS = ("education_field", "education_level", "practice_hours")
-APL01_TEXT_FIELDS = {"workplace": 200, "position": 120, "employee_id": 32, "phone": 32, "address": 500}
+APL01_TEXT_FIELDS = {
+    "workplace": 200,
+    "position": 120,
+    "employee_id": 32,
+    "phone": 32,
+    "address": 500,
+    **IDENTITY_TEXT_FIELDS,
+}
 APL01_CHOICES = ("route", "purpose", "training")
-APL01_FIELDS = (*PROFILE_FIELDS, *APL01_CHOICES, *APL01_TEXT_FIELDS)
+# Checked together, on the form as it would be saved (the NIK against the date of birth and the sex).
+APL01_IDENTITY = ("nik", "birth_date", "sex", "jf_level")
+# What anonymising a person takes out of their APL-01s (the free texts, the NIK and the date of birth).
+APL01_PERSONAL_FIELDS = (*APL01_TEXT_FIELDS, "nik", "birth_date")
+APL01_FIELDS = (*PROFILE_FIELDS, *APL01_CHOICES, *APL01_TEXT_FIELDS, *APL01_IDENTITY)
 EVIDENCE_MAX = 2000
 CLAIMS = ("K", "BK")
 _PHONE = re.compile(r"^[0-9+() .-]*$")
@@ -166,6 +178,10 @@ def create_application(user: User, scheme_code: Any, renews: Any = None) -> Appl
 
 
 def _apl01_value(name: str, value: Any, app: Application) -> tuple[Any, str | None]:
+    if name in APL01_IDENTITY:
+        if isinstance(value, str):
+            return value.strip(), None
+        return None, _("must be text")
     if name == "route":
         open_by = [r.route for r in scheme_routes(app.scheme) if r.enabled]
         return (value, None) if value in open_by else (None, _("choose one of the routes that open this scheme"))
@@ -203,17 +219,24 @@ def update_apl01(app: Application, user: User, data: dict) -> dict:
             errors[name] = error
         else:
             values[name] = value
-    raise_if_errors(errors)
     form = dict(app.apl01 or {})
     for name, value in values.items():
         if value in (None, "", False):
             form.pop(name, None)
         else:
             form[name] = value
-    app.apl01 = form
+    # The identity fields on the form as it would be saved; a fault is named on the field sent when
+    # it comes from one kept (a new date of birth that the saved NIK does not agree with).
+    for name, message in identity_errors(form).items():
+        if name in values:
+            errors.setdefault(name, message)
+        elif name == "nik" and ({"birth_date", "sex"} & values.keys()):
+            errors.setdefault(next(n for n in ("birth_date", "sex") if n in values), message)
+    raise_if_errors(errors)
+    app.apl01 = clean_identity(form)
     touch(app)
     db.session.flush()
-    return form
+    return app.apl01
 
 
 # -- APL-02 ---------------------------------------------------------------------------------

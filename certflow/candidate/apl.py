@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from certflow.applications.facts import APL01_REQUIRED
+from certflow.applications.identity import JF_LEVEL_LABELS, SEX_LABELS
 from certflow.applications.operations import (
     CLAIMS,
     EDITABLE_STATES,
@@ -78,6 +79,8 @@ def _apl01_page(app: Application, form: Apl01Form, *, error: str | None = None, 
             education_levels=education_level_choices(),
             routes=_route_choices(app),
             purposes=[(p, purpose_label(p)) for p in PURPOSES],
+            sexes=[(k, str(v)) for k, v in SEX_LABELS.items()],
+            jf_levels=[(k, str(v)) for k, v in JF_LEVEL_LABELS.items()],
             error=error,
         ),
         status,
@@ -86,7 +89,7 @@ def _apl01_page(app: Application, form: Apl01Form, *, error: str | None = None, 
 
 @bp.route("/applications/<int:application_id>/apl01", methods=["GET", "POST"])
 def apl01(application_id: int):
-    """The application form: education, practice hours, workplace, position, NIP, phone, address."""
+    """The application form: education, practice hours, route, purpose, identity, work and contact."""
     app = own_application_or_404(application_id)
     form = Apl01Form()
     if request.method == "GET":

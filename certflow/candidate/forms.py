@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
+from certflow.applications.identity import identity_errors
 from certflow.applications.operations import APL01_TEXT_FIELDS, EDUCATION_LEVELS, MAX_PRACTICE_HOURS
 from certflow.models.people import EDUCATION_FIELDS
 from certflow.web.util import whole_number_text
@@ -47,6 +48,27 @@ class Apl01Form(FlaskForm):
     )
     phone = StringField(_l("Phone"), filters=[_strip], validators=[_too_long(APL01_TEXT_FIELDS["phone"])])
     address = TextAreaField(_l("Address"), filters=[_strip], validators=[_too_long(APL01_TEXT_FIELDS["address"])])
+    nik = StringField(_l("NIK (national identity number)"), filters=[_strip], validators=[_too_long(24)])
+    birth_place = StringField(
+        _l("Place of birth"), filters=[_strip], validators=[_too_long(APL01_TEXT_FIELDS["birth_place"])]
+    )
+    birth_date = StringField(_l("Date of birth"), filters=[_strip])
+    sex = SelectField(_l("Sex"), validate_choice=False)
+    jf_level = SelectField(_l("Functional-position level"), validate_choice=False)
+
+    IDENTITY = ("nik", "birth_date", "sex", "jf_level")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Every field's own checks, then the identity fields together (the NIK against the date of birth
+        and the sex), so that every fault is shown at once."""
+        ok = super().validate(extra_validators)
+        values = {name: getattr(self, name).data or None for name in self.IDENTITY}
+        for name, message in identity_errors(values).items():
+            field = getattr(self, name)
+            if message not in field.errors:
+                field.errors = [*field.errors, message]
+            ok = False
+        return ok
 
     def validate_education_field(self, field) -> None:
         """Empty, or one of peksos, kesos, other."""
@@ -84,13 +106,13 @@ class Apl01Form(FlaskForm):
         data["training"] = bool(self.training.data)
         data["route"] = self.route.data or None
         data["purpose"] = self.purpose.data or None
-        for name in APL01_TEXT_FIELDS:
+        for name in (*APL01_TEXT_FIELDS, *self.IDENTITY):
             data[name] = getattr(self, name).data or None
         return data
 
     def fill(self, apl01: dict) -> None:
         """Show the saved form."""
-        for name in ("education_field", "education_level", "route", "purpose", *APL01_TEXT_FIELDS):
+        for name in ("education_field", "education_level", "route", "purpose", *APL01_TEXT_FIELDS, *self.IDENTITY):
             getattr(self, name).data = apl01.get(name) or ""
         self.training.data = bool(apl01.get("training"))
         hours = apl01.get("practice_hours")

@@ -10,6 +10,10 @@
 - **What each may see of an application** (rules 6 and 8): who may see it at all
   (``visible_applications``), its scores, the team's recommendation, its documents, the certificate
   PDF; and who administers a dinas.
+- **Personal data in APL-01** (rule 8, UU PDP): ``personal_data_view`` and ``shown_apl01`` — the
+  NIK, place and date of birth, phone and address whole to the candidate and the dinas admins of
+  the scope; to anyone else who sees the application (its team, certifiers, system admins) the NIK
+  masked and the rest left out; to the public nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from certflow.models import (
     Venue,
 )
 from workflows import Actor
+from workflows.identity import mask_nik
 
 # The candidate comes with every application (joined); their roles are rarely read, so they are
 # loaded when read rather than by one more query for every application or list of them fetched.
@@ -350,6 +355,42 @@ def may_apply(user) -> bool:
 
 
 # The checks templates call, under the same names (``certflow.web.context`` provides them).
+# -- personal data in APL-01 (rule 8) --------------------------------------------------------------
+
+# The APL-01 fields that are personal data: shown whole only to those who need them.
+PERSONAL_APL01_FIELDS = ("nik", "birth_place", "birth_date", "phone", "address")
+PERSONAL_WHOLE, PERSONAL_MASKED, PERSONAL_NONE = "whole", "masked", "none"
+
+
+def personal_data_view(user, app: Application) -> str:
+    """How ``user`` (perhaps anonymous) sees the personal data of ``app``'s APL-01.
+
+    ``whole``: the candidate, the dinas admins whose scope holds the application's dinas (they verify
+    the person); ``masked``: anyone else signed in (the team, certifiers, system admins — only those
+    who may see the application reach it at all): the NIK as ``3171********0001``, no date or place
+    of birth, no phone, no address; ``none``: the public.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return PERSONAL_NONE
+    if app.candidate_id == user.id or in_dinas_scope(user, app.dinas):
+        return PERSONAL_WHOLE
+    return PERSONAL_MASKED
+
+
+def shown_apl01(user, app: Application) -> dict:
+    """``app``'s APL-01 as ``user`` may see it (``personal_data_view``): pages, API and printed form use it."""
+    form = dict(app.apl01 or {})
+    view = personal_data_view(user, app)
+    if view == PERSONAL_WHOLE:
+        return form
+    nik = form.get("nik")
+    for name in PERSONAL_APL01_FIELDS:
+        form.pop(name, None)
+    if view == PERSONAL_MASKED and isinstance(nik, str) and nik:
+        form["nik"] = mask_nik(nik)
+    return form
+
+
 TEMPLATE_CHECKS = {
     "may_see_scores": may_see_scores,
     "may_see_recommendation": may_see_recommendation,
@@ -358,6 +399,8 @@ TEMPLATE_CHECKS = {
     "may_download_certificate": may_download_certificate,
     "may_administer": may_administer,
     "may_apply": may_apply,
+    "shown_apl01": shown_apl01,
+    "personal_data_view": personal_data_view,
 }
 
 

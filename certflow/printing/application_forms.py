@@ -10,12 +10,14 @@ form: ``certflow.people.policy.may_see_form``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from io import BytesIO
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from certflow.applications.identity import JF_LEVEL_LABELS, SEX_LABELS
 from certflow.assessment import agreements, written_tests
 from certflow.assessment import records as recs
 from certflow.assessment.agreements import FormNotReady
@@ -23,6 +25,7 @@ from certflow.assessment.agreements import FormNotReady
 __all__ = ["FORMS", "FORM_TITLES", "FormNotReady", "render_form"]
 from certflow.extensions import db
 from certflow.models import Application, Assessor, Criterion, Element, Score, SelfAssessmentAnswer, Unit, User
+from certflow.people.policy import shown_apl01
 from certflow.printing.core import build_pdf, day, fields, grid, heading, in_indonesian, paragraph, signatures
 from workflows.guards import N_
 
@@ -100,10 +103,15 @@ def _purpose(app: Application) -> str:
     return _("Recertification") if app.previous_certificate_id else _("Certification")
 
 
-def _candidate_fields(app: Application) -> list[tuple[str, object]]:
-    form, person = app.apl01 or {}, app.candidate
+def _candidate_fields(app: Application, form: dict | None = None) -> list[tuple[str, object]]:
+    form, person = (app.apl01 or {}) if form is None else form, app.candidate
+    born = form.get("birth_date")
+    birth = ", ".join(str(v) for v in (form.get("birth_place"), day(date.fromisoformat(born)) if born else None) if v)
     return [
         (_("Full name"), person.name),
+        (_("NIK"), form.get("nik")),
+        (_("Place and date of birth"), birth or None),
+        (_("Sex"), _label(SEX_LABELS, form.get("sex"))),
         (_("E-mail"), person.email),
         (_("Phone"), form.get("phone")),
         (_("Address"), form.get("address")),
@@ -114,14 +122,17 @@ def _candidate_fields(app: Application) -> list[tuple[str, object]]:
 # -- FR.APL.01 ------------------------------------------------------------------------------------
 
 
-def apl01(app: Application) -> BytesIO:
-    """FR.APL.01, the application for certification: the person, the certification, the documents."""
-    form = app.apl01 or {}
+def apl01(app: Application, form: dict | None = None) -> BytesIO:
+    """FR.APL.01, the application for certification: the person, the certification, the documents.
+
+    ``form``: the APL-01 as the reader may see it (``policy.shown_apl01``); the whole of it if not given.
+    """
+    form = (app.apl01 or {}) if form is None else form
     units = agreements.scheme_units(app)
     blocks = [
         heading(_("Part 1: Personal data")),
         fields(
-            _candidate_fields(app)
+            _candidate_fields(app, form)
             + [
                 (_("Education level"), form.get("education_level")),
                 (_("Education field"), _label(EDUCATION_FIELD_LABELS, form.get("education_field"))),
@@ -133,6 +144,7 @@ def apl01(app: Application) -> BytesIO:
             [
                 (_("Workplace"), form.get("workplace")),
                 (_("Position"), form.get("position")),
+                (_("Functional-position level"), _label(JF_LEVEL_LABELS, form.get("jf_level"))),
                 (_("Employee number"), form.get("employee_id")),
             ]
         ),
@@ -474,9 +486,12 @@ FORM_TITLES = {
 }
 
 
-def render_form(app: Application, form: str) -> tuple[BytesIO, str]:
-    """The form as a PDF, in Indonesian, and its file name; ``FormNotReady`` while its record is missing."""
+def render_form(app: Application, form: str, reader: User | None = None) -> tuple[BytesIO, str]:
+    """The form as a PDF, in Indonesian, and its file name; ``FormNotReady`` while its record is missing.
+
+    ``reader``: who asks; FR.APL.01 then shows the personal data as they may see it (rule 8).
+    """
     code, build = FORMS[form]
     with in_indonesian():
-        pdf = build(app)
+        pdf = apl01(app, shown_apl01(reader, app)) if form == "apl-01" and reader is not None else build(app)
     return pdf, f"{code}-{app.id}.pdf"

@@ -29,7 +29,7 @@ from flask import current_app
 from sqlalchemy import and_, delete, exists, not_, or_, select, update
 
 from certflow import clock
-from certflow.applications.operations import APL01_TEXT_FIELDS, CLOSED_STATES
+from certflow.applications.operations import APL01_PERSONAL_FIELDS, CLOSED_STATES
 from certflow.extensions import db
 from certflow.models import (
     ApiToken,
@@ -118,8 +118,8 @@ def anonymise(user_ids: list[int]) -> list[str]:
         user.session_epoch = (user.session_epoch or 0) + 1  # any session still open ends
     applications = db.session.scalars(select(Application).where(Application.candidate_id.in_(user_ids))).all()
     for app in applications:
-        if any(app.apl01.get(key) for key in APL01_TEXT_FIELDS):
-            app.apl01 = {k: v for k, v in app.apl01.items() if k not in APL01_TEXT_FIELDS}
+        if any(app.apl01.get(key) for key in APL01_PERSONAL_FIELDS):
+            app.apl01 = {k: v for k, v in app.apl01.items() if k not in APL01_PERSONAL_FIELDS}
     db.session.flush()
     app_ids = select(Application.id).where(Application.candidate_id.in_(user_ids)).scalar_subquery()
     stored = list(db.session.scalars(select(Document.stored_name).where(Document.application_id.in_(app_ids))))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from certflow.applications.identity import JF_LEVEL_LABELS, SEX_LABELS
 from workflows import DEFINITIONS
 from workflows.guards import Msg
 
@@ -200,6 +201,16 @@ def purpose_label(purpose: str | None) -> str:
     return _label(PURPOSE_LABELS, purpose)
 
 
+def sex_label(sex: str | None) -> str:
+    """The translated sex of APL-01."""
+    return _label(SEX_LABELS, sex)
+
+
+def jf_level_label(level: str | None) -> str:
+    """The translated functional-position level of APL-01."""
+    return _label(JF_LEVEL_LABELS, level)
+
+
 def team_name(name: str | None) -> str:
     """A team's name without a leading "Tim"/"Team" word, for texts that say "Tim %(team)s" themselves."""
     name = (name or "").strip()
@@ -220,4 +231,6 @@ TEMPLATE_FILTERS = {
     "education_field_label": education_field_label,
     "route_label": route_label,
     "purpose_label": purpose_label,
+    "sex_label": sex_label,
+    "jf_level_label": jf_level_label,
 }

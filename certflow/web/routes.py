@@ -111,7 +111,7 @@ def application_form(application_id: int, form: str):
     if not may_see_form(current_user, app, form):
         abort(403)
     try:
-        pdf, filename = render_form(app, form)
+        pdf, filename = render_form(app, form, current_user)
     except FormNotReady as exc:
         flash(exc.text(), "error")
         return redirect(url_for(".application", application_id=app.id), 303)

@@ -191,9 +191,15 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
     page.fill("#position", "Pekerja sosial pertama")
     page.fill("#phone", "+62 812 3456 7890")
     page.fill("#address", "Jl. Engku Putri No. 1, Batam Centre")
+    page.fill("#nik", "2171 0155 0885 0001")
+    page.fill("#birth_place", "Tanjung Pinang")
+    page.fill("#birth_date", "1985-08-15")
+    page.select_option("#sex", "female")
+    page.select_option("#jf_level", "peksos_ahli_pertama")
     cand.click(page.locator("form.apl01 button[type=submit]"))
     expect(page.locator(".flash-success")).to_be_visible()
     expect(page.locator("#workplace")).to_have_value("Dinas Sosial Kota Batam")
+    expect(page.locator("#nik")).to_have_value("2171015508850001")
     screenshot(page, "04-candidate-apl01")
 
     # APL-02: every criterion claimed K, with its evidence

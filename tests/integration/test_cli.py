@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from certflow.applications.identity import identity_errors
 from certflow.models import Agreement, Application, Certificate, Dinas, Province, Scheme, TransitionLog, User
 from certflow.security import authenticate
 
@@ -106,6 +107,9 @@ def test_seed_demo_fills_every_role_and_several_states_once(app, db):
     states = set(db.session.scalars(select(Application.state)))
     assert {"draft", "submitted", "eligible", "in_assessment", "assessed", "certified"} <= states
     assert _count(db, Certificate) == 1
+    # the demo APL-01s carry a well-formed identity (a NIK agreeing with the date of birth and the sex)
+    for form in db.session.scalars(select(Application.apl01)):
+        assert form.get("nik") and identity_errors(form) == {}, form
     # every state was reached through the workflow: one log row per transition (and the agreement,
     # written and signed twice, moved the version three times more where there is one)
     for application in db.session.scalars(select(Application)):

@@ -104,7 +104,7 @@ def test_anonymises_after_the_period_keeping_the_certificates_public_facts(app, 
     apps = db.session.scalars(select(Application).where(Application.candidate_id == siti.id)).all()
     assert len(apps) == 2 and {a.state for a in apps} == {"certified", "ineligible"}  # the records stay
     for a in apps:
-        assert not {"phone", "address", "employee_id"} & set(a.apl01)
+        assert not {"phone", "address", "employee_id", "nik", "birth_date", "birth_place"} & set(a.apl01)
     assert set(
         db.session.scalars(
             select(SelfAssessmentAnswer.evidence).where(SelfAssessmentAnswer.application_id.in_([a.id for a in apps]))

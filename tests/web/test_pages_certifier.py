@@ -124,7 +124,8 @@ def test_the_record_shows_everything_needed_to_decide(app, world, db):
     page = _browser(app, world.certifier2).get(f"/certifier/applications/{application.id}")
     assert page.status_code == 200
     text = page.text
-    assert "Application (APL-01)" in text and "Dinas Sosial Kota Batam" in text and "0812 3456" in text
+    assert "Application (APL-01)" in text and "Dinas Sosial Kota Batam" in text
+    assert "0812 3456" not in text  # personal data: the candidate and their dinas admins only (rule 8)
     for doc in application.documents:
         assert f'href="/certifier/documents/{doc.id}"' in text
     assert "Tim Kepri 1" in text and "Lead Assessor" in text and "Member Assessor" in text

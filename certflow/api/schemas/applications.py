@@ -9,6 +9,7 @@ from pydantic import Field
 from certflow.api.schemas.common import Day, Instant, Page, PageQuery, Ref
 from certflow.core.schemas import Code, Id, Int, QueryId, RequestModel, ResponseModel, Text
 from workflows import APPLICATION
+from workflows.identity import JF_LEVELS
 
 Claim = Literal["K", "BK"]
 APPLICATION_STATES = tuple(APPLICATION.states)
@@ -46,6 +47,13 @@ class Apl01(RequestModel):
     employee_id: str | None = Field(None, max_length=32)
     phone: str | None = Field(None, max_length=32)
     address: str | None = Field(None, max_length=500)
+    nik: str | None = Field(
+        None, max_length=24, description="NIK, 16 digits (spaces or dots between groups are dropped)"
+    )
+    birth_place: str | None = Field(None, max_length=100)
+    birth_date: Day | None = Field(None, description="date of birth, YYYY-MM-DD; age 17 to 80")
+    sex: Literal["male", "female"] | None = None
+    jf_level: Literal[JF_LEVELS] | None = Field(None, description="functional-position level, or none")
 
 
 class ClaimIn(RequestModel):
