@@ -28,7 +28,7 @@ class Page:
 
 
 PAGES = (
-    Page("candidate home (web.index)", "web.index", person="candidate"),
+    Page("dinas admin's home (web.index)", "web.index", person="admin"),  # a candidate's "/" is their own home
     Page("candidate home (candidate.home)", "candidate.home", person="candidate"),
     Page("assessor queue (assessor.queue)", "assessor.queue", person="assessor"),
     Page("dinas admin's filtered list (admin.verification)", "admin.verification", ("dinas", "scheme"), "admin"),
