@@ -12,11 +12,11 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from certflow.models.people import EDUCATION_FIELDS
 from certflow.notifications.whatsapp import normalise_number
 from certflow.people.passwords import password_problem
+from certflow.web.education_form import EducationChecks
 from certflow.web.labels import EDUCATION_FIELD_LABELS, EDUCATION_LEVELS
 from certflow.web.util import whole_number_text
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-MAX_PRACTICE_HOURS = 100_000
 
 
 def _strip(value):
@@ -72,7 +72,7 @@ def education_level_choices() -> list[tuple[str, str]]:
     return [(level, level) for level in EDUCATION_LEVELS]
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(EducationChecks, FlaskForm):
     """A candidate's self-registration: who they are, their dinas, education and practice.
 
     No password here: the e-mailed link to set it confirms that the address is the person's.
@@ -122,22 +122,6 @@ class RegisterForm(FlaskForm):
         """The dinas must be one of the list."""
         if field.data not in self.dinas_ids:
             raise ValidationError(_l("Choose a Dinas Sosial from the list."))
-
-    def validate_education_field(self, field) -> None:
-        """One of peksos, kesos, other."""
-        if field.data not in EDUCATION_FIELDS:
-            raise ValidationError(_l("Choose a field of education from the list."))
-
-    def validate_education_level(self, field) -> None:
-        """One of the levels of the list."""
-        if field.data not in EDUCATION_LEVELS:
-            raise ValidationError(_l("Choose a level of education from the list."))
-
-    def validate_practice_hours(self, field) -> None:
-        """A whole number of hours, 0 or more."""
-        value = field.data or ""
-        if not (value.isascii() and value.isdigit() and len(value) <= 6) or int(value) > MAX_PRACTICE_HOURS:
-            raise ValidationError(_l("Enter the practice hours as a whole number, 0 or more."))
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -20,11 +20,11 @@ from certflow.schemes.selfcheck import (
     FIELD_LABELS,
     LEVEL_LABELS,
     MAX_POSITION_LENGTH,
-    MAX_PRACTICE_HOURS,
     ROUTE_HINTS,
     ROUTE_LABELS,
     check_schemes,
 )
+from certflow.web.education_form import EducationChecks
 from certflow.web.util import whole_number_text
 from workflows.eligibility import EDUCATION_FIELDS, EDUCATION_LEVELS, Profile
 
@@ -40,7 +40,7 @@ def _no_nul(form, field) -> None:
         raise ValidationError(_l("Remove the invisible characters from the text."))
 
 
-class SelfCheckForm(Form):
+class SelfCheckForm(EducationChecks, Form):
     """The self-check's questions (no account, no CSRF token: it only reads)."""
 
     education_field = SelectField(
@@ -73,22 +73,6 @@ class SelfCheckForm(Form):
             _no_nul,
         ],
     )
-
-    def validate_education_field(self, field) -> None:
-        """One of the fields of the list."""
-        if field.data not in EDUCATION_FIELDS:
-            raise ValidationError(_l("Choose a field of education from the list."))
-
-    def validate_education_level(self, field) -> None:
-        """One of the levels of the list."""
-        if field.data not in EDUCATION_LEVELS:
-            raise ValidationError(_l("Choose a level of education from the list."))
-
-    def validate_practice_hours(self, field) -> None:
-        """A whole number of hours, 0 to 100,000 ("1.500" is read as 1500)."""
-        value = field.data or ""
-        if not (value.isascii() and value.isdigit() and len(value) <= 6) or int(value) > MAX_PRACTICE_HOURS:
-            raise ValidationError(_l("Enter the practice hours as a whole number, 0 or more."))
 
     def validate_training(self, field) -> None:
         """Yes or no."""
