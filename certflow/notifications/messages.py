@@ -145,6 +145,8 @@ def notification_text(event: str, application_id: int | None, params: dict) -> s
         text = gettext("%(title)s — application #%(id)s.", title=event_title(event), id=application_id)
     if params.get("number"):
         text += " " + gettext("Certificate %(number)s.", number=params["number"])
+    if params.get("until"):
+        text += " " + gettext("Suspended until %(day)s.", day=_day(params["until"]))
     if params.get("reason"):
         text += " " + gettext("Reason: %(reason)s", reason=params["reason"])
     return text

@@ -92,6 +92,8 @@ def _rows(log, groups, application, certificate, team_ids) -> tuple[list[int], d
     params = {"from": log.from_state, "to": log.to_state, "reason": log.reason}
     if certificate is not None:
         params["number"] = certificate.number
+        if log.to_state == "suspended" and certificate.suspended_until is not None:
+            params["until"] = certificate.suspended_until.isoformat()  # the holder is told until when
     about = {
         "event": log.event,
         "workflow": log.workflow,

@@ -45,6 +45,7 @@ def assert_notified(db, log: TransitionLog, expected: set[int], *, certificate_i
         m.payload
         == {"from": log.from_state, "to": log.to_state, "reason": log.reason}
         | ({"number": m.payload["number"]} if certificate_id else {})
+        | ({"until": m.payload["until"]} if log.to_state == "suspended" else {})
         for m in outbox
     )
 
@@ -94,6 +95,35 @@ def test_each_certificate_event_notifies_the_groups_it_names(world, db, travel, 
     groups = groups_of(w, app)
     expected = set().union(*(groups[g] for g in CERTIFICATE.event(event).notify))
     assert_notified(db, log, expected, certificate_id=cert.id)
+
+
+def test_the_holder_is_told_until_when_the_certificate_is_suspended(app, world, db):
+    from email import message_from_bytes, policy
+
+    from certflow.notifications.messages import render_email
+
+    w = world
+    application = bring(w, w.new_application(), "certified")
+    cert = db.session.scalar(select(Certificate).where(Certificate.application_id == application.id))
+    until = clock.today() + timedelta(days=30)
+    fire_certificate_event(
+        cert, "suspend", w.certifier, reason="Keluhan sedang diperiksa", data={"until": until.isoformat()}
+    )
+    db.session.commit()
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.event == "suspend", OutboxMessage.recipient_id == w.candidate.id)
+    )
+    assert message.payload["until"] == until.isoformat()
+    with app.test_request_context():
+        email = render_email(message)
+    text = message_from_bytes(bytes(email), policy=policy.default).get_body(("plain",)).get_content()
+    months = ("Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember").split()
+    assert f"Dibekukan sampai {until.day} {months[until.month - 1]} {until.year}." in text, text
+    # a reinstatement says no date: the suspension is over
+    fire_certificate_event(cert, "reinstate", w.certifier, reason="Keluhan tidak terbukti")
+    db.session.commit()
+    reinstated = db.session.scalar(select(OutboxMessage).where(OutboxMessage.event == "reinstate").limit(1))
+    assert "until" not in reinstated.payload
 
 
 def test_supersede_notifies_the_holder(world, db):
