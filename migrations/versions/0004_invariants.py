@@ -17,10 +17,10 @@ Revises: 0002_perf
 Create Date: 2026-12-01 23:00:00
 
 """
-from contextlib import contextmanager
-
 import sqlalchemy as sa
 from alembic import op
+
+from certflow.core.migrating import foreign_keys_off_on_sqlite
 
 # revision identifiers, used by Alembic.
 revision = "0004_invariants"
@@ -88,32 +88,16 @@ def _refuse_rows_that_break_the_rules() -> None:
         )
 
 
-@contextmanager
-def _foreign_keys_off_on_sqlite():
-    """On SQLite, rebuilding ``applications`` with foreign keys on would cascade its DROP to other tables."""
-    context = op.get_context()
-    if context.dialect.name != "sqlite" or context.as_sql:
-        yield
-        return
-    with context.autocommit_block():  # the pragma is a no-op inside a transaction
-        op.execute("PRAGMA foreign_keys=OFF")
-    try:
-        yield
-    finally:
-        with context.autocommit_block():
-            op.execute("PRAGMA foreign_keys=ON")
-
-
 def upgrade():
     _refuse_rows_that_break_the_rules()
-    with _foreign_keys_off_on_sqlite():
+    with foreign_keys_off_on_sqlite():
         with op.batch_alter_table("applications", schema=None) as batch_op:
             for name, sql, _fix in INVARIANTS:
                 batch_op.create_check_constraint(op.f(_name(name)), sql)
 
 
 def downgrade():
-    with _foreign_keys_off_on_sqlite():
+    with foreign_keys_off_on_sqlite():
         with op.batch_alter_table("applications", schema=None) as batch_op:
             for name, _sql, _fix in reversed(INVARIANTS):
                 batch_op.drop_constraint(op.f(_name(name)), type_="check")

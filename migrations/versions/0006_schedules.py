@@ -14,33 +14,17 @@ Create Date: 2026-12-02 18:57:41
 
 """
 
-from contextlib import contextmanager
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+from certflow.core.migrating import foreign_keys_off_on_sqlite
 
 # revision identifiers, used by Alembic.
 revision = "0006_schedules"
 down_revision = "0007_records"
 branch_labels = None
 depends_on = None
-
-
-@contextmanager
-def _foreign_keys_off_on_sqlite():
-    """On SQLite, rebuilding ``applications`` with foreign keys on would cascade its DROP to other tables."""
-    context = op.get_context()
-    if context.dialect.name != "sqlite" or context.as_sql:
-        yield
-        return
-    with context.autocommit_block():  # the pragma is a no-op inside a transaction
-        op.execute("PRAGMA foreign_keys=OFF")
-    try:
-        yield
-    finally:
-        with context.autocommit_block():
-            op.execute("PRAGMA foreign_keys=ON")
 
 
 def upgrade():
@@ -183,7 +167,7 @@ def upgrade():
     with op.batch_alter_table("attendances", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_attendances_application_id"), ["application_id"], unique=False)
 
-    with _foreign_keys_off_on_sqlite():
+    with foreign_keys_off_on_sqlite():
         with op.batch_alter_table("applications", schema=None) as batch_op:
             batch_op.add_column(sa.Column("schedule_id", sa.Integer(), nullable=True))
             batch_op.create_index(batch_op.f("ix_applications_schedule_id"), ["schedule_id"], unique=False)
@@ -193,7 +177,7 @@ def upgrade():
 
 
 def downgrade():
-    with _foreign_keys_off_on_sqlite():
+    with foreign_keys_off_on_sqlite():
         with op.batch_alter_table("applications", schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f("fk_applications_schedule_id_schedules"), type_="foreignkey")
             batch_op.drop_index(batch_op.f("ix_applications_schedule_id"))

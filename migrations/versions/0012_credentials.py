@@ -12,10 +12,10 @@ Create Date: 2026-12-02 19:58:00
 
 """
 
-from contextlib import contextmanager
-
 import sqlalchemy as sa
 from alembic import op
+
+from certflow.core.migrating import foreign_keys_off_on_sqlite
 
 # revision identifiers, used by Alembic.
 revision = "0012_credentials"
@@ -24,24 +24,8 @@ branch_labels = None
 depends_on = None
 
 
-@contextmanager
-def _foreign_keys_off_on_sqlite():
-    """On SQLite, rebuilding ``certificates`` with foreign keys on would cascade its DROP to other tables."""
-    context = op.get_context()
-    if context.dialect.name != "sqlite" or context.as_sql:
-        yield
-        return
-    with context.autocommit_block():  # the pragma is a no-op inside a transaction
-        op.execute("PRAGMA foreign_keys=OFF")
-    try:
-        yield
-    finally:
-        with context.autocommit_block():
-            op.execute("PRAGMA foreign_keys=ON")
-
-
 def upgrade():
-    with _foreign_keys_off_on_sqlite(), op.batch_alter_table("certificates", schema=None) as batch_op:
+    with foreign_keys_off_on_sqlite(), op.batch_alter_table("certificates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reissued_as_id", sa.Integer(), nullable=True))
         batch_op.drop_constraint(batch_op.f("uq_certificates_application_id"), type_="unique")
         batch_op.create_index(batch_op.f("ix_certificates_application_id"), ["application_id"], unique=False)
@@ -52,7 +36,7 @@ def upgrade():
 
 
 def downgrade():
-    with _foreign_keys_off_on_sqlite(), op.batch_alter_table("certificates", schema=None) as batch_op:
+    with foreign_keys_off_on_sqlite(), op.batch_alter_table("certificates", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_certificates_reissued_as_id_certificates"), type_="foreignkey")
         batch_op.drop_constraint(batch_op.f("uq_certificates_reissued_as_id"), type_="unique")
         batch_op.drop_index(batch_op.f("ix_certificates_application_id"))

@@ -10,33 +10,17 @@ Create Date: 2026-12-03 07:00:00
 
 """
 
-from contextlib import contextmanager
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+from certflow.core.migrating import foreign_keys_off_on_sqlite
 
 # revision identifiers, used by Alembic.
 revision = "0015_routes"
 down_revision = "0014_ux14"
 branch_labels = None
 depends_on = None
-
-
-@contextmanager
-def _foreign_keys_off_on_sqlite():
-    """On SQLite, rebuilding ``schemes`` with foreign keys on would fail (or cascade) its DROP."""
-    context = op.get_context()
-    if context.dialect.name != "sqlite" or context.as_sql:
-        yield
-        return
-    with context.autocommit_block():  # the pragma is a no-op inside a transaction
-        op.execute("PRAGMA foreign_keys=OFF")
-    try:
-        yield
-    finally:
-        with context.autocommit_block():
-            op.execute("PRAGMA foreign_keys=ON")
 
 
 def upgrade():
@@ -48,5 +32,5 @@ def upgrade():
 
 
 def downgrade():
-    with _foreign_keys_off_on_sqlite(), op.batch_alter_table("schemes", schema=None) as batch_op:
+    with foreign_keys_off_on_sqlite(), op.batch_alter_table("schemes", schema=None) as batch_op:
         batch_op.drop_column("routes")
