@@ -62,6 +62,7 @@ LIST_LABELS = {
     "needs_education": _l("Would need further education"),
     **{f"route_{r}": ROUTE_LABELS[r] for r in ROUTES},
 }
+LEVEL_LABELS = {**JF_LEVEL_LABELS, "not_known": _l("Not known")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -433,6 +434,7 @@ def figures():
         },
         list_labels=LIST_LABELS,
         route_labels=ROUTE_LABELS,
+        level_labels=LEVEL_LABELS,
         routes=ROUTES,
         charts={
             "background": [

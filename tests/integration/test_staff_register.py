@@ -85,6 +85,9 @@ def expected_counts(rows: list[dict], dinas_ids) -> dict:
         "needs_practice": sum(1 for r in mine if r["standing"] == "needs_practice"),
         "needs_education": sum(1 for r in mine if r["standing"] == "needs_education"),
         "by_route": {k: sum(1 for r in mine if r[k]) for k in ("education", "experience", "rpl")},
+        "by_level": {
+            level: sum(1 for r in mine if (r["level"] or "not_known") == level) for level in (*JF_LEVELS, "not_known")
+        },
     }
 
 
@@ -95,7 +98,7 @@ def staff(world, db):
 
 
 def _only(counts: dict) -> dict:
-    return {k: counts[k] for k in ("staff", "peksos_kesos", "other", *register.STANDINGS, "by_route")}
+    return {k: counts[k] for k in ("staff", "peksos_kesos", "other", *register.STANDINGS, "by_route", "by_level")}
 
 
 def test_the_figures_match_counts_made_by_hand_for_every_scope(world, db, staff):

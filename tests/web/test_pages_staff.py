@@ -200,6 +200,12 @@ def _totals(page: str) -> dict[str, int]:
     }
 
 
+def _levels(page: str) -> dict[str, int]:
+    """The table of staff by functional-position level: code → count (the rows shown: those not 0)."""
+    rows = re.findall(r'<tr data-level="(\w+)"><th scope="row">.*?</th><td class="num">([\d,]+)</td>', page)
+    return {level: int(value.replace(",", "")) for level, value in rows}
+
+
 def test_the_figures_page_shows_each_scope_and_its_lists_download(app, world, db, staff):
     kepri = {world.batam.id, world.bintan.id, world.dinas_kepri.id}
     for user, ids in (
@@ -213,6 +219,9 @@ def test_the_figures_page_shows_each_scope_and_its_lists_download(app, world, db
         totals = _totals(page)
         assert totals["staff"] == want["staff"] and totals["needs_education"] == want["needs_education"]
         assert totals["could_apply"] == want["could_apply"] and totals["route_rpl"] == want["by_route"]["rpl"]
+        levels = _levels(page)
+        assert levels == {k: n for k, n in want["by_level"].items() if n}
+        assert "Penyuluh Sosial Ahli Madya" in page and "Not known" in page
         assert '<svg class="fig-chart" id="chart-background"' in page
         csv_ = browser.get("/admin/staff/figures?list=needs_education&format=csv").data.decode("utf-8-sig")
         assert len(csv_.strip().splitlines()) == 1 + want["needs_education"]
