@@ -19,7 +19,7 @@ from certflow.core.migrating import foreign_keys_off_on_sqlite
 
 # revision identifiers, used by Alembic.
 revision = "0019_staff_levels"
-down_revision = "0017_staff"
+down_revision = "0018_portfolio"
 branch_labels = None
 depends_on = None
 
