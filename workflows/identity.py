@@ -53,6 +53,50 @@ JF_LEVELS = (
     "penyuluh_ahli_utama",
     "none",
 )
+JF_TRACKS = ("peksos", "penyuluh")
+# A level's own word → the code's tail (``ahli_pertama``): the words people write on both tracks.
+_LEVEL_WORDS = {
+    "terampil": "terampil",
+    "mahir": "mahir",
+    "penyelia": "penyelia",
+    "pertama": "ahli_pertama",
+    "muda": "ahli_muda",
+    "madya": "ahli_madya",
+    "utama": "ahli_utama",
+}
+# Words that only repeat what the level says: the position's name, "ahli" before an expert level.
+_FILLER_WORDS = frozenset({"ahli", "pekerja", "sosial", "peksos", "penyuluh", "jabatan", "fungsional", "jf", "jenjang"})
+_NO_LEVEL_WORDS = frozenset({"none", "tidak ada", "tanpa jabatan fungsional", "bukan jabatan fungsional"})
+
+
+def jf_track(position: str) -> str:
+    """The track a position's free text belongs to: ``penyuluh`` if it names penyuluh, else ``peksos``."""
+    return "penyuluh" if "penyuluh" in position.lower() else "peksos"
+
+
+def jf_level_code(text: str, position: str = "") -> str | None:
+    """The ``JF_LEVELS`` code of a level as people write it, or None if the words are no level.
+
+    Takes a code (``peksos_ahli_pertama``), a register's older short code (``pertama``) or the
+    Indonesian words (``Ahli Pertama``, ``Penyuluh Sosial Mahir``). When the words do not say the
+    track (Pekerja Sosial or Penyuluh Sosial), the position's text does (``jf_track``).
+    """
+    words = " ".join(text.lower().replace("_", " ").replace("-", " ").split())
+    if words in _NO_LEVEL_WORDS:
+        return "none"
+    tokens = words.split()
+    levels = [_LEVEL_WORDS[t] for t in tokens if t in _LEVEL_WORDS]
+    if len(levels) != 1 or any(t not in _LEVEL_WORDS and t not in _FILLER_WORDS for t in tokens):
+        return None
+    if "ahli" in tokens and not levels[0].startswith("ahli_"):
+        return None  # "Ahli Mahir" is no level
+    if "penyuluh" in tokens:
+        track = "penyuluh"
+    elif "pekerja" in tokens or "peksos" in tokens:
+        track = "peksos"
+    else:
+        track = jf_track(position)
+    return f"{track}_{levels[0]}"
 
 
 def clean_nik(value: str) -> str:

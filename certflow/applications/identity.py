@@ -86,23 +86,3 @@ def clean_identity(form: dict) -> dict:
     if born is not None:
         out["birth_date"] = born.isoformat()
     return out
-
-
-SEX_LABELS = {"male": _l("Male"), "female": _l("Female")}
-JF_LEVEL_LABELS = {
-    "peksos_terampil": _l("Pekerja Sosial Terampil"),
-    "peksos_mahir": _l("Pekerja Sosial Mahir"),
-    "peksos_penyelia": _l("Pekerja Sosial Penyelia"),
-    "peksos_ahli_pertama": _l("Pekerja Sosial Ahli Pertama"),
-    "peksos_ahli_muda": _l("Pekerja Sosial Ahli Muda"),
-    "peksos_ahli_madya": _l("Pekerja Sosial Ahli Madya"),
-    "peksos_ahli_utama": _l("Pekerja Sosial Ahli Utama"),
-    "penyuluh_terampil": _l("Penyuluh Sosial Terampil"),
-    "penyuluh_mahir": _l("Penyuluh Sosial Mahir"),
-    "penyuluh_penyelia": _l("Penyuluh Sosial Penyelia"),
-    "penyuluh_ahli_pertama": _l("Penyuluh Sosial Ahli Pertama"),
-    "penyuluh_ahli_muda": _l("Penyuluh Sosial Ahli Muda"),
-    "penyuluh_ahli_madya": _l("Penyuluh Sosial Ahli Madya"),
-    "penyuluh_ahli_utama": _l("Penyuluh Sosial Ahli Utama"),
-    "none": _l("No functional position"),
-}

@@ -9,12 +9,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from certflow.core.labels import EDUCATION_FIELD_LABELS
 from certflow.models.people import EDUCATION_FIELDS
 from certflow.notifications.whatsapp import normalise_number
 from certflow.people.passwords import password_problem
 from certflow.web.education_form import EducationChecks
-from certflow.web.labels import EDUCATION_FIELD_LABELS, EDUCATION_LEVELS
 from certflow.web.util import whole_number_text
+from workflows.eligibility import EDUCATION_LEVELS
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 

@@ -14,7 +14,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from certflow.applications.facts import APL01_REQUIRED
-from certflow.applications.identity import JF_LEVEL_LABELS, SEX_LABELS
 from certflow.applications.operations import (
     CLAIMS,
     EDITABLE_STATES,
@@ -27,6 +26,7 @@ from certflow.auth.forms import education_field_choices, education_level_choices
 from certflow.candidate.common import bp, own_application_or_404
 from certflow.candidate.forms import Apl01Form
 from certflow.core.errors import translate
+from certflow.core.labels import JF_LEVEL_LABELS, SEX_LABELS
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, SelfAssessmentAnswer

@@ -12,10 +12,10 @@ from certflow.extensions import db
 from certflow.models.people import Dinas
 from certflow.models.types import UTCDateTime
 from workflows.eligibility import EDUCATION_FIELDS, EDUCATION_LEVELS
+from workflows.identity import JF_LEVELS
 
-# The levels of the functional positions (jabatan fungsional) of pekerja sosial / penyuluh sosial:
-# the skilled (keterampilan) then the expert (keahlian) ladder.
-FUNCTIONAL_LEVELS = ("terampil", "mahir", "penyelia", "pertama", "muda", "madya", "utama")
+# The functional-position level speaks APL-01's codes (``workflows.identity.JF_LEVELS``: the track,
+# Pekerja Sosial or Penyuluh Sosial, and the level), so the register and the applications count alike.
 MAX_PRACTICE_HOURS = 100_000
 
 
@@ -31,9 +31,7 @@ class StaffMember(db.Model):
         UniqueConstraint("dinas_id", "name", name="uq_staff_members_dinas_name"),
         CheckConstraint(_in("education_field", EDUCATION_FIELDS), name="education_field"),
         CheckConstraint(_in("education_level", EDUCATION_LEVELS), name="education_level"),
-        CheckConstraint(
-            "functional_level IS NULL OR " + _in("functional_level", FUNCTIONAL_LEVELS), name="functional_level"
-        ),
+        CheckConstraint("functional_level IS NULL OR " + _in("functional_level", JF_LEVELS), name="functional_level"),
         CheckConstraint(
             f"practice_hours IS NULL OR (practice_hours >= 0 AND practice_hours <= {MAX_PRACTICE_HOURS})",
             name="practice_hours",
@@ -46,7 +44,7 @@ class StaffMember(db.Model):
     education_field: Mapped[str] = mapped_column(String(16))
     education_level: Mapped[str] = mapped_column(String(8))
     position: Mapped[str] = mapped_column(String(160), default="")
-    functional_level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    functional_level: Mapped[str | None] = mapped_column(String(24), nullable=True)
     practice_hours: Mapped[int | None] = mapped_column(Integer, nullable=True)
     training: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

@@ -3,7 +3,8 @@
 Every claim about a regulation (what a level asks, how certification relates to entering or moving
 up a level) carries a ``*_to_confirm`` flag: the pages show a visible note until the certification
 body has confirmed it. A level names the schemes that serve it by code (``scheme_codes``), so a
-scheme's new version or a scheme not yet created breaks nothing.
+scheme's new version or a scheme not yet created breaks nothing. Each level also answers APL-01's
+code of it (``PositionLevel.jf_level``), the code the staff register and the applications keep.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certflow.extensions import db
+from workflows.identity import jf_level_code
 
 TRACKS = ("skilled", "expert", "single")
 
@@ -69,6 +71,15 @@ class PositionLevel(db.Model):
     functional_position: Mapped[FunctionalPosition] = relationship(back_populates="levels")
 
     text = FunctionalPosition.text
+
+    @property
+    def jf_level(self) -> str | None:
+        """APL-01's code of this level (``peksos_ahli_pertama``), from its name and its position's, or None.
+
+        The staff register and APL-01 speak these codes; the level's name says the level (``Ahli
+        Pertama``), the position's name the track (``Penyuluh Sosial``). A level named otherwise has none.
+        """
+        return jf_level_code(self.name_id, self.functional_position.name_id)
 
     @property
     def codes(self) -> list[str]:

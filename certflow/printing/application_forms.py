@@ -17,10 +17,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from certflow.applications.identity import JF_LEVEL_LABELS, SEX_LABELS
 from certflow.assessment import agreements, written_tests
 from certflow.assessment import records as recs
 from certflow.assessment.agreements import FormNotReady
+from certflow.core.labels import (
+    DOCUMENT_KIND_LABELS,
+    DOCUMENT_STATUS_LABELS,
+    EDUCATION_FIELD_LABELS,
+    JF_LEVEL_LABELS,
+    PURPOSE_LABELS,
+    ROUTE_LABELS,
+    SEX_LABELS,
+)
 
 __all__ = ["FORMS", "FORM_TITLES", "FormNotReady", "render_form"]
 from certflow.extensions import db
@@ -34,34 +42,6 @@ METHOD_LABELS = {
     "portfolio": _l("Portfolio"),
     "interview": _l("Interview"),
     "written": _l("Written test"),
-}
-DOCUMENT_KIND_LABELS = {
-    "diploma": _l("Diploma"),
-    "work_letter": _l("Work letter"),
-    "recommendation": _l("Recommendation of the Kepala Dinas"),
-    "practice_log": _l("Practice log"),
-    "training_certificate": _l("Training certificate"),
-    "portfolio": _l("Portfolio"),
-    "photo": _l("Photo"),
-    "other": _l("Other document"),
-}
-ROUTE_LABELS = {
-    "education": _l("By education: a social-work (peksos/kesos) degree"),
-    "experience": _l("By experience: practice hours and the scheme's training"),
-    "rpl": _l("By recognition of prior learning: a portfolio for each unit"),
-}
-PURPOSE_LABELS = {
-    "certification": _l("First certification"),
-    "recertification": _l("Recertification (renewing a certificate)"),
-    "rpl": _l("Recognition of prior learning"),
-    "jf_entry": _l("Entering a functional position (inpassing)"),
-    "jf_promotion": _l("Moving up a functional-position level"),
-}
-DOCUMENT_STATUS_LABELS = {"pending": _l("Awaiting review"), "valid": _l("Valid"), "invalid": _l("Invalid")}
-EDUCATION_FIELD_LABELS = {
-    "peksos": _l("Social work (peksos)"),
-    "kesos": _l("Social welfare (kesos)"),
-    "other": _l("Other field"),
 }
 
 

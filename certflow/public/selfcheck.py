@@ -14,11 +14,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from certflow.core.labels import EDUCATION_FIELD_LABELS, EDUCATION_LEVEL_LABELS
 from certflow.extensions import limiter
 from certflow.public.routes import bp
 from certflow.schemes.selfcheck import (
-    FIELD_LABELS,
-    LEVEL_LABELS,
     MAX_POSITION_LENGTH,
     ROUTE_HINTS,
     ROUTE_LABELS,
@@ -127,8 +126,8 @@ def self_check():
         form=form,
         results=results,
         register_url=register_url,
-        education_fields=[(f, str(FIELD_LABELS[f])) for f in EDUCATION_FIELDS],
-        education_levels=[(v, str(LEVEL_LABELS[v])) for v in EDUCATION_LEVELS],
+        education_fields=[(f, str(EDUCATION_FIELD_LABELS[f])) for f in EDUCATION_FIELDS],
+        education_levels=[(v, str(EDUCATION_LEVEL_LABELS[v])) for v in EDUCATION_LEVELS],
         route_labels=ROUTE_LABELS,
         route_hints=ROUTE_HINTS,
     )

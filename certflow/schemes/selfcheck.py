@@ -17,6 +17,7 @@ from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from certflow.core.labels import EDUCATION_FIELD_LABELS
 from certflow.extensions import db
 from certflow.models import Scheme
 from certflow.schemes.routes import scheme_routes
@@ -43,22 +44,7 @@ ROUTE_HINTS = {
     "experience": _l("For any degree, with enough practice hours and the scheme's training."),
     "rpl": _l("A portfolio of your work, reviewed against each competency unit."),
 }
-FIELD_LABELS = {
-    "peksos": _l("Social work (peksos)"),
-    "kesos": _l("Social welfare (kesos)"),
-    "other": _l("Other field"),
-}
-LEVEL_LABELS = {
-    "SMA": _l("SMA/SMK (secondary school)"),
-    "D1": _l("D1 (one-year diploma)"),
-    "D3": _l("D3 (three-year diploma)"),
-    "D4": _l("D4 (applied bachelor's degree)"),
-    "S1": _l("S1 (bachelor's degree)"),
-    "S2": _l("S2 (master's degree)"),
-    "S3": _l("S3 (doctorate)"),
-}
-assert set(ROUTE_LABELS) == set(ROUTES) and set(FIELD_LABELS) == set(EDUCATION_FIELDS)
-assert set(LEVEL_LABELS) == set(EDUCATION_LEVELS)
+assert set(ROUTE_LABELS) == set(ROUTES)
 
 
 @dataclass(frozen=True)
@@ -95,7 +81,7 @@ def missing_sentence(missing: Missing) -> str:
     """What a person lacks for a route, as a sentence in the reader's language (no codes)."""
     params = dict(missing.params)
     if "fields" in params:
-        params["fields"] = in_words([str(FIELD_LABELS.get(f, f)) for f in params["fields"]])
+        params["fields"] = in_words([str(EDUCATION_FIELD_LABELS.get(f, f)) for f in params["fields"]])
     for name in ("minimum", "hours", "short"):
         if name in params:
             params[name] = format_decimal(params[name])

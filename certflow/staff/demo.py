@@ -15,9 +15,9 @@ PROFILES = (
     ("other", "S1", 0, False, "Staf Bidang Rehabilitasi Sosial", None),
     ("other", "S1", 1500, True, "Pendamping PKH", None),
     ("other", "D3", 400, False, "Staf Administrasi", None),
-    ("peksos", "D4", 2400, True, "Pekerja Sosial", "pertama"),
+    ("peksos", "D4", 2400, True, "Pekerja Sosial", "peksos_ahli_pertama"),
     ("other", "SMA", 3000, True, "Pendamping Lapangan", None),
-    ("kesos", "S1", 800, False, "Penyuluh Sosial", "pertama"),
+    ("kesos", "S1", 800, False, "Penyuluh Sosial", "penyuluh_ahli_pertama"),
     ("other", "S2", 1400, False, "Kepala Seksi", None),
     ("other", "S1", 200, False, "Staf Perlindungan Sosial", None),
 )

@@ -4,7 +4,8 @@ Each staff member is evaluated (``workflows.eligibility.evaluate``) against the 
 active scheme (``certflow.schemes.routes.scheme_routes``): ``could apply now`` means some scheme
 has a route open to them; with none open, ``needs_practice`` means more practice hours or the
 training alone would open one, ``needs_education`` that every route asks an education they lack
-(they would need further education). Two queries per call whatever the number of staff: the
+(they would need further education); each is also counted by functional-position level (APL-01's
+codes, ``workflows.identity.JF_LEVELS``). Two queries per call whatever the number of staff: the
 scope's staff (with their dinas and province), the active schemes.
 """
 
@@ -19,9 +20,12 @@ from certflow.models import Dinas, Province, Scheme
 from certflow.schemes.routes import scheme_routes
 from certflow.staff.models import StaffMember
 from workflows.eligibility import ROUTES, SOCIAL_WORK_FIELDS, Profile, evaluate, standing
+from workflows.identity import JF_LEVELS
 
 STANDINGS = ("could_apply", "needs_practice", "needs_education")
 LISTS = ("all", "peksos_kesos", "other", *STANDINGS, *(f"route_{r}" for r in ROUTES))
+# The functional-position levels counted: APL-01's codes, then those whose level the register does not know.
+LEVEL_KEYS = (*JF_LEVELS, "not_known")
 
 
 @dataclass
@@ -52,6 +56,7 @@ def _counts() -> dict:
         "other": 0,
         **{s: 0 for s in STANDINGS},
         "by_route": {r: 0 for r in ROUTES},
+        "by_level": {level: 0 for level in LEVEL_KEYS},
     }
 
 
@@ -61,6 +66,7 @@ def _add(counts: dict, person: Person) -> None:
     counts[person.standing] += 1
     for route in person.open:
         counts["by_route"][route] += 1
+    counts["by_level"][person.functional_level or "not_known"] += 1
 
 
 def people(dinas_ids: list[int] | None) -> list[Person]:

@@ -2,6 +2,9 @@
 
 The form and the import check a row with the same ``check_values``; an import is idempotent (a row
 whose name is already on its dinas's register updates that entry, the same data changes nothing).
+The functional-position level is APL-01's code (``workflows.identity.JF_LEVELS``), from the code or
+from the words people type: ``Ahli Pertama`` with the position ``Penyuluh Sosial`` is
+``penyuluh_ahli_pertama`` (``workflows.identity.jf_level_code``).
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from certflow.extensions import db
 from certflow.models import Dinas, User
 from certflow.people.imports import ImportRejected, header_names, read_rows
 from certflow.people.policy import dinas_scope
-from certflow.staff.models import FUNCTIONAL_LEVELS, MAX_PRACTICE_HOURS, StaffMember
+from certflow.staff.models import MAX_PRACTICE_HOURS, StaffMember
 from workflows.eligibility import EDUCATION_FIELDS, EDUCATION_LEVELS
 from workflows.guards import N_
+from workflows.identity import jf_level_code
 
 COLUMNS = (
     "name",
@@ -31,6 +35,11 @@ OPTIONAL = ("position", "functional_level", "practice_hours", "training")
 VALUES = ("education_field", "education_level", "position", "functional_level", "practice_hours", "training")
 YES = ("ya", "yes", "y", "1", "true", "sudah")
 NO = ("tidak", "no", "n", "0", "false", "belum", "")
+MAX_LEVEL_TEXT = 80
+LEVEL_UNKNOWN = N_(
+    "not a functional-position level: choose one from the list, or write it as, for example, "
+    "Pekerja Sosial Ahli Pertama, Penyuluh Sosial Mahir or tidak ada"
+)
 
 
 def scope_ids(user: User) -> set[int]:
@@ -56,9 +65,10 @@ def check_values(cells: dict[str, str]) -> tuple[dict, list[tuple[str, str, dict
     position = " ".join((cells.get("position") or "").split())
     if len(position) > 160:
         problems.append(("position", N_("longer than %(max)s characters"), {"max": 160}))
-    functional = (cells.get("functional_level") or "").strip().lower() or None
-    if functional is not None and functional not in FUNCTIONAL_LEVELS:
-        problems.append(("functional_level", N_("write one of %(values)s"), {"values": ", ".join(FUNCTIONAL_LEVELS)}))
+    functional_text = (cells.get("functional_level") or "").strip()
+    functional = jf_level_code(functional_text[:MAX_LEVEL_TEXT], position) if functional_text else None
+    if functional_text and (functional is None or len(functional_text) > MAX_LEVEL_TEXT):
+        problems.append(("functional_level", LEVEL_UNKNOWN, {}))
     hours_text = (cells.get("practice_hours") or "").strip()
     hours = None
     if hours_text:

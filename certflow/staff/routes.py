@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from certflow import clock
 from certflow.core.errors import AppError, translate
+from certflow.core.labels import EDUCATION_FIELD_LABELS, JF_LEVEL_LABELS
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Dinas, Province
@@ -28,7 +29,7 @@ from certflow.people import imports as import_files
 from certflow.reports.figures import OutOfScope, resolve_scope
 from certflow.staff import figures as register
 from certflow.staff import operations
-from certflow.staff.models import FUNCTIONAL_LEVELS, StaffMember
+from certflow.staff.models import StaffMember
 from certflow.web.util import page_number
 from workflows.eligibility import EDUCATION_FIELDS, EDUCATION_LEVELS, ROUTES
 
@@ -47,20 +48,6 @@ FIELD_LABELS = {
     "practice_hours": _l("Practice hours"),
     "training": _l("Training (diklat) done"),
 }
-EDUCATION_FIELD_LABELS = {
-    "peksos": _l("Social work (peksos)"),
-    "kesos": _l("Social welfare (kesos)"),
-    "other": _l("Another field"),
-}
-FUNCTIONAL_LABELS = {
-    "terampil": _l("Skilled (terampil)"),
-    "mahir": _l("Proficient (mahir)"),
-    "penyelia": _l("Supervisor (penyelia)"),
-    "pertama": _l("Expert, first level (ahli pertama)"),
-    "muda": _l("Expert, junior (ahli muda)"),
-    "madya": _l("Expert, middle (ahli madya)"),
-    "utama": _l("Expert, senior (ahli utama)"),
-}
 ROUTE_LABELS = {
     "education": _l("By education"),
     "experience": _l("By experience"),
@@ -75,6 +62,7 @@ LIST_LABELS = {
     "needs_education": _l("Would need further education"),
     **{f"route_{r}": ROUTE_LABELS[r] for r in ROUTES},
 }
+LEVEL_LABELS = {**JF_LEVEL_LABELS, "not_known": _l("Not known")}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -110,7 +98,7 @@ def _choices() -> dict:
     return {
         "education_fields": [(f, EDUCATION_FIELD_LABELS[f]) for f in EDUCATION_FIELDS],
         "education_levels": [(v, v) for v in EDUCATION_LEVELS],
-        "functional_levels": [(v, FUNCTIONAL_LABELS[v]) for v in FUNCTIONAL_LEVELS],
+        "functional_levels": list(JF_LEVEL_LABELS.items()),
     }
 
 
@@ -150,7 +138,7 @@ def register_list():
         dinas_list=dinas_list,
         chosen={"dinas": dinas_id, "field": field, "q": q},
         field_labels=EDUCATION_FIELD_LABELS,
-        functional_labels=FUNCTIONAL_LABELS,
+        functional_labels=JF_LEVEL_LABELS,
     )
 
 
@@ -293,7 +281,7 @@ def _template_example(language: str) -> list:
         "other",
         "S1",
         "Staf Bidang Rehabilitasi Sosial" if language == "id" else "Social rehabilitation officer",
-        "pertama",
+        "Ahli Pertama",
         "1500",
         "ya" if language == "id" else "yes",
     ]
@@ -446,6 +434,7 @@ def figures():
         },
         list_labels=LIST_LABELS,
         route_labels=ROUTE_LABELS,
+        level_labels=LEVEL_LABELS,
         routes=ROUTES,
         charts={
             "background": [

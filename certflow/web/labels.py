@@ -13,7 +13,15 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from certflow.applications.identity import JF_LEVEL_LABELS, SEX_LABELS
+from certflow.core.labels import (
+    DOCUMENT_KIND_LABELS,
+    DOCUMENT_STATUS_LABELS,
+    EDUCATION_FIELD_LABELS,
+    JF_LEVEL_LABELS,
+    PURPOSE_LABELS,
+    ROUTE_LABELS,
+    SEX_LABELS,
+)
 from workflows import DEFINITIONS
 from workflows.guards import Msg
 
@@ -91,31 +99,6 @@ GUARD_LABELS = {
     "notes_given": _l("the lead assessor's report is written"),
 }
 
-DOCUMENT_KIND_LABELS = {
-    "diploma": _l("Diploma"),
-    "work_letter": _l("Work letter"),
-    "recommendation": _l("Recommendation of the Kepala Dinas"),
-    "practice_log": _l("Practice log"),
-    "training_certificate": _l("Training certificate"),
-    "portfolio": _l("Portfolio"),
-    "photo": _l("Photo"),
-    "other": _l("Other document"),
-}
-
-DOCUMENT_STATUS_LABELS = {
-    "pending": _l("Awaiting review"),
-    "valid": _l("Valid"),
-    "invalid": _l("Invalid"),
-}
-
-EDUCATION_FIELD_LABELS = {
-    "peksos": _l("Social work (peksos)"),
-    "kesos": _l("Social welfare (kesos)"),
-    "other": _l("Other field"),
-}
-
-EDUCATION_LEVELS = ("SMA", "D1", "D3", "D4", "S1", "S2", "S3")
-
 
 def _label(table: dict, name: str | None) -> str:
     if name is None:
@@ -174,21 +157,6 @@ def document_status_label(status: str | None) -> str:
 def education_field_label(field: str | None) -> str:
     """The translated label of an education field."""
     return _label(EDUCATION_FIELD_LABELS, field)
-
-
-ROUTE_LABELS = {
-    "education": _l("By education: a social-work (peksos/kesos) degree"),
-    "experience": _l("By experience: practice hours and the scheme's training"),
-    "rpl": _l("By recognition of prior learning: a portfolio for each unit"),
-}
-
-PURPOSE_LABELS = {
-    "certification": _l("First certification"),
-    "recertification": _l("Recertification (renewing a certificate)"),
-    "rpl": _l("Recognition of prior learning"),
-    "jf_entry": _l("Entering a functional position (inpassing)"),
-    "jf_promotion": _l("Moving up a functional-position level"),
-}
 
 
 def route_label(route: str | None) -> str:

@@ -18,6 +18,7 @@ from certflow.staff import figures as register
 from certflow.staff.models import StaffMember
 from certflow.staff.operations import import_staff
 from workflows.eligibility import Route
+from workflows.identity import JF_LEVELS
 
 LEVELS = ("SMA", "D1", "D3", "D4", "S1", "S2", "S3")
 
@@ -56,6 +57,7 @@ def generate(world, db) -> list[dict]:
     combos = itertools.product(("peksos", "kesos", "other"), LEVELS, (None, 0, 1500, 3200), (False, True))
     for n, (field, level, hours, training) in enumerate(combos):
         d = dinas[n % 4] if n % 7 else world.batam  # Batam gets more
+        functional = (*JF_LEVELS, None)[n % (len(JF_LEVELS) + 1)]
         db.session.add(
             StaffMember(
                 dinas_id=d.id,
@@ -63,11 +65,12 @@ def generate(world, db) -> list[dict]:
                 education_field=field,
                 education_level=level,
                 position="Staf",
+                functional_level=functional,
                 practice_hours=hours,
                 training=training,
             )
         )
-        rows.append({"dinas": d.id, "field": field, **expected_of(field, level, hours, training)})
+        rows.append({"dinas": d.id, "field": field, "level": functional, **expected_of(field, level, hours, training)})
     db.session.commit()
     return rows
 
@@ -82,6 +85,9 @@ def expected_counts(rows: list[dict], dinas_ids) -> dict:
         "needs_practice": sum(1 for r in mine if r["standing"] == "needs_practice"),
         "needs_education": sum(1 for r in mine if r["standing"] == "needs_education"),
         "by_route": {k: sum(1 for r in mine if r[k]) for k in ("education", "experience", "rpl")},
+        "by_level": {
+            level: sum(1 for r in mine if (r["level"] or "not_known") == level) for level in (*JF_LEVELS, "not_known")
+        },
     }
 
 
@@ -92,7 +98,7 @@ def staff(world, db):
 
 
 def _only(counts: dict) -> dict:
-    return {k: counts[k] for k in ("staff", "peksos_kesos", "other", *register.STANDINGS, "by_route")}
+    return {k: counts[k] for k in ("staff", "peksos_kesos", "other", *register.STANDINGS, "by_route", "by_level")}
 
 
 def test_the_figures_match_counts_made_by_hand_for_every_scope(world, db, staff):
@@ -156,7 +162,7 @@ def test_a_semicolon_file_with_a_bom_in_indonesian_imports_and_again_changes_not
     db.session.commit()
     assert import_staff(world.admin_kepri, data) == (0, 2)
     ani = db.session.scalar(select(StaffMember).where(StaffMember.name == "Ani Lestari"))
-    assert (ani.education_field, ani.functional_level) == ("other", "pertama")
+    assert (ani.education_field, ani.functional_level) == ("other", "peksos_ahli_pertama")
     assert (ani.practice_hours, ani.training) == (1500, True)
     # the same name on the same dinas updates the entry
     changed = text.replace("other;S1;Staf Rehabilitasi;pertama;1500;ya", "kesos;S2;Kepala Seksi;muda;2000;tidak")
@@ -211,6 +217,45 @@ def test_every_bad_row_is_named_and_nothing_is_imported(world, db):
         7: ["dinas"],
         8: ["name"],
     }
+    assert _count(db) == 0
+
+
+def test_the_levels_people_type_are_stored_as_the_application_forms_codes(world, db):
+    text = HEADER_ID + (
+        "Ani;Dinas Sosial Kota Batam;other;S1;Penyuluh Sosial;Ahli Pertama;;\r\n"
+        "Budi;Dinas Sosial Kota Batam;other;S1;Pekerja Sosial;Ahli Pertama;;\r\n"
+        "Citra;Dinas Sosial Kota Batam;other;S1;Staf Administrasi;Penyuluh Sosial Mahir;;\r\n"
+        "Dodi;Dinas Sosial Kota Batam;other;S1;;peksos_ahli_madya;;\r\n"
+        "Eka;Dinas Sosial Kota Batam;other;S1;Penyuluh Sosial;terampil;;\r\n"
+        "Fitri;Dinas Sosial Kota Batam;other;S1;Kepala Seksi;tidak ada;;\r\n"
+        "Gilang;Dinas Sosial Kota Batam;other;S1;Kepala Seksi;;;\r\n"
+    )
+    assert import_staff(world.admin_batam, text.encode()) == (7, 0)
+    db.session.commit()
+    stored = dict(db.session.execute(select(StaffMember.name, StaffMember.functional_level)).all())
+    assert stored == {
+        "Ani": "penyuluh_ahli_pertama",
+        "Budi": "peksos_ahli_pertama",
+        "Citra": "penyuluh_mahir",
+        "Dodi": "peksos_ahli_madya",
+        "Eka": "penyuluh_terampil",
+        "Fitri": "none",
+        "Gilang": None,
+    }
+    assert import_staff(world.admin_batam, text.encode()) == (0, 7)  # the words again: the same codes, no change
+
+
+def test_an_unknown_level_is_refused_with_what_to_write(world, db):
+    text = HEADER_ID + (
+        "Ani;Dinas Sosial Kota Batam;other;S1;Penyuluh Sosial;Ahli Mahir;;\r\n"
+        f"Budi;Dinas Sosial Kota Batam;other;S1;;{'pertama ' * 40};;\r\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_staff(world.admin_batam, text.encode())
+    column = "Jenjang Jabatan Fungsional"  # the column as the file heads it
+    assert [(line, [r[0] for r in reasons]) for line, reasons in caught.value.rows] == [(2, [column]), (3, [column])]
+    message = caught.value.rows[0][1][0][1]
+    assert "Pekerja Sosial Ahli Pertama" in message and "tidak ada" in message
     assert _count(db) == 0
 
 

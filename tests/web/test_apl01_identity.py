@@ -215,7 +215,7 @@ def test_the_public_verification_page_shows_no_personal_data(client, world, db):
 
 
 def test_every_level_has_its_label(app):
-    from certflow.applications.identity import JF_LEVEL_LABELS
+    from certflow.core.labels import JF_LEVEL_LABELS
     from workflows.identity import JF_LEVELS
 
     assert tuple(JF_LEVEL_LABELS) == JF_LEVELS

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from certflow.positions.models import FunctionalPosition, PositionLevel
 from certflow.positions.seed import seed_positions
 from tests.web.test_pages_support import Browser, count_queries, csrf_token, fresh
+from workflows.identity import JF_LEVELS
 
 NOTE_ID = "Perlu dikonfirmasi:"
 NOTE_EN = "To be confirmed:"
@@ -149,6 +150,9 @@ def test_the_demo_seed_marks_every_claim_to_confirm(app, world, db):
     assert all(p.regulation_to_confirm for p in db.session.scalars(select(FunctionalPosition)))
     html = Browser(app).get("/positions/penyuluh-sosial?lang=id").text
     assert "Penyuluh Sosial" in html and html.count("data-to-confirm") == 1 + 2 * 7
+    # every level speaks APL-01's code, the one the staff register keeps: each code of both tracks once
+    assert sorted(lv.jf_level for lv in levels) == sorted(code for code in JF_LEVELS if code != "none")
+    assert 'data-level="Ahli Pertama" data-jf-level="penyuluh_ahli_pertama"' in html
 
 
 # -- who may edit ------------------------------------------------------------------------------

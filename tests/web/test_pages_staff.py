@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+from collections import Counter
 
 import pytest
 from openpyxl import load_workbook
@@ -14,6 +16,7 @@ from tests.integration.test_staff_register import expected_counts, generate, set
 from tests.web.test_api_reports import token
 from tests.web.test_pages_admin_support import admin_browser
 from tests.web.test_pages_support import Browser, count_queries, csrf_token, fresh
+from workflows.identity import JF_LEVELS
 
 URL = "/api/v1/staff/figures"
 
@@ -66,7 +69,7 @@ def test_the_form_shows_every_error_at_once_and_saves(app, world, db):
         education_field="other",
         education_level="S1",
         position="Staf Rehabilitasi",
-        functional_level="pertama",
+        functional_level="penyuluh_ahli_pertama",
         practice_hours="1500",
         training="ya",
     )
@@ -74,8 +77,9 @@ def test_the_form_shows_every_error_at_once_and_saves(app, world, db):
     fresh(db)
     member = db.session.scalar(select(StaffMember))
     assert (member.name, member.training, member.practice_hours) == ("Ani Lestari", True, 1500)
+    assert member.functional_level == "penyuluh_ahli_pertama"
     page = browser.get("/admin/staff").text
-    assert "Ani Lestari" in page and "1 employee" in page
+    assert "Ani Lestari" in page and "1 employee" in page and "Penyuluh Sosial Ahli Pertama" in page
     # the same name twice on one dinas is refused
     r = browser.submit(
         "/admin/staff/new", name="Ani Lestari", dinas=str(world.batam.id), education_field="kesos", education_level="D3"
@@ -95,6 +99,28 @@ def test_the_form_shows_every_error_at_once_and_saves(app, world, db):
     token_ = csrf_token(browser.get(f"/admin/staff/{member.id}").text)
     assert browser.post(f"/admin/staff/{member.id}/delete", data={"csrf_token": token_}).status_code == 303
     assert _count(db) == 0
+
+
+def test_the_form_offers_the_application_forms_levels_and_refuses_another(app, world, db):
+    browser = admin_browser(app, world.admin_batam)
+    page = browser.get("/admin/staff/new").text
+    for code in JF_LEVELS:
+        assert f'<option value="{code}"' in page, code
+    assert "Pekerja Sosial Ahli Madya" in page and "No functional position" in page
+    values = {"name": "Ani", "dinas": str(world.batam.id), "education_field": "other", "education_level": "S1"}
+    assert browser.submit("/admin/staff/new", **values, functional_level="\x00").status_code == 422  # at the door
+    for bad in ("pertama pertama", "ketua", "Ahli Mahir", "9" * 5000):
+        r = browser.submit("/admin/staff/new", **values, functional_level=bad)
+        assert r.status_code == 422, bad
+        assert 'href="#f-functional_level"' in r.text
+        assert "not a functional-position level: choose one from the list" in r.text
+    assert _count(db) == 0
+    indonesian = Browser(app).login(world.admin_batam)
+    r = indonesian.submit("/admin/staff/new", **values, functional_level="ketua")
+    assert r.status_code == 422 and "bukan jenjang jabatan fungsional: pilih dari daftar" in r.text
+    assert browser.submit("/admin/staff/new", **values, functional_level="none").status_code == 303
+    fresh(db)
+    assert db.session.scalar(select(StaffMember.functional_level)) == "none"
 
 
 def test_an_entry_outside_the_scope_is_not_found(app, world, db):
@@ -174,6 +200,12 @@ def _totals(page: str) -> dict[str, int]:
     }
 
 
+def _levels(page: str) -> dict[str, int]:
+    """The table of staff by functional-position level: code → count (the rows shown: those not 0)."""
+    rows = re.findall(r'<tr data-level="(\w+)"><th scope="row">.*?</th><td class="num">([\d,]+)</td>', page)
+    return {level: int(value.replace(",", "")) for level, value in rows}
+
+
 def test_the_figures_page_shows_each_scope_and_its_lists_download(app, world, db, staff):
     kepri = {world.batam.id, world.bintan.id, world.dinas_kepri.id}
     for user, ids in (
@@ -187,9 +219,19 @@ def test_the_figures_page_shows_each_scope_and_its_lists_download(app, world, db
         totals = _totals(page)
         assert totals["staff"] == want["staff"] and totals["needs_education"] == want["needs_education"]
         assert totals["could_apply"] == want["could_apply"] and totals["route_rpl"] == want["by_route"]["rpl"]
+        levels = _levels(page)
+        assert levels == {k: n for k, n in want["by_level"].items() if n}
+        assert "Penyuluh Sosial Ahli Madya" in page and "Not known" in page
         assert '<svg class="fig-chart" id="chart-background"' in page
         csv_ = browser.get("/admin/staff/figures?list=needs_education&format=csv").data.decode("utf-8-sig")
         assert len(csv_.strip().splitlines()) == 1 + want["needs_education"]
+        everyone = list(
+            csv.DictReader(
+                io.StringIO(browser.get("/admin/staff/figures?list=all&format=csv").data.decode("utf-8-sig"))
+            )
+        )
+        mine = [r for r in staff if ids is None or r["dinas"] in ids]
+        assert Counter(r["functional_level"] for r in everyone) == Counter(r["level"] or "" for r in mine)
         xlsx = browser.get("/admin/staff/figures?list=could_apply&format=xlsx")
         assert load_workbook(io.BytesIO(xlsx.data)).active.max_row == 1 + want["could_apply"]
     kepri_admin = admin_browser(app, world.admin_kepri)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from certflow.core.schemas import QueryId, QueryModel, ResponseModel
 
 
@@ -30,6 +32,11 @@ class StaffCounts(ResponseModel):
     needs_practice: int
     needs_education: int
     by_route: RouteCounts
+    by_level: dict[str, int] = Field(
+        description="Staff per functional-position level, by APL-01's codes (`peksos_terampil` … "
+        "`penyuluh_ahli_utama`, `none`: no functional position), and `not_known` where the register has none; "
+        "every code is listed, 0 included."
+    )
 
 
 class UnitCounts(StaffCounts):
