@@ -1,7 +1,7 @@
 """staff levels: the register's functional-position level speaks APL-01's codes (peksos_ahli_pertama …)
 
 Revision ID: 0019_staff_levels
-Revises: 0018_portfolio
+Revises: 0017_staff
 Create Date: 2026-12-03 11:30:00
 
 The register kept seven level codes (``terampil`` … ``utama``) beside a free-text position; APL-01
@@ -19,7 +19,7 @@ from certflow.core.migrating import foreign_keys_off_on_sqlite
 
 # revision identifiers, used by Alembic.
 revision = "0019_staff_levels"
-down_revision = "0018_portfolio"
+down_revision = "0017_staff"
 branch_labels = None
 depends_on = None
 
