@@ -31,6 +31,7 @@ from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, SelfAssessmentAnswer
 from certflow.schemes.routes import application_profile, scheme_routes
+from certflow.schemes.selfcheck import in_words
 from certflow.web.labels import education_field_label, purpose_label, state_label
 from certflow.web.refusals import REFUSALS, as_refusal, refusal
 from workflows.eligibility import PURPOSES, evaluate
@@ -50,6 +51,7 @@ def _route_choices(app: Application) -> list[dict]:
         {
             "route": a.route,
             "asks": a.route,
+            "fields": in_words([str(education_field_label(f)) for f in a.route.education_fields]),
             "missing": [translate(m.message, _shown_params(m.params)) for m in a.missing],
         }
         for a in evaluate(profile, scheme_routes(app.scheme))
@@ -58,7 +60,7 @@ def _route_choices(app: Application) -> list[dict]:
 
 def _shown_params(params: dict) -> dict:
     return {
-        k: ", ".join(str(education_field_label(f)) for f in v)
+        k: in_words([str(education_field_label(f)) for f in v])
         if isinstance(v, list)
         else format_number(v)
         if isinstance(v, int)

@@ -39,6 +39,11 @@ INTERNAL = re.compile(
     r"draft|education_field|practice_hours|peksos_kesos|could_apply|needs_practice|needs_education|route_\w+)\b"
     r"|id data|None\b|\{\{|\}\}"
 )
+# English left on an Indonesian page: words no Indonesian sentence of certflow's has.
+ENGLISH = re.compile(
+    r"\b(the|and|your|you|of|with|is|are|to|for|from|by|this|Save|Submit|Log in|Application|Document|Route|"
+    r"Training|Practice|Eligible|Submitted|Draft|Valid|Staff|Could|Needs?)\b"
+)
 EXPERIENCE_DOCS = {  # the experience route's documents, and the names the candidate's files have
     "diploma": "ijazah-s1.pdf",
     "work_letter": "surat-keterangan-kerja.pdf",
@@ -73,8 +78,11 @@ class Visit:
         if page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]:
             self.problems.append(f"sideways scroll on {page.url}")
         expect(page.locator("html")).to_have_attribute("lang", "id")
-        for m in INTERNAL.finditer(page.locator("body").inner_text()):
+        text = page.locator("body").inner_text()
+        for m in INTERNAL.finditer(text):
             self.problems.append(f"internal word {m.group(0)!r} on {page.url}")
+        for m in ENGLISH.finditer(text.replace("English", "")):  # the language switch names English
+            self.problems.append(f"English {m.group(0)!r} on {page.url}")
         if name:
             self.screenshot(page, f"open-door-{name}")
 
@@ -117,6 +125,8 @@ def _confirmation_link() -> str:
         select(OutboxMessage).where(OutboxMessage.event == "account_confirm", OutboxMessage.recipient_id == user.id)
     ).all()
     text = render_email(message).get_body(("plain",)).get_content()
+    # written in the language the person registered in
+    assert not ENGLISH.search(re.sub(r"https?://\S+", "", text)), text
     return "/set-password/" + text.split("/set-password/")[1].split()[0]
 
 
@@ -212,7 +222,9 @@ def _the_candidate_alone(visitor: Visit, world, tmp_path) -> int:
     expect(experience).to_contain_text("Formulir tersimpan Anda memenuhi jalur ini.")
     expect(page.locator(".route-suggested")).to_contain_text("Sudah dipilihkan untuk Anda")
     education = page.locator(".route-choice", has=page.locator("input[value=education]"))
-    expect(education).to_contain_text("Masih kurang untuk Anda:")
+    expect(education).to_contain_text(  # in the self-check's very words
+        "Masih kurang untuk Anda: Ijazah di bidang Pekerjaan sosial (peksos) atau Kesejahteraan sosial (kesos)."
+    )
     experience.locator("input[name=route]").check()
     page.select_option("#purpose", "certification")
     page.fill("#nik", "2171 0161 0388 0002")

@@ -69,6 +69,7 @@ def test_the_candidate_sees_what_each_route_asks_and_chooses_one(app, world, db)
     page = b.get(f"/candidate/applications/{draft.id}/apl01").text
     for words in (
         "By education: a social-work (peksos/kesos) degree",
+        "A degree in Social work (peksos) or Social welfare (kesos).",  # the fields in words, as the self-check
         "By experience: practice hours and the scheme&#39;s training",
         "At least 1,344 hours of practice.",
         "Documents: Diploma, Work letter, Practice log, Training certificate.",
