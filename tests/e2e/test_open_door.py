@@ -19,6 +19,7 @@ import io
 import re
 from pathlib import Path
 
+import openpyxl
 from reportlab.pdfgen import canvas
 
 from tests.e2e.conftest import PHONE
@@ -371,7 +372,16 @@ def test_a_province_admin_shows_the_provinces_education_gap_from_the_register(br
         expect(page.locator("h1")).to_contain_text("Kesenjangan pendidikan")
         expect(page.locator("h1 .subtitle")).to_contain_text("Kepulauan Riau")
         totals = page.locator("#gap-totals")
-        expect(totals).to_contain_text("Dapat mendaftar sekarang: Jalur pengalaman")
+        for words in (
+            "Berlatar belakang peksos/kesos",
+            "Tanpa latar belakang peksos/kesos",
+            "Dapat mendaftar sekarang: Jalur pendidikan",
+            "Dapat mendaftar sekarang: Jalur pengalaman",
+            "Perlu tambahan jam praktik atau diklat",
+        ):
+            expect(totals).to_contain_text(words)
+        expect(page.locator("#background h2")).to_have_text("Staf dengan dan tanpa latar belakang peksos/kesos")
+        expect(page.locator("#units tr[data-unit]")).to_have_count(3)  # the province's three dinas, not Riau's
         shown = {
             row.get_attribute("data-count"): int(row.locator("td.num").inner_text().replace(".", ""))
             for row in totals.locator("tr[data-count]").all()
@@ -387,6 +397,16 @@ def test_a_province_admin_shows_the_provinces_education_gap_from_the_register(br
         assert len(body) == expected["route_experience"]
         names = {row[header.index(next(h for h in header if h.lower() in ("nama", "name")))] for row in body}
         assert names == {"Citra Ekonomi", "Eka Sekolah"}
+        # the whole register of the province, as an Excel file: every seeded row of Kepulauan Riau, none of Riau
+        with page.expect_download() as download:
+            page.locator("[data-list=all] a", has_text="Excel").click()
+        assert download.value.suggested_filename.endswith(".xlsx")
+        data = io.BytesIO(Path(download.value.path()).read_bytes())
+        sheet = openpyxl.load_workbook(data, read_only=True).active
+        rows = [row for row in sheet.iter_rows(values_only=True) if any(row)]
+        assert len(rows) - 1 == expected["staff"]
+        assert {cell for row in rows[1:] for cell in row} >= {name for _, name, *_ in STAFF[:-1]}
+        assert "Hadi Riau" not in {cell for row in rows for cell in row}
         problems = admin.problems
     finally:
         admin.close()
