@@ -98,6 +98,13 @@ def test_the_training_and_the_position_are_kept_for_the_first_application_form(a
     db.session.rollback()
 
 
+def test_a_position_with_a_nul_is_refused_and_nothing_written(app, world, db):
+    before = _users(db)
+    response = Browser(app).submit("/register", **_form(world, position="Staf\x00Dinas"))
+    assert 400 <= response.status_code < 500
+    assert _users(db) == before
+
+
 def test_a_taken_email_answers_like_a_new_one_and_tells_its_owner(app, world, db):
     before = _users(db)
     new = Browser(app).submit("/register", **_form(world, email="baru@example.id"))
