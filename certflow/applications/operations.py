@@ -34,6 +34,8 @@ RENEWABLE_STATUSES = ("active", "suspended")
 EDUCATION_LEVELS = ("SMA", "D1", "D3", "D4", "S1", "S2", "S3")
 MAX_PRACTICE_HOURS = 100_000
 PROFILE_FIELDS = ("education_field", "education_level", "practice_hours")
+# What a new application's APL-01 starts from: the profile and the self-check's other answers kept at registration.
+FIRST_FORM_FIELDS = (*PROFILE_FIELDS, "training", "position")
 APL01_TEXT_FIELDS = {
     "workplace": 200,
     "position": 120,
@@ -160,7 +162,7 @@ def create_application(user: User, scheme_code: Any, renews: Any = None) -> Appl
                 )
             }
         )
-    apl01 = {f: getattr(user, f) for f in PROFILE_FIELDS if getattr(user, f) not in (None, "")}
+    apl01 = {f: getattr(user, f) for f in FIRST_FORM_FIELDS if getattr(user, f) not in (None, "")}
     app = Application(
         candidate_id=user.id,
         scheme_id=scheme.id,

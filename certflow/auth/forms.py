@@ -13,6 +13,7 @@ from certflow.core.labels import EDUCATION_FIELD_LABELS
 from certflow.models.people import EDUCATION_FIELDS
 from certflow.notifications.whatsapp import normalise_number
 from certflow.people.passwords import password_problem
+from certflow.schemes.selfcheck import MAX_POSITION_LENGTH
 from certflow.web.education_form import EducationChecks
 from certflow.web.util import whole_number_text
 from workflows.eligibility import EDUCATION_LEVELS
@@ -113,6 +114,13 @@ class RegisterForm(EducationChecks, FlaskForm):
         _l("Practice hours"),
         filters=[whole_number_text],
         validators=[DataRequired(_l("Enter your hours of social-work practice (0 if none)."))],
+    )
+    # The self-check's two other answers, kept for the first application form (APL-01).
+    training = BooleanField(_l("I have completed the scheme's training (diklat)"))
+    position = StringField(
+        _l("Your current position (optional)"),
+        filters=[_strip],
+        validators=[Length(max=MAX_POSITION_LENGTH, message=_l("The position is too long."))],
     )
 
     def __init__(self, *args, dinas_ids: set[str] = frozenset(), **kwargs):

@@ -115,6 +115,8 @@ def register():
                         education_field=form.education_field.data,
                         education_level=form.education_level.data,
                         practice_hours=int(form.practice_hours.data),
+                        training=bool(form.training.data),
+                        position=form.position.data or None,
                     )
             except StaleVersion:  # the same e-mail registered at the same moment: answered alike
                 pass

@@ -31,6 +31,7 @@ from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application, SelfAssessmentAnswer
 from certflow.schemes.routes import application_profile, scheme_routes
+from certflow.schemes.selfcheck import in_words
 from certflow.web.labels import education_field_label, purpose_label, state_label
 from certflow.web.refusals import REFUSALS, as_refusal, refusal
 from workflows.eligibility import PURPOSES, evaluate
@@ -50,6 +51,7 @@ def _route_choices(app: Application) -> list[dict]:
         {
             "route": a.route,
             "asks": a.route,
+            "fields": in_words([str(education_field_label(f)) for f in a.route.education_fields]),
             "missing": [translate(m.message, _shown_params(m.params)) for m in a.missing],
         }
         for a in evaluate(profile, scheme_routes(app.scheme))
@@ -58,7 +60,7 @@ def _route_choices(app: Application) -> list[dict]:
 
 def _shown_params(params: dict) -> dict:
     return {
-        k: ", ".join(str(education_field_label(f)) for f in v)
+        k: in_words([str(education_field_label(f)) for f in v])
         if isinstance(v, list)
         else format_number(v)
         if isinstance(v, int)
@@ -67,7 +69,22 @@ def _shown_params(params: dict) -> dict:
     }
 
 
-def _apl01_page(app: Application, form: Apl01Form, *, error: str | None = None, status: int = 200):
+def suggest_route(app: Application, form: Apl01Form) -> bool:
+    """Preselect the first route the saved form meets while the form names none; whether it did.
+
+    It is the route the self-check found open on the same answers (the same rules, and the answers
+    carried through registration), checked again now: one no longer open is not preselected.
+    """
+    if app.state not in EDITABLE_STATES or form.route.data:
+        return False
+    answers = evaluate(application_profile(app), scheme_routes(app.scheme))
+    form.route.data = next((a.route.route for a in answers if a.open), None)
+    return form.route.data is not None
+
+
+def _apl01_page(
+    app: Application, form: Apl01Form, *, error: str | None = None, status: int = 200, suggested: bool = False
+):
     return (
         render_template(
             "candidate/apl01.html",
@@ -78,6 +95,7 @@ def _apl01_page(app: Application, form: Apl01Form, *, error: str | None = None, 
             education_fields=education_field_choices(),
             education_levels=education_level_choices(),
             routes=_route_choices(app),
+            suggested=suggested,
             purposes=[(p, purpose_label(p)) for p in PURPOSES],
             sexes=[(k, str(v)) for k, v in SEX_LABELS.items()],
             jf_levels=[(k, str(v)) for k, v in JF_LEVEL_LABELS.items()],
@@ -94,7 +112,7 @@ def apl01(application_id: int):
     form = Apl01Form()
     if request.method == "GET":
         form.fill(app.apl01 or {})
-        return _apl01_page(app, form)
+        return _apl01_page(app, form, suggested=suggest_route(app, form))
     if app.state not in EDITABLE_STATES:
         form.fill(app.apl01 or {})
         return _apl01_page(app, form, error=_not_editable(app), status=409)

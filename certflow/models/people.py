@@ -72,6 +72,9 @@ class User(UserMixin, db.Model):
     education_field: Mapped[str | None] = mapped_column(String(16))
     education_level: Mapped[str | None] = mapped_column(String(32))
     practice_hours: Mapped[int | None] = mapped_column()
+    # The self-check's other answers, kept from registration for the first APL-01 (None: not answered).
+    training: Mapped[bool | None] = mapped_column()
+    position: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     # Raised by a password change, a reset and "sign out everywhere": a session signed in under an
     # earlier epoch is no longer loaded (see ``get_id`` and the user loader).

@@ -113,7 +113,7 @@ def anonymise(user_ids: list[int]) -> list[str]:
         user.active = False
         user.locale = None
         user.education_field = user.education_level = None
-        user.practice_hours = None
+        user.practice_hours = user.training = user.position = None
         user.whatsapp_number = user.whatsapp_consent_at = None  # a phone number is personal data too
         user.session_epoch = (user.session_epoch or 0) + 1  # any session still open ends
     applications = db.session.scalars(select(Application).where(Application.candidate_id.in_(user_ids))).all()

@@ -116,6 +116,8 @@ def self_check():
                         "education_field": profile.education_field,
                         "education_level": profile.education_level,
                         "practice_hours": profile.practice_hours,
+                        "training": "yes" if profile.training else "no",
+                        **({"position": profile.position} if profile.position else {}),
                     }
                 )
             )

@@ -117,13 +117,14 @@ def check_schemes(profile: Profile) -> list[SchemeCheck]:
     return checks
 
 
-def registration_prefill(args: Mapping[str, str]) -> dict[str, str]:
+def registration_prefill(args: Mapping[str, str]) -> dict[str, str | bool]:
     """The self-check's answers a registration form may start from (``?education_field=&…``), checked again.
 
-    Only a known field of education, a known level and a whole number of hours (0 to 100,000, digits
-    only) are kept; anything else is dropped, so the form starts empty where the link was altered.
+    Only a known field of education, a known level, a whole number of hours (0 to 100,000, digits
+    only), ``training`` yes or no and a position of printable text up to 120 characters are kept;
+    anything else is dropped, so the form starts empty where the link was altered.
     """
-    out: dict[str, str] = {}
+    out: dict[str, str | bool] = {}
     field = args.get("education_field")
     if field in EDUCATION_FIELDS:
         out["education_field"] = field
@@ -133,4 +134,10 @@ def registration_prefill(args: Mapping[str, str]) -> dict[str, str]:
     hours = args.get("practice_hours") or ""
     if hours.isascii() and hours.isdigit() and len(hours) <= 6 and int(hours) <= MAX_PRACTICE_HOURS:
         out["practice_hours"] = str(int(hours))
+    training = args.get("training")
+    if training in ("yes", "no"):
+        out["training"] = training == "yes"
+    position = (args.get("position") or "").strip()
+    if position and len(position) <= MAX_POSITION_LENGTH and position.isprintable():
+        out["position"] = position
     return out

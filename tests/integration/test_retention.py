@@ -67,6 +67,7 @@ def test_anonymises_after_the_period_keeping_the_certificates_public_facts(app, 
     world.new_application(busy)
     idle = make_user("candidate", world.batam, name="Ani Diam", **PROFILE)  # never did anything
     siti.whatsapp_number, siti.whatsapp_consent_at = "+6281234567890", clock.now()
+    siti.training, siti.position = True, "Pekerja sosial pertama"
     db.session.commit()
     stored = [Path(app.config["UPLOAD_DIR"]) / d.stored_name for a in (certified,) for d in a.documents]
     siti_docs = _count(
@@ -100,6 +101,7 @@ def test_anonymises_after_the_period_keeping_the_certificates_public_facts(app, 
         False,
     )
     assert person.education_field is None and person.practice_hours is None
+    assert person.training is None and person.position is None  # the self-check answers kept at registration
     assert person.whatsapp_number is None and person.whatsapp_consent_at is None
     apps = db.session.scalars(select(Application).where(Application.candidate_id == siti.id)).all()
     assert len(apps) == 2 and {a.state for a in apps} == {"certified", "ineligible"}  # the records stay

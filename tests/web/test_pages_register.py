@@ -80,6 +80,31 @@ def test_registration_creates_a_candidate_who_confirms_by_the_emailed_link(app, 
     assert Browser(app).login(db.session.get(User, user.id), "panjang-sekali")
 
 
+def test_the_training_and_the_position_are_kept_for_the_first_application_form(app, world, db):
+    """Asked by the self-check and carried here, they are kept on the account: the first APL-01 starts from them."""
+    from certflow.applications.operations import create_application
+
+    browser = Browser(app)
+    assert browser.submit("/register", **_form(world, training="y", position="  Staf Dinas Sosial ")).status_code == 302
+    assert browser.submit("/register", **_form(world, email="tanpa@example.id")).status_code == 302
+    fresh(db)
+    trained = db.session.scalar(select(User).where(User.email == "rina@example.id"))
+    untrained = db.session.scalar(select(User).where(User.email == "tanpa@example.id"))
+    assert (trained.training, trained.position) == (True, "Staf Dinas Sosial")
+    assert (untrained.training, untrained.position) == (False, None)
+    first = create_application(trained, "PSG").apl01
+    assert (first["training"], first["position"]) == (True, "Staf Dinas Sosial")
+    assert "position" not in create_application(untrained, "PSG").apl01
+    db.session.rollback()
+
+
+def test_a_position_with_a_nul_is_refused_and_nothing_written(app, world, db):
+    before = _users(db)
+    response = Browser(app).submit("/register", **_form(world, position="Staf\x00Dinas"))
+    assert 400 <= response.status_code < 500
+    assert _users(db) == before
+
+
 def test_a_taken_email_answers_like_a_new_one_and_tells_its_owner(app, world, db):
     before = _users(db)
     new = Browser(app).submit("/register", **_form(world, email="baru@example.id"))
@@ -120,6 +145,7 @@ BAD_INPUTS = [
     ("practice_hours", {"practice_hours": "12.5"}, "Isi jam praktik dengan bilangan bulat"),
     ("practice_hours", {"practice_hours": "²"}, "Isi jam praktik dengan bilangan bulat"),
     ("practice_hours", {"practice_hours": "9" * 5000}, "Isi jam praktik dengan bilangan bulat"),
+    ("position", {"position": "x" * 121}, "Jabatan terlalu panjang."),
 ]
 
 

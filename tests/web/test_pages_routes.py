@@ -3,9 +3,12 @@ APL-01 (seeing what each asks), the API takes "route" and "purpose", the verific
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from certflow.models import Application, Scheme
+from certflow.schemes.routes import scheme_routes
 from tests.web.test_api_applications_support import Api, error_code
 from tests.web.test_api_records import _pdf_text
 from tests.web.test_pages_candidate_support import bare_draft, browser, post
@@ -66,6 +69,7 @@ def test_the_candidate_sees_what_each_route_asks_and_chooses_one(app, world, db)
     page = b.get(f"/candidate/applications/{draft.id}/apl01").text
     for words in (
         "By education: a social-work (peksos/kesos) degree",
+        "A degree in Social work (peksos) or Social welfare (kesos).",  # the fields in words, as the self-check
         "By experience: practice hours and the scheme&#39;s training",
         "At least 1,344 hours of practice.",
         "Documents: Diploma, Work letter, Practice log, Training certificate.",
@@ -92,6 +96,49 @@ def test_the_candidate_sees_what_each_route_asks_and_chooses_one(app, world, db)
     assert "Your saved form meets this route." in page
     docs = b.get(f"/candidate/applications/{draft.id}/documents").text
     assert "Training certificate" in docs
+
+
+OTHER_TRAINED = {"education_field": "other", "education_level": "S1", "practice_hours": 1500, "training": True}
+
+
+def _checked(page: str) -> list[str]:
+    """The routes whose radio the APL-01 page has checked."""
+    return re.findall(r'<input type="radio" name="route" value="(\w+)" checked>', page)
+
+
+def test_the_route_the_answers_open_is_chosen_until_the_form_names_one(app, world, db):
+    draft = bare_draft(world.candidate, world.scheme, dict(OTHER_TRAINED))
+    b = browser(app, world.candidate)
+    page = b.get(f"/candidate/applications/{draft.id}/apl01").text
+    assert _checked(page) == ["experience"]  # the first route open: education asks peksos/kesos
+    assert "Already chosen for you: the first route your answers meet." in page
+    fresh(db)
+    assert "route" not in db.session.get(Application, draft.id).apl01  # shown, not saved behind the person's back
+    # a route the person saved is theirs, even one their form does not meet
+    draft.apl01 = {**OTHER_TRAINED, "route": "education"}
+    db.session.commit()
+    page = b.get(f"/candidate/applications/{draft.id}/apl01").text
+    assert _checked(page) == ["education"] and "Already chosen for you" not in page
+
+
+def test_a_route_no_longer_open_is_not_chosen(app, world, db):
+    draft = bare_draft(world.candidate, world.scheme, {**OTHER_TRAINED, "practice_hours": 200})
+    b = browser(app, world.candidate)
+    page = b.get(f"/candidate/applications/{draft.id}/apl01").text
+    assert _checked(page) == [] and "Already chosen for you" not in page
+    # the scheme closed the experience route since: the next open one (RPL) is chosen instead
+    draft.apl01 = dict(OTHER_TRAINED)
+    world.scheme.routes = [{**r.as_data(), "enabled": r.route != "experience"} for r in scheme_routes(world.scheme)]
+    db.session.commit()
+    assert _checked(b.get(f"/candidate/applications/{draft.id}/apl01").text) == ["rpl"]
+
+
+def test_a_sent_form_is_shown_as_sent_without_a_chosen_route(app, world, db):
+    draft = bare_draft(world.candidate, world.scheme, dict(OTHER_TRAINED))
+    draft.state = "submitted"
+    db.session.commit()
+    page = browser(app, world.candidate).get(f"/candidate/applications/{draft.id}/apl01").text
+    assert "Already chosen for you" not in page and 'name="route"' not in page
 
 
 @pytest.fixture()

@@ -258,12 +258,18 @@ def _register_link(app, query: str) -> str:
 
 
 def test_the_register_link_carries_the_answers_into_the_first_application_form(app, world, db):
-    link = _register_link(app, "education_field=other&education_level=S1&practice_hours=2.000&training=yes")
-    assert link == "/register?education_field=other&education_level=S1&practice_hours=2000"
+    link = _register_link(
+        app, "education_field=other&education_level=S1&practice_hours=2.000&training=yes&position=Staf+Dinas+Sosial"
+    )
+    assert link == (
+        "/register?education_field=other&education_level=S1&practice_hours=2000&training=yes&position=Staf+Dinas+Sosial"
+    )
     browser = Browser(app)
     form = browser.get(link).text
     assert '<option value="other" selected>' in form and '<option value="S1" selected>' in form
     assert 'name="practice_hours" required type="text" value="2000"' in form
+    assert re.search(r'<input checked id="training" name="training" type="checkbox" value="y">', form)
+    assert 'name="position" type="text" value="Staf Dinas Sosial"' in form
     # the person adds who they are and their dinas; what the self-check asked is already there
     response = browser.post(
         link,
@@ -275,17 +281,31 @@ def test_the_register_link_carries_the_answers_into_the_first_application_form(a
             "education_field": "other",
             "education_level": "S1",
             "practice_hours": "2000",
+            "training": "y",
+            "position": "Staf Dinas Sosial",
         },
     )
     assert response.status_code == 302
     fresh(db)
     user = db.session.scalar(select(User).where(User.email == "dewi@example.id"))
     assert (user.education_field, user.education_level, user.practice_hours) == ("other", "S1", 2000)
+    assert (user.training, user.position) == (True, "Staf Dinas Sosial")
     application = create_application(user, "PSG")
-    assert application.apl01["education_field"] == "other"
-    assert application.apl01["education_level"] == "S1"
-    assert application.apl01["practice_hours"] == 2000
+    assert application.apl01 == {
+        "education_field": "other",
+        "education_level": "S1",
+        "practice_hours": 2000,
+        "training": True,
+        "position": "Staf Dinas Sosial",
+    }
     db.session.rollback()
+
+
+def test_a_no_to_the_training_is_carried_too_and_an_empty_position_left_out(app, world):
+    link = _register_link(app, "education_field=peksos&education_level=D4&practice_hours=0&training=no&position=")
+    assert link == "/register?education_field=peksos&education_level=D4&practice_hours=0&training=no"
+    form = Browser(app).get(link).text
+    assert '<input id="training" name="training" type="checkbox" value="y">' in form
 
 
 @pytest.mark.parametrize(
@@ -295,6 +315,8 @@ def test_the_register_link_carries_the_answers_into_the_first_application_form(a
         "practice_hours=-1",
         "practice_hours=%C2%B2",
         "education_field=OTHER&education_level=s1&practice_hours=100001",
+        "training=ya&position=" + "x" * 121,
+        "training=YES&position=Staf%09Dinas",
     ],
 )
 def test_an_altered_register_link_is_checked_again_and_dropped(app, world, query):
@@ -304,6 +326,8 @@ def test_an_altered_register_link_is_checked_again_and_dropped(app, world, query
     assert re.search(r'name="practice_hours" required type="text" value=""', form.text) or (
         'name="practice_hours" required type="text">' in form.text
     )
+    assert '<input id="training" name="training" type="checkbox" value="y">' in form.text  # not ticked
+    assert re.search(r'name="position" type="text" value="">|name="position" type="text">', form.text)
 
 
 def test_the_api_is_public_and_rate_limited(app, client, world):
