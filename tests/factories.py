@@ -214,7 +214,13 @@ class World:
         candidate = candidate or self.candidate
         scheme = scheme or self.scheme
         app = Application(candidate=candidate, scheme=scheme, dinas=candidate.dinas, state="draft")
-        app.apl01 = {"education_field": "peksos", "education_level": "D4", "practice_hours": 2000}
+        app.apl01 = {
+            "education_field": "peksos",
+            "education_level": "D4",
+            "practice_hours": 2000,
+            "route": "education",
+            "purpose": "certification",
+        }
         db.session.add(app)
         db.session.flush()
         for crit in db.session.scalars(db.select(Criterion).where(Criterion.scheme_id == scheme.id)):
