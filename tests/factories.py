@@ -329,6 +329,13 @@ class World:
         assert app.state == target
         return app
 
+    def as_legacy(self, app: Application) -> Application:
+        """``app`` as sent before ``submit`` asked for a route and a purpose (legacy data): its APL-01
+        without them, so the scheme's older single rule set judges it."""
+        app.apl01 = {k: v for k, v in (app.apl01 or {}).items() if k not in ("route", "purpose")}
+        db.session.commit()
+        return app
+
     def mark_documents(self, app: Application, status: str) -> None:
         """Mark every document of ``app`` valid or invalid."""
         for doc in app.documents:
