@@ -115,7 +115,8 @@ def _form_problems() -> dict[str, str]:
         # werkzeug has already replaced invalid UTF-8 here (harmless U+FFFD); a NUL survives it.
         problems: dict[str, str] = {}
         for name, value in request.form.items(multi=True):
-            if "\x00" in name or "\x00" in value:
+            name = name if isinstance(name, str) else ""  # a part without a usable name or value is no NUL
+            if "\x00" in name or (isinstance(value, str) and "\x00" in value):
                 problems.setdefault(name.replace("\x00", "") or "?", _("must not contain NUL characters"))
         for name, upload in request.files.items(multi=True):
             if "\x00" in (upload.filename or ""):
