@@ -22,23 +22,22 @@ from certflow.applications.identity import IDENTITY_TEXT_FIELDS, clean_identity,
 from certflow.core.errors import Forbidden, InvalidInput, NotEditable
 from certflow.extensions import db
 from certflow.models import Application, Certificate, Criterion, Element, Scheme, SelfAssessmentAnswer, Unit, User
-from certflow.models.people import EDUCATION_FIELDS
+from certflow.models.people import EDUCATION_FIELDS, POSITION_MAX
 from certflow.schemes.routes import scheme_routes
-from workflows.eligibility import PURPOSES
+from workflows.eligibility import EDUCATION_LEVELS, PURPOSES
 
 EDITABLE_STATES = ("draft", "revision_requested")
 # An application in one of these states no longer blocks a new one for the same scheme:
 # it is final (certified, withdrawn) or closed by a decision (ineligible, not yet competent).
 CLOSED_STATES = ("certified", "withdrawn", "ineligible", "not_yet_competent")
 RENEWABLE_STATUSES = ("active", "suspended")
-EDUCATION_LEVELS = ("SMA", "D1", "D3", "D4", "S1", "S2", "S3")
 MAX_PRACTICE_HOURS = 100_000
 PROFILE_FIELDS = ("education_field", "education_level", "practice_hours")
 # What a new application's APL-01 starts from: the profile and the self-check's other answers kept at registration.
 FIRST_FORM_FIELDS = (*PROFILE_FIELDS, "training", "position")
 APL01_TEXT_FIELDS = {
     "workplace": 200,
-    "position": 120,
+    "position": POSITION_MAX,
     "employee_id": 32,
     "phone": 32,
     "address": 500,

@@ -11,10 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from certflow import clock
 from certflow.extensions import db
 from certflow.models.types import UTCDateTime
+from workflows.eligibility import EDUCATION_FIELDS
 
 ROLES = ("candidate", "assessor", "dinas_admin", "certifier", "admin")
 DINAS_KINDS = ("provinsi", "kabupaten", "kota")
-EDUCATION_FIELDS = ("peksos", "kesos", "other")
+
+
+# The longest position a person's profile and APL-01 keep (the self-check, registration and APL-01 forms).
+POSITION_MAX = 120
 
 
 class Province(db.Model):
@@ -74,7 +78,7 @@ class User(UserMixin, db.Model):
     practice_hours: Mapped[int | None] = mapped_column()
     # The self-check's other answers, kept from registration for the first APL-01 (None: not answered).
     training: Mapped[bool | None] = mapped_column()
-    position: Mapped[str | None] = mapped_column(String(120))
+    position: Mapped[str | None] = mapped_column(String(POSITION_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     # Raised by a password change, a reset and "sign out everywhere": a session signed in under an
     # earlier epoch is no longer loaded (see ``get_id`` and the user loader).

@@ -20,11 +20,11 @@ from sqlalchemy import select
 from certflow.core.labels import EDUCATION_FIELD_LABELS
 from certflow.extensions import db
 from certflow.models import Scheme
+from certflow.models.people import POSITION_MAX
 from certflow.schemes.routes import scheme_routes
 from workflows.eligibility import (
     EDUCATION_FIELDS,
     EDUCATION_LEVELS,
-    ROUTES,
     Missing,
     Profile,
     RouteDataError,
@@ -32,7 +32,7 @@ from workflows.eligibility import (
 )
 
 MAX_PRACTICE_HOURS = 100_000
-MAX_POSITION_LENGTH = 120
+MAX_POSITION_LENGTH = POSITION_MAX  # what the profile and APL-01 keep of it
 
 ROUTE_LABELS = {
     "education": _l("Education route"),
@@ -44,7 +44,6 @@ ROUTE_HINTS = {
     "experience": _l("For any degree, with enough practice hours and the scheme's training."),
     "rpl": _l("A portfolio of your work, reviewed against each competency unit."),
 }
-assert set(ROUTE_LABELS) == set(ROUTES)
 
 
 @dataclass(frozen=True)
