@@ -14,9 +14,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from workflows.eligibility import EDUCATION_FIELDS, EDUCATION_LEVELS, ROUTES
-from workflows.identity import JF_LEVELS, SEXES
-
 EDUCATION_FIELD_LABELS = {
     "peksos": _l("Social work (peksos)"),
     "kesos": _l("Social welfare (kesos)"),
@@ -84,7 +81,3 @@ JF_LEVEL_LABELS = {
     "penyuluh_ahli_utama": _l("Penyuluh Sosial Ahli Utama"),
     "none": _l("No functional position"),
 }
-
-# Every code has its label, in the order of its list (a form's choices follow the table).
-assert tuple(EDUCATION_FIELD_LABELS) == EDUCATION_FIELDS and tuple(EDUCATION_LEVEL_LABELS) == EDUCATION_LEVELS
-assert tuple(ROUTE_LABELS) == ROUTES and tuple(SEX_LABELS) == SEXES and tuple(JF_LEVEL_LABELS) == JF_LEVELS

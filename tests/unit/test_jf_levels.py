@@ -58,3 +58,20 @@ def test_what_is_no_level(text):
 def test_the_track_of_a_position():
     assert jf_track("Penyuluh Sosial Ahli") == "penyuluh"
     assert (jf_track("Pekerja Sosial"), jf_track(""), jf_track("Pendamping PKH")) == ("peksos",) * 3
+
+
+def test_every_shared_code_has_its_label_in_the_order_of_its_list():
+    """A form's choices follow the label tables: each lists every code, in the code list's order."""
+    from certflow.core import labels
+    from certflow.models.schemes import DOCUMENT_KINDS
+    from certflow.schemes.selfcheck import ROUTE_HINTS, ROUTE_LABELS
+    from workflows.eligibility import EDUCATION_FIELDS, EDUCATION_LEVELS, PURPOSES, ROUTES
+    from workflows.identity import JF_LEVELS, SEXES
+
+    assert tuple(labels.EDUCATION_FIELD_LABELS) == EDUCATION_FIELDS
+    assert tuple(labels.EDUCATION_LEVEL_LABELS) == EDUCATION_LEVELS
+    assert tuple(labels.ROUTE_LABELS) == ROUTES == tuple(ROUTE_LABELS) == tuple(ROUTE_HINTS)
+    assert tuple(labels.PURPOSE_LABELS) == PURPOSES
+    assert tuple(labels.SEX_LABELS) == SEXES
+    assert tuple(labels.JF_LEVEL_LABELS) == JF_LEVELS
+    assert tuple(labels.DOCUMENT_KIND_LABELS) == DOCUMENT_KINDS
