@@ -26,6 +26,7 @@ from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND, dinas_scope, may_r
 from certflow.schemes.routes import required_documents
 from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import (
+    apl01_fields_label,
     document_kind_label,
     education_field_label,
     event_label,
@@ -194,7 +195,7 @@ def _other_rules(facts: ApplicationFacts) -> list[Rule]:
         Rule(
             _("The application form (APL-01) is complete"),
             not incomplete,
-            _("Missing: %(fields)s.", fields=", ".join(incomplete)) if incomplete else _("Complete."),
+            _("Missing: %(fields)s.", fields=apl01_fields_label(incomplete)) if incomplete else _("Complete."),
         )
     )
     return rules

@@ -159,6 +159,23 @@ def education_field_label(field: str | None) -> str:
     return _label(EDUCATION_FIELD_LABELS, field)
 
 
+# The APL-01 fields that ``submit`` asks for, as a sentence names them ("missing: the route of application").
+APL01_FIELD_LABELS = {
+    "education_field": _l("field of education"),
+    "education_level": _l("level of education"),
+    "practice_hours": _l("practice hours"),
+    "route": _l("route of application"),
+    "purpose": _l("purpose of the assessment"),
+}
+
+
+def apl01_fields_label(fields: str | list[str] | tuple[str, ...] | None) -> str:
+    """APL-01 field ids (a list, or joined by commas as a guard's ``fields``) as their labels, joined."""
+    if isinstance(fields, str):
+        fields = [f.strip() for f in fields.split(",") if f.strip()]
+    return ", ".join(_label(APL01_FIELD_LABELS, f) for f in fields or ())
+
+
 def route_label(route: str | None) -> str:
     """The translated name of an eligibility route."""
     return _label(ROUTE_LABELS, route)
@@ -199,6 +216,7 @@ TEMPLATE_FILTERS = {
     "education_field_label": education_field_label,
     "route_label": route_label,
     "purpose_label": purpose_label,
+    "apl01_fields_label": apl01_fields_label,
     "sex_label": sex_label,
     "jf_level_label": jf_level_label,
 }

@@ -81,7 +81,8 @@ def test_the_education_route_asks_no_hours(world, db):
 
 
 def test_without_a_route_the_older_rules_still_hold(world, db):
-    app = _submitted(world, db, practice_hours=10)
+    """An application sent before submit asked for a route (legacy data) keeps the older rules."""
+    app = world.as_legacy(_submitted(world, db, practice_hours=10))
     err = refused(db, GuardFailed, app, "approve", world.admin_batam, rule="scheme_rules_met")
     assert err.params["minimum"] == 1344
 
