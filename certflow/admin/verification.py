@@ -208,7 +208,8 @@ def render_verify(app: Application, *, status: int = 200, failed=None, error=Non
         render_template(
             "admin/verify.html",
             app=app,
-            documents=sorted(app.documents, key=lambda d: d.id),
+            # a portfolio beside the others of its unit, in the scheme's order of units (the rpl route)
+            documents=sorted(app.documents, key=lambda d: (d.unit.position if d.unit else -1, d.id)),
             opened=opened,
             replacements=review.replacements(app.documents),
             may_mark_all=review.may_mark_all_valid(app, current_user, opened),
@@ -292,7 +293,7 @@ def review_document(doc_id: int):
         errors = {doc_id: {"message": message, "status": status, "note": note}}
         return render_verify(scoped_application(application_id), status=code, doc_errors=errors)
     flash(
-        _("%(document)s marked %(status)s.", document=document_kind_label(doc.kind), status=_status_word(status)),
+        _("%(document)s marked %(status)s.", document=document_kind_label(doc.key), status=_status_word(status)),
         "success",
     )
     return redirect(url_for("admin.verify", application_id=app.id, saved=doc_id, _anchor=f"doc-{doc_id}"), 303)

@@ -47,6 +47,7 @@ def document_out(doc: Document) -> DocumentOut:
     return DocumentOut(
         id=doc.id,
         kind=doc.kind,
+        unit=doc.unit.code if doc.unit is not None else None,
         filename=doc.filename,
         content_type=doc.content_type,
         size=doc.size,

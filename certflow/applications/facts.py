@@ -199,7 +199,7 @@ class ApplicationFacts:
 
     @cached_property
     def required_documents(self) -> list[str]:
-        """The kinds the application needs: those of its chosen route, else the scheme's."""
+        """The documents the application needs (requirement keys: a portfolio per unit on ``rpl``)."""
         return required_documents(self.app)
 
     @cached_property
@@ -214,7 +214,7 @@ class ApplicationFacts:
 
     @cached_property
     def unreplaced_documents(self) -> list[str]:
-        """The kinds with a document marked invalid and no new upload (a document not reviewed yet)."""
+        """The requirements with a document marked invalid and no new upload (a document not reviewed yet)."""
         have = self._document_status
         return [k for k, statuses in have.items() if "invalid" in statuses and "pending" not in statuses]
 

@@ -22,6 +22,7 @@ from certflow.core.labels import (
     ROUTE_LABELS,
     SEX_LABELS,
 )
+from certflow.models.schemes import split_requirement_key
 from workflows import DEFINITIONS
 from workflows.guards import Msg
 
@@ -145,8 +146,13 @@ def workflow_label(name: str | None) -> str:
 
 
 def document_kind_label(kind: str | None) -> str:
-    """The translated name of a document kind."""
-    return _label(DOCUMENT_KIND_LABELS, kind)
+    """The translated name of a document kind, or of a requirement key ("Portfolio for unit PSG.01")."""
+    if kind is None:
+        return ""
+    base, unit = split_requirement_key(kind)
+    if unit is None:
+        return _label(DOCUMENT_KIND_LABELS, kind)
+    return gettext("%(kind)s for unit %(unit)s", kind=_label(DOCUMENT_KIND_LABELS, base), unit=unit)
 
 
 def document_status_label(status: str | None) -> str:
