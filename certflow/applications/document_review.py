@@ -74,7 +74,8 @@ def mark_all_valid(app: Application, user: User) -> list[Document]:
 
 @dataclass(frozen=True)
 class Replacement:
-    """How a document relates to the others of its requirement (kind, and unit for a portfolio): the invalid one it replaces, or its replacement."""
+    """How a document relates to the others of its requirement (its kind, and its unit for a portfolio):
+    the invalid one it replaces, or its replacement."""
 
     replaces: Document | None = None
     replaced_by: Document | None = None

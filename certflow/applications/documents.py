@@ -2,8 +2,8 @@
 
 An upload is accepted only if its bytes are a PDF, PNG or JPEG that actually
 opens (a renamed program or an HTML page called ``.pdf`` is refused), it is
-within ``UPLOAD_MAX_BYTES``, and its kind is known (a portfolio names the competency unit it is for). It is rewritten without active
-content (``sanitize.make_harmless``) and stored through
+within ``UPLOAD_MAX_BYTES``, and its kind is known (a portfolio names the competency
+unit it is for). It is rewritten without active content (``sanitize.make_harmless``) and stored through
 ``certflow.storage`` (a folder, or an object store shared by every machine)
 under a random name; the name the candidate gave is kept, sanitised, only for
 display and download.

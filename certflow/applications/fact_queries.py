@@ -42,11 +42,12 @@ def _ids(apps: list[Application]) -> list[int]:
 
 
 def document_status_by_app(apps: list[Application]) -> dict[int, dict[str, set[str]]]:
-    """The statuses of the documents each application holds per requirement (``requirement_key``): from the documents in memory
-    when every application has them loaded (a page that shows them loads them), else in one query."""
+    """The statuses of the documents each application holds, per requirement (``requirement_key``): from
+    the documents in memory when every application has them loaded (a page that shows them loads them,
+    each with its unit), else in one query."""
     result: dict[int, dict[str, set[str]]] = {a.id: {} for a in apps}
     if all("documents" not in inspect(a).unloaded for a in apps):
-        rows = [(a.id, d.kind, d.unit.code if d.unit is not None else None, d.status) for a in apps for d in a.documents]
+        rows = [(a.id, d.kind, d.unit.code if d.unit else None, d.status) for a in apps for d in a.documents]
     else:
         rows = db.session.execute(
             select(Document.application_id, Document.kind, Unit.code, Document.status)

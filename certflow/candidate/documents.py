@@ -44,7 +44,7 @@ def _too_large_message() -> str:
 
 def _documents_page(app: Application, *, errors=None, kind: str = "", unit: str = "", status: int = 200):
     uploaded = list(app.documents)
-    required = required_documents(app)
+    required = keys = required_documents(app)
     required_kinds = [split_requirement_key(k)[0] for k in required]
     kinds = list(dict.fromkeys(required_kinds)) + [k for k in DOCUMENT_KINDS if k not in required_kinds]
     units = sorted(app.scheme.units, key=lambda u: u.position)
@@ -53,7 +53,7 @@ def _documents_page(app: Application, *, errors=None, kind: str = "", unit: str 
         render_template(
             "candidate/documents.html",
             app=app,
-            required=[(k, titles.get(split_requirement_key(k)[1]), [d for d in uploaded if d.key == k]) for k in required],
+            required=[(k, titles.get(split_requirement_key(k)[1]), [d for d in uploaded if d.key == k]) for k in keys],
             others=[d for d in uploaded if d.key not in required],
             kinds=kinds,
             required_kinds=set(required_kinds),
