@@ -31,6 +31,7 @@ from certflow.extensions import db
 from certflow.models import Application, Document, Unit, User
 from certflow.models.schemes import DOCUMENT_KINDS, PER_UNIT_KINDS
 from certflow.people.policy import in_dinas_scope
+from certflow.schemes.routes import required_documents
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENTS = 30
@@ -39,6 +40,12 @@ REVIEW_STATUSES = ("valid", "invalid")
 EXTENSIONS = {"application/pdf": ("pdf",), "image/png": ("png",), "image/jpeg": ("jpg", "jpeg")}
 _ALL_EXTENSIONS = {e for exts in EXTENSIONS.values() for e in exts}
 UNIT_CODE_MAX = 40  # units.code
+
+
+def max_documents(app: Application) -> int:
+    """How many documents ``app`` may hold: ``MAX_DOCUMENTS``, or room for each required document and
+    one replacement of each when its route asks more (a portfolio for each of many units)."""
+    return max(MAX_DOCUMENTS, 2 * len(required_documents(app)))
 
 
 def max_upload_bytes() -> int:
@@ -194,8 +201,9 @@ def upload_document(app: Application, user: User, kind, file, unit=None) -> Docu
     data, content_type = sanitize.make_harmless(data, content_type)
     _lock_for_upload(app, user)
     count = db.session.scalar(select(func.count(Document.id)).where(Document.application_id == app.id))
-    if count >= MAX_DOCUMENTS:
-        raise InvalidInput(_("An application may hold at most %(n)s documents.", n=MAX_DOCUMENTS), fields=["file"])
+    cap = max_documents(app)
+    if count >= cap:
+        raise InvalidInput(_("An application may hold at most %(n)s documents.", n=cap), fields=["file"])
     stored_name = secrets.token_hex(16)
     doc = Document(
         application_id=app.id,

@@ -44,8 +44,8 @@ def _too_large_message() -> str:
 
 def _documents_page(app: Application, *, errors=None, kind: str = "", unit: str = "", status: int = 200):
     uploaded = list(app.documents)
-    required = keys = required_documents(app)
-    required_kinds = [split_requirement_key(k)[0] for k in required]
+    keys = required_documents(app)
+    required_kinds = [split_requirement_key(k)[0] for k in keys]
     kinds = list(dict.fromkeys(required_kinds)) + [k for k in DOCUMENT_KINDS if k not in required_kinds]
     units = sorted(app.scheme.units, key=lambda u: u.position)
     titles = {u.code: u.title for u in units}
@@ -54,7 +54,7 @@ def _documents_page(app: Application, *, errors=None, kind: str = "", unit: str 
             "candidate/documents.html",
             app=app,
             required=[(k, titles.get(split_requirement_key(k)[1]), [d for d in uploaded if d.key == k]) for k in keys],
-            others=[d for d in uploaded if d.key not in required],
+            others=[d for d in uploaded if d.key not in keys],
             kinds=kinds,
             required_kinds=set(required_kinds),
             units=units,

@@ -168,3 +168,14 @@ def test_batched_facts_equal_single_in_one_query_whatever_the_number(world, db, 
     assert missing[other.id] == ["portfolio@RPL.U1", "portfolio@RPL.U3"]
     for a in apps:
         assert ApplicationFacts(a, {}, None).missing_documents == missing[a.id]
+
+
+def test_a_scheme_of_many_units_has_room_for_each_portfolio_and_one_replacement(world, db, app):
+    scheme = make_scheme("BIG", units=20, elements=1, criteria=1, required_documents=["diploma"])
+    db.session.commit()
+    record = world.new_application(scheme=scheme)
+    record.apl01 = {**record.apl01, **RPL}
+    db.session.commit()
+    assert docs.max_documents(record) == 40 > docs.MAX_DOCUMENTS
+    record.apl01 = {**record.apl01, "route": "education"}
+    assert docs.max_documents(record) == docs.MAX_DOCUMENTS

@@ -14,7 +14,6 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from certflow.applications import documents as docs
 from certflow.extensions import db as _db
 from certflow.models import Document
 from tests.factories import make_scheme
@@ -187,7 +186,6 @@ def test_the_api_refuses_a_portfolio_without_its_unit(client, world, db, rpl, st
     assert r.status_code == 422 and error_code(r) == "validation_error"
     assert message in r.get_json()["error"]["message"]
     assert storage_backend.list() == []
-    assert docs.MAX_DOCUMENTS >= 3 * 2  # a portfolio and its replacement for each unit fit under the cap
 
 
 def test_the_printed_apl01_names_the_unit_of_each_portfolio(client, world, db, rpl, storage_backend):
@@ -203,3 +201,12 @@ def test_the_printed_apl01_names_the_unit_of_each_portfolio(client, world, db, r
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages).split())
     assert "Portofolio untuk unit RPL.U1 Unit 1" in text and "Portofolio untuk unit RPL.U2 Unit 2" in text
+
+
+def test_the_route_choice_and_the_route_editor_say_a_portfolio_is_asked_per_unit(app, world, rpl):
+    page = browser(app, world.candidate).get(f"/candidate/applications/{rpl.id}/apl01").text
+    assert "A portfolio for each competency unit of the scheme: 3 units." in page
+    indonesian = browser(app, world.candidate, lang="id").get(f"/candidate/applications/{rpl.id}/apl01").text
+    assert "Portofolio untuk setiap unit kompetensi skema: 3 unit." in indonesian
+    editor = browser(app, world.sysadmin).get(f"/system/schemes/{rpl.scheme_id}").text
+    assert "A portfolio is asked once for each competency unit of the scheme." in editor
