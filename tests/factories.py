@@ -214,7 +214,13 @@ class World:
         candidate = candidate or self.candidate
         scheme = scheme or self.scheme
         app = Application(candidate=candidate, scheme=scheme, dinas=candidate.dinas, state="draft")
-        app.apl01 = {"education_field": "peksos", "education_level": "D4", "practice_hours": 2000}
+        app.apl01 = {
+            "education_field": "peksos",
+            "education_level": "D4",
+            "practice_hours": 2000,
+            "route": "education",
+            "purpose": "certification",
+        }
         db.session.add(app)
         db.session.flush()
         for crit in db.session.scalars(db.select(Criterion).where(Criterion.scheme_id == scheme.id)):
@@ -321,6 +327,13 @@ class World:
             step()
             assert app.state == state, (app.state, state)
         assert app.state == target
+        return app
+
+    def as_legacy(self, app: Application) -> Application:
+        """``app`` as sent before ``submit`` asked for a route and a purpose (legacy data): its APL-01
+        without them, so the scheme's older single rule set judges it."""
+        app.apl01 = {k: v for k, v in (app.apl01 or {}).items() if k not in ("route", "purpose")}
+        db.session.commit()
         return app
 
     def mark_documents(self, app: Application, status: str) -> None:

@@ -258,7 +258,7 @@ APPLICATION = Definition(
             "resubmit",
             [("revision_requested", "submitted")],
             [OWNER],
-            ["invalid_documents_replaced", "documents_uploaded"],
+            ["apl01_complete", "invalid_documents_replaced", "documents_uploaded"],
             ["candidate", "dinas_admins"],
             label=N_("Resubmit"),
             title=N_("Application resubmitted"),

@@ -128,9 +128,20 @@ class Engine:
         """Whether the actor's roles and relations allow the event (state aside)."""
         return any(p.role in actor.roles and (p.relation is None or p.relation in actor.relations) for p in ev.who)
 
-    def allowed_events(self, state: str, actor: Actor) -> list[str]:
-        """The events this actor may fire from ``state`` (guards are checked on firing)."""
-        return [ev.name for ev in self._by_state.get(state, ()) if self.permitted(ev, actor)]
+    def allowed_events(
+        self, state: str, actor: Actor, ctx: GuardContext | None = None, checked: Iterable[str] = ()
+    ) -> list[str]:
+        """The events this actor may fire from ``state``; guards are checked on firing.
+
+        ``checked``: guards evaluated now against ``ctx`` (those of the record's own standing, such as
+        a complete form, that need no event input): an event one of them refuses is not listed.
+        """
+        checked = frozenset(checked) if ctx is not None else frozenset()
+        return [
+            ev.name
+            for ev in self._by_state.get(state, ())
+            if self.permitted(ev, actor) and not any(self.guards[g](ctx) for g in ev.guards if g in checked)
+        ]
 
     def events_from(self, state: str) -> list[str]:
         """Every event possible from ``state``, whoever fires it."""

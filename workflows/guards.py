@@ -109,9 +109,18 @@ def expiry_passed(ctx: GuardContext) -> Failure | None:
     return None
 
 
+ROUTE_CLOSED = N_("The scheme is no longer open by the route you chose; choose another.")
+
+
 def apl01_complete(ctx: GuardContext) -> Failure | None:
-    """Every required field of the application form is filled."""
+    """Every required field of the application form is filled, the route among them.
+
+    ``facts.apl01_missing`` counts a route the scheme no longer opens as missing; when the form names
+    one (``facts.route_name``) the candidate is told so, not that the field is empty.
+    """
     missing = ctx.facts.apl01_missing
+    if missing == ["route"] and getattr(ctx.facts, "route_name", None):
+        return Failure("apl01_complete", ROUTE_CLOSED)
     if missing:
         return Failure(
             "apl01_complete",
@@ -174,8 +183,9 @@ def eligibility_failures(facts: Any) -> list[Failure]:
 
     An application that chose a route (``facts.route_name``) is judged by that route's rules
     (``facts.route``, None when the scheme no longer opens that route): one failure per rule the
-    candidate's profile does not meet (``facts.route_missing``). An application without a route
-    is judged by the scheme's older single rule set: ``education_field``, ``practice_hours``,
+    candidate's profile does not meet (``facts.route_missing``). ``submit`` asks for a route
+    (``apl01_complete``), so only an application sent before that (legacy data) or a draft has none;
+    it is judged by the scheme's older single rule set: ``education_field``, ``practice_hours``,
     ``accepted_education`` and ``min_practice_hours``. Pages use it to show each rule as met or not.
     """
     if getattr(facts, "route_name", None):
@@ -204,7 +214,7 @@ def eligibility_failures(facts: Any) -> list[Failure]:
 def _route_failures(facts: Any) -> list[Failure]:
     route = facts.route
     if route is None or not route.enabled:
-        return [Failure("scheme_rules_met", N_("The scheme is no longer open by the route you chose; choose another."))]
+        return [Failure("scheme_rules_met", ROUTE_CLOSED)]
     failures = []
     for missing in facts.route_missing:
         params = {k: ", ".join(v) if isinstance(v, list) else v for k, v in missing.params.items()}

@@ -26,6 +26,7 @@ from certflow.people.policy import CANDIDATE_ROLES_ON_DEMAND, dinas_scope, may_r
 from certflow.schemes.routes import required_documents
 from certflow.web.events import event_inputs, form_payload
 from certflow.web.labels import (
+    apl01_fields_label,
     document_kind_label,
     education_field_label,
     event_label,
@@ -194,7 +195,7 @@ def _other_rules(facts: ApplicationFacts) -> list[Rule]:
         Rule(
             _("The application form (APL-01) is complete"),
             not incomplete,
-            _("Missing: %(fields)s.", fields=", ".join(incomplete)) if incomplete else _("Complete."),
+            _("Missing: %(fields)s.", fields=apl01_fields_label(incomplete)) if incomplete else _("Complete."),
         )
     )
     return rules
@@ -207,7 +208,8 @@ def render_verify(app: Application, *, status: int = 200, failed=None, error=Non
         render_template(
             "admin/verify.html",
             app=app,
-            documents=sorted(app.documents, key=lambda d: d.id),
+            # a portfolio beside the others of its unit, in the scheme's order of units (the rpl route)
+            documents=sorted(app.documents, key=lambda d: (d.unit.position if d.unit else -1, d.id)),
             opened=opened,
             replacements=review.replacements(app.documents),
             may_mark_all=review.may_mark_all_valid(app, current_user, opened),
@@ -291,7 +293,7 @@ def review_document(doc_id: int):
         errors = {doc_id: {"message": message, "status": status, "note": note}}
         return render_verify(scoped_application(application_id), status=code, doc_errors=errors)
     flash(
-        _("%(document)s marked %(status)s.", document=document_kind_label(doc.kind), status=_status_word(status)),
+        _("%(document)s marked %(status)s.", document=document_kind_label(doc.key), status=_status_word(status)),
         "success",
     )
     return redirect(url_for("admin.verify", application_id=app.id, saved=doc_id, _anchor=f"doc-{doc_id}"), 303)

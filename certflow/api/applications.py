@@ -174,14 +174,16 @@ def get_history(app_id: int):
 @bp.post("/applications/<int:app_id>/documents")
 @operation(multipart=s.DocumentUpload, resp=s.DocumentOut, ok=201, errors=(400, 403, 404, 409, 413), tag=TAG)
 def upload_document(app_id: int):
-    """The owner uploads a document (multipart ``kind``, ``file``)."""
+    """The owner uploads a document (multipart ``kind``, ``file``; ``unit`` for a portfolio)."""
     app = _load(app_id)
     if request.mimetype != "multipart/form-data":
         raise ApiError(400, "bad_request", N_("Send the document as multipart/form-data with fields kind and file."))
     doc = None
     try:
         with unit_of_work():
-            doc = docs.upload_document(app, current_api_user(), request.form.get("kind"), request.files.get("file"))
+            doc = docs.upload_document(
+                app, current_api_user(), request.form.get("kind"), request.files.get("file"), request.form.get("unit")
+            )
     except Exception:
         if doc is not None:
             docs.remove_stored_file(doc.stored_name)

@@ -13,10 +13,10 @@ from certflow.api.schemas.applications import (
     TeamMemberOut,
 )
 from certflow.api.schemas.common import Ref
+from certflow.applications.workflow import allowed_application_events
 from certflow.assessment.scoring import declarations
 from certflow.models import Application, Document, TransitionLog, User
 from certflow.people.policy import application_actor, may_see_recommendation, shown_apl01
-from workflows import engine_for
 
 
 def _ref(obj) -> Ref | None:
@@ -47,6 +47,7 @@ def document_out(doc: Document) -> DocumentOut:
     return DocumentOut(
         id=doc.id,
         kind=doc.kind,
+        unit=doc.unit.code if doc.unit is not None else None,
         filename=doc.filename,
         content_type=doc.content_type,
         size=doc.size,
@@ -91,7 +92,7 @@ def application_detail(app: Application, user: User) -> ApplicationOut:
     return ApplicationOut(
         **_summary_fields(app),
         **seen,
-        allowed_events=engine_for("application").allowed_events(app.state, actor),
+        allowed_events=allowed_application_events(app, user, actor),
         certificate=None
         if cert is None
         else CertificateBrief(

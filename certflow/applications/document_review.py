@@ -74,17 +74,18 @@ def mark_all_valid(app: Application, user: User) -> list[Document]:
 
 @dataclass(frozen=True)
 class Replacement:
-    """How a document relates to the others of its kind: the invalid one it replaces, or its replacement."""
+    """How a document relates to the others of its requirement (its kind, and its unit for a portfolio):
+    the invalid one it replaces, or its replacement."""
 
     replaces: Document | None = None
     replaced_by: Document | None = None
 
 
 def replacements(documents: list[Document]) -> dict[int, Replacement]:
-    """For each document: the invalid document of its kind it replaces, and what replaced it (if invalid)."""
+    """For each document: the invalid document of its requirement it replaces, and what replaced it (if invalid)."""
     by_kind: dict[str, list[Document]] = {}
     for d in sorted(documents, key=lambda d: d.id):
-        by_kind.setdefault(d.kind, []).append(d)
+        by_kind.setdefault(d.key, []).append(d)
     out: dict[int, Replacement] = {}
     for same in by_kind.values():
         for i, d in enumerate(same):

@@ -2,8 +2,8 @@
 
 An upload is accepted only if its bytes are a PDF, PNG or JPEG that actually
 opens (a renamed program or an HTML page called ``.pdf`` is refused), it is
-within ``UPLOAD_MAX_BYTES``, and its kind is known. It is rewritten without active
-content (``sanitize.make_harmless``) and stored through
+within ``UPLOAD_MAX_BYTES``, and its kind is known (a portfolio names the competency
+unit it is for). It is rewritten without active content (``sanitize.make_harmless``) and stored through
 ``certflow.storage`` (a folder, or an object store shared by every machine)
 under a random name; the name the candidate gave is kept, sanitised, only for
 display and download.
@@ -28,9 +28,10 @@ from certflow.applications.operations import (
 )
 from certflow.core.errors import Forbidden, InvalidInput, NotEditable, TooLarge
 from certflow.extensions import db
-from certflow.models import Application, Document, User
-from certflow.models.schemes import DOCUMENT_KINDS
+from certflow.models import Application, Document, Unit, User
+from certflow.models.schemes import DOCUMENT_KINDS, PER_UNIT_KINDS
 from certflow.people.policy import in_dinas_scope
+from certflow.schemes.routes import required_documents
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENTS = 30
@@ -38,6 +39,13 @@ NOTE_MAX = 1000
 REVIEW_STATUSES = ("valid", "invalid")
 EXTENSIONS = {"application/pdf": ("pdf",), "image/png": ("png",), "image/jpeg": ("jpg", "jpeg")}
 _ALL_EXTENSIONS = {e for exts in EXTENSIONS.values() for e in exts}
+UNIT_CODE_MAX = 40  # units.code
+
+
+def max_documents(app: Application) -> int:
+    """How many documents ``app`` may hold: ``MAX_DOCUMENTS``, or room for each required document and
+    one replacement of each when its route asks more (a portfolio for each of many units)."""
+    return max(MAX_DOCUMENTS, 2 * len(required_documents(app)))
 
 
 def max_upload_bytes() -> int:
@@ -138,12 +146,38 @@ def _lock_for_upload(app: Application, user: User) -> None:
     require_editing_owner(app, user)
 
 
-def upload_document(app: Application, user: User, kind, file) -> Document:
-    """Check and store one document of ``app``; the caller removes the file if the commit then fails."""
+def _unit_for(app: Application, kind, unit, errors: dict) -> Unit | None:
+    """The competency unit a document of ``kind`` is for (``unit``: its code), or None; a fault in ``errors``.
+
+    A kind asked per unit (the portfolio) names one unit of the application's scheme; no other kind names one.
+    """
+    code = unit.strip() if isinstance(unit, str) else unit
+    if code in (None, ""):
+        if kind in PER_UNIT_KINDS:
+            errors["unit"] = _("choose the competency unit this portfolio is for")
+        return None
+    if kind not in PER_UNIT_KINDS:
+        if kind in DOCUMENT_KINDS:
+            errors["unit"] = _("only a portfolio is uploaded for a competency unit")
+        return None
+    found = None
+    if isinstance(code, str) and len(code) <= UNIT_CODE_MAX:
+        found = db.session.scalar(select(Unit).where(Unit.scheme_id == app.scheme_id, Unit.code == code))
+    if found is None:
+        errors["unit"] = _("must be a competency unit of the scheme %(scheme)s", scheme=app.scheme.code)
+    return found
+
+
+def upload_document(app: Application, user: User, kind, file, unit=None) -> Document:
+    """Check and store one document of ``app``; the caller removes the file if the commit then fails.
+
+    ``unit``: the code of the competency unit a portfolio is for (``PER_UNIT_KINDS``).
+    """
     require_editing_owner(app, user)
     errors = {}
     if kind not in DOCUMENT_KINDS:
         errors["kind"] = _("must be one of %(kinds)s", kinds=", ".join(DOCUMENT_KINDS))
+    for_unit = _unit_for(app, kind, unit, errors)
     if file is None or not getattr(file, "filename", None):
         errors["file"] = _("attach the file as multipart field 'file'")
     raise_if_errors(errors)
@@ -167,12 +201,14 @@ def upload_document(app: Application, user: User, kind, file) -> Document:
     data, content_type = sanitize.make_harmless(data, content_type)
     _lock_for_upload(app, user)
     count = db.session.scalar(select(func.count(Document.id)).where(Document.application_id == app.id))
-    if count >= MAX_DOCUMENTS:
-        raise InvalidInput(_("An application may hold at most %(n)s documents.", n=MAX_DOCUMENTS), fields=["file"])
+    cap = max_documents(app)
+    if count >= cap:
+        raise InvalidInput(_("An application may hold at most %(n)s documents.", n=cap), fields=["file"])
     stored_name = secrets.token_hex(16)
     doc = Document(
         application_id=app.id,
         kind=kind,
+        unit=for_unit,
         filename=filename,
         stored_name=stored_name,
         content_type=content_type,

@@ -23,6 +23,7 @@ from certflow.models import (
     Team,
     Unit,
 )
+from certflow.models.schemes import requirement_key
 
 
 def carried_results(app: Application, rows) -> list[tuple[str, str | None]]:
@@ -41,19 +42,20 @@ def _ids(apps: list[Application]) -> list[int]:
 
 
 def document_status_by_app(apps: list[Application]) -> dict[int, dict[str, set[str]]]:
-    """The statuses of the documents of each kind each application holds: from the documents in memory
-    when every application has them loaded (a page that shows them loads them), else in one query."""
+    """The statuses of the documents each application holds, per requirement (``requirement_key``): from
+    the documents in memory when every application has them loaded (a page that shows them loads them,
+    each with its unit), else in one query."""
     result: dict[int, dict[str, set[str]]] = {a.id: {} for a in apps}
     if all("documents" not in inspect(a).unloaded for a in apps):
-        rows = [(a.id, d.kind, d.status) for a in apps for d in a.documents]
+        rows = [(a.id, d.kind, d.unit.code if d.unit else None, d.status) for a in apps for d in a.documents]
     else:
         rows = db.session.execute(
-            select(Document.application_id, Document.kind, Document.status).where(
-                Document.application_id.in_(_ids(apps))
-            )
+            select(Document.application_id, Document.kind, Unit.code, Document.status)
+            .outerjoin(Unit, Unit.id == Document.unit_id)
+            .where(Document.application_id.in_(_ids(apps)))
         )
-    for app_id, kind, status in rows:
-        result[app_id].setdefault(kind, set()).add(status)
+    for app_id, kind, unit_code, status in rows:
+        result[app_id].setdefault(requirement_key(kind, unit_code), set()).add(status)
     return result
 
 

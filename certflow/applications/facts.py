@@ -34,7 +34,8 @@ from certflow.schemes.routes import application_profile, chosen_route, required_
 from workflows.eligibility import route_missing
 from workflows.guards import N_, Msg
 
-APL01_REQUIRED = ("education_field", "education_level", "practice_hours")
+# What ``submit`` asks of the form: the profile the routes judge, the route chosen and the purpose.
+APL01_REQUIRED = ("education_field", "education_level", "practice_hours", "route", "purpose")
 
 
 @dataclass
@@ -184,8 +185,13 @@ class ApplicationFacts:
     # -- the form, the self-assessment, the documents ---------------------------------
     @cached_property
     def apl01_missing(self) -> list[str]:
+        """The required fields empty; the route counts as empty when the scheme no longer opens it
+        (it was open when saved, ``update_apl01`` checks that), as the candidate must choose again."""
         form = self.app.apl01 or {}
-        return [f for f in APL01_REQUIRED if form.get(f) in (None, "")]
+        missing = [f for f in APL01_REQUIRED if form.get(f) in (None, "")]
+        if "route" not in missing and (self.route is None or not self.route.enabled):
+            missing.insert(APL01_REQUIRED.index("route"), "route")
+        return missing
 
     @cached_property
     def _document_status(self) -> dict[str, set[str]]:
@@ -193,7 +199,7 @@ class ApplicationFacts:
 
     @cached_property
     def required_documents(self) -> list[str]:
-        """The kinds the application needs: those of its chosen route, else the scheme's."""
+        """The documents the application needs (requirement keys: a portfolio per unit on ``rpl``)."""
         return required_documents(self.app)
 
     @cached_property
@@ -208,7 +214,7 @@ class ApplicationFacts:
 
     @cached_property
     def unreplaced_documents(self) -> list[str]:
-        """The kinds with a document marked invalid and no new upload (a document not reviewed yet)."""
+        """The requirements with a document marked invalid and no new upload (a document not reviewed yet)."""
         have = self._document_status
         return [k for k, statuses in have.items() if "invalid" in statuses and "pending" not in statuses]
 

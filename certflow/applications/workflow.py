@@ -25,7 +25,17 @@ from workflows import Actor, engine_for
 from workflows.engine import Fired
 from workflows.guards import GuardContext
 
-__all__ = ["StaleVersion", "fire_application_event", "fire_certificate_event"]
+__all__ = ["StaleVersion", "allowed_application_events", "fire_application_event", "fire_certificate_event"]
+
+# Guards that read only the application's own form (no event input, no query): ``allowed_events`` leaves
+# out an event they refuse, so an API client is not offered ``submit`` before the form names its route.
+STANDING_GUARDS = ("apl01_complete",)
+
+
+def allowed_application_events(app: Application, user: User, actor: Actor) -> list[str]:
+    """The events ``user`` (as ``actor``) may fire on ``app`` now, the ``STANDING_GUARDS`` checked."""
+    ctx = GuardContext(facts=ApplicationFacts(app, {}, user))
+    return engine_for("application").allowed_events(app.state, actor, ctx, STANDING_GUARDS)
 
 
 def _cleaned(reason: Any, data: Any) -> tuple[str | None, dict]:

@@ -20,7 +20,7 @@ from certflow.core.errors import StaleVersion, TooLarge
 from certflow.core.transaction import unit_of_work
 from certflow.extensions import db
 from certflow.models import Application
-from certflow.models.schemes import DOCUMENT_KINDS
+from certflow.models.schemes import DOCUMENT_KINDS, PER_UNIT_KINDS, split_requirement_key
 from certflow.people.policy import may_read_documents
 from certflow.schemes.routes import required_documents
 from certflow.web.errors import error_page
@@ -42,21 +42,26 @@ def _too_large_message() -> str:
     )
 
 
-def _documents_page(app: Application, *, errors=None, kind: str = "", status: int = 200):
+def _documents_page(app: Application, *, errors=None, kind: str = "", unit: str = "", status: int = 200):
     uploaded = list(app.documents)
-    required = required_documents(app)
-    kinds = required + [k for k in DOCUMENT_KINDS if k not in required]
+    keys = required_documents(app)
+    required_kinds = [split_requirement_key(k)[0] for k in keys]
+    kinds = list(dict.fromkeys(required_kinds)) + [k for k in DOCUMENT_KINDS if k not in required_kinds]
+    units = sorted(app.scheme.units, key=lambda u: u.position)
+    titles = {u.code: u.title for u in units}
     return (
         render_template(
             "candidate/documents.html",
             app=app,
-            required=[(k, [d for d in uploaded if d.kind == k]) for k in required],
-            others=[d for d in uploaded if d.kind not in required],
+            required=[(k, titles.get(split_requirement_key(k)[1]), [d for d in uploaded if d.key == k]) for k in keys],
+            others=[d for d in uploaded if d.key not in keys],
             kinds=kinds,
-            required_kinds=set(required),
+            required_kinds=set(required_kinds),
+            units=units,
             editable=app.state in EDITABLE_STATES,
             errors=errors or {},
-            kind=kind,
+            kind=kind or request.args.get("kind", "")[:32],
+            unit=unit or request.args.get("unit", "")[:40],
             limit=size_text(docs.max_upload_bytes()),
         ),
         status,
@@ -71,17 +76,22 @@ def documents(application_id: int):
 
 @bp.post("/applications/<int:application_id>/documents")
 def upload(application_id: int):
-    """Upload one document (multipart: ``kind``, ``file``)."""
+    """Upload one document (multipart: ``kind``, ``file``; ``unit``, the code of the unit a portfolio is for)."""
     app = own_application_or_404(application_id)
     g.page_path = url_for("candidate.documents", application_id=app.id)
     kind = request.form.get("kind", "").strip()[:32]
+    unit = request.form.get("unit", "").strip()[:40]
     file = request.files.get("file")
     errors = {}
     if app.state not in EDITABLE_STATES:
         errors["form"] = _("This application is no longer open to changes: documents cannot be added.")
-        return _documents_page(app, errors=errors, kind=kind, status=409)
+        return _documents_page(app, errors=errors, kind=kind, unit=unit, status=409)
     if kind not in DOCUMENT_KINDS:
         errors["kind"] = _("Choose what kind of document this is.")
+    elif kind in PER_UNIT_KINDS and not unit:
+        errors["unit"] = _("Choose the competency unit this portfolio is for.")
+    elif kind not in PER_UNIT_KINDS and unit:
+        errors["unit"] = _("Only a portfolio is uploaded for a competency unit: choose no unit for this document.")
     if file is None or not file.filename:
         errors["file"] = _("Choose the file to upload.")
     elif docs.names_a_path(file.filename):
@@ -91,11 +101,11 @@ def upload(application_id: int):
             name=file.filename[:120],
         )
     if errors:
-        return _documents_page(app, errors=errors, kind=kind, status=422)
+        return _documents_page(app, errors=errors, kind=kind, unit=unit, status=422)
     doc = None
     try:
         with unit_of_work():
-            doc = docs.upload_document(app, current_user, kind, file)
+            doc = docs.upload_document(app, current_user, kind, file, unit or None)
     except BaseException as exc:
         if doc is not None:  # stored, but the record was not kept
             docs.remove_stored_file(doc.stored_name)
@@ -105,7 +115,7 @@ def upload(application_id: int):
             message, status = refusal(exc)
             return _documents_page(own_application_or_404(application_id), errors={"form": message}, status=status)
         errors = {"file": _too_large_message()} if isinstance(exc, TooLarge) else field_messages(exc)
-        return _documents_page(app, errors=errors, kind=kind, status=as_refusal(exc).status)
+        return _documents_page(app, errors=errors, kind=kind, unit=unit, status=as_refusal(exc).status)
     flash(_("%(name)s is uploaded; the dinas will review it.", name=doc.filename), "success")
     return redirect(url_for("candidate.documents", application_id=app.id), 303)
 

@@ -119,7 +119,9 @@ def _application_page(application_id: int, *, error=None, failed=None, values=No
     engine = engine_for(APPLICATION.name)
     events = engine.allowed_events(app.state, application_actor(current_user, app))
     warnings = []
-    if app.state in EDITABLE_STATES:
+    # The rules of the route chosen; with none chosen yet, the form is what to do (the next step says so),
+    # and the scheme's older single rule set is for applications sent before a route was asked (legacy).
+    if app.state in EDITABLE_STATES and record.facts.route_name:
         warnings = [page_message_of(f) for f in eligibility_failures(record.facts)]
     return (
         render_template(

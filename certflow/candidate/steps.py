@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from certflow.applications.facts import ApplicationFacts
@@ -20,14 +19,8 @@ from certflow.certificates.operations import live_status
 from certflow.models import Application, TransitionLog
 from certflow.web.context import day as format_day
 from certflow.web.context import when as format_moment
-from certflow.web.labels import document_kind_label, state_label
+from certflow.web.labels import apl01_fields_label, document_kind_label, state_label
 from workflows.guards import APPEAL_WINDOW, GuardContext, bk_units_only, within_appeal_window
-
-APL01_LABELS = {
-    "education_field": _l("field of education"),
-    "education_level": _l("level of education"),
-    "practice_hours": _l("practice hours"),
-}
 
 
 @dataclass(frozen=True)
@@ -53,7 +46,7 @@ def _last_reason(logs: list[TransitionLog], state: str) -> str:
 
 def _draft_step(facts: ApplicationFacts) -> NextStep:
     if facts.apl01_missing:
-        fields = ", ".join(str(APL01_LABELS.get(f, f)) for f in facts.apl01_missing)
+        fields = apl01_fields_label(facts.apl01_missing)
         return NextStep("apl01", _("Fill in the application form (APL-01): %(fields)s.", fields=fields), "apl01")
     if facts.unanswered_criteria:
         n = facts.unanswered_criteria

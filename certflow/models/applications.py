@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from certflow import clock
 from certflow.extensions import db
+from certflow.models.schemes import Unit, requirement_key
 from certflow.models.types import JSONType, UTCDateTime
 from workflows import APPEAL, APPLICATION
 
@@ -118,8 +119,17 @@ class Document(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The competency unit a portfolio is for (``PER_UNIT_KINDS``); None for every other kind.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
 
     application: Mapped[Application] = relationship(back_populates="documents")
+    # Loaded with the document (one join): the requirement a document meets names its unit.
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @property
+    def key(self) -> str:
+        """The requirement this document meets (``requirement_key``): its kind, and its unit if any."""
+        return requirement_key(self.kind, self.unit.code if self.unit is not None else None)
 
 
 class DocumentOpening(db.Model):

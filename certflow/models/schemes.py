@@ -19,6 +19,21 @@ DOCUMENT_KINDS = (
     "other",
 )
 
+# Kinds a candidate uploads once per competency unit of the scheme (the ``rpl`` route's portfolio).
+PER_UNIT_KINDS = ("portfolio",)
+
+
+def requirement_key(kind: str, unit_code: str | None = None) -> str:
+    """What one required document is called inside certflow: its kind, and for a kind asked per unit
+    (``PER_UNIT_KINDS``) the unit's code after an ``@`` (``portfolio@PSG.01``). Never shown to people."""
+    return f"{kind}@{unit_code}" if unit_code else kind
+
+
+def split_requirement_key(key: str) -> tuple[str, str | None]:
+    """``requirement_key`` read back: the kind and the unit code (None: not asked per unit)."""
+    kind, at, unit = key.partition("@")
+    return kind, (unit if at else None)
+
 
 class Scheme(db.Model):
     """A skema sertifikasi: what a candidate is certified in, and its rules."""

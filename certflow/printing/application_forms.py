@@ -49,6 +49,14 @@ def _label(labels: dict, key) -> str:
     return str(labels[key]) if key in labels else (key or "-")
 
 
+def _document_label(doc) -> str:
+    """A document's kind in words; a portfolio names the unit it is for."""
+    kind = _label(DOCUMENT_KIND_LABELS, doc.kind)
+    if doc.unit is None:
+        return kind
+    return _("%(kind)s for unit %(unit)s", kind=kind, unit=f"{doc.unit.code} {doc.unit.title}")
+
+
 def _methods(methods) -> str:
     return ", ".join(_label(METHOD_LABELS, m) for m in methods or []) or "-"
 
@@ -147,7 +155,7 @@ def apl01(app: Application, form: dict | None = None) -> BytesIO:
         grid(
             [_("No."), _("Document"), _("File"), _("Status")],
             [
-                (n, _label(DOCUMENT_KIND_LABELS, d.kind), d.filename, _label(DOCUMENT_STATUS_LABELS, d.status))
+                (n, _document_label(d), d.filename, _label(DOCUMENT_STATUS_LABELS, d.status))
                 for n, d in enumerate(app.documents, 1)
             ],
             (0.08, 0.37, 0.35, 0.2),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from certflow.models import Application, Scheme
+from certflow.models.schemes import PER_UNIT_KINDS, requirement_key
 from workflows.eligibility import Profile, Route, default_routes, routes_from_data
 
 
@@ -37,8 +38,18 @@ def application_profile(app: Application) -> Profile:
 
 
 def required_documents(app: Application) -> list[str]:
-    """The document kinds the application needs: its chosen route's, else the scheme's."""
+    """The documents the application needs, as requirement keys (``requirement_key``): its chosen
+    route's kinds, else the scheme's; a kind asked per unit (the portfolio) once for each unit of the
+    scheme, in the scheme's order (the units are read only when such a kind is asked)."""
+    kinds = list(app.scheme.required_documents)
     if (app.apl01 or {}).get("route"):
         route = chosen_route(app)
-        return list(route.documents) if route is not None else list(app.scheme.required_documents)
-    return list(app.scheme.required_documents)
+        if route is not None:
+            kinds = list(route.documents)
+    keys = []
+    for kind in kinds:
+        if kind in PER_UNIT_KINDS:
+            keys.extend(requirement_key(kind, u.code) for u in sorted(app.scheme.units, key=lambda u: u.position))
+        else:
+            keys.append(kind)
+    return keys

@@ -22,6 +22,7 @@ from certflow.core.labels import (
     ROUTE_LABELS,
     SEX_LABELS,
 )
+from certflow.models.schemes import split_requirement_key
 from workflows import DEFINITIONS
 from workflows.guards import Msg
 
@@ -145,8 +146,13 @@ def workflow_label(name: str | None) -> str:
 
 
 def document_kind_label(kind: str | None) -> str:
-    """The translated name of a document kind."""
-    return _label(DOCUMENT_KIND_LABELS, kind)
+    """The translated name of a document kind, or of a requirement key ("Portfolio for unit PSG.01")."""
+    if kind is None:
+        return ""
+    base, unit = split_requirement_key(kind)
+    if unit is None:
+        return _label(DOCUMENT_KIND_LABELS, kind)
+    return gettext("%(kind)s for unit %(unit)s", kind=_label(DOCUMENT_KIND_LABELS, base), unit=unit)
 
 
 def document_status_label(status: str | None) -> str:
@@ -157,6 +163,23 @@ def document_status_label(status: str | None) -> str:
 def education_field_label(field: str | None) -> str:
     """The translated label of an education field."""
     return _label(EDUCATION_FIELD_LABELS, field)
+
+
+# The APL-01 fields that ``submit`` asks for, as a sentence names them ("missing: the route of application").
+APL01_FIELD_LABELS = {
+    "education_field": _l("field of education"),
+    "education_level": _l("level of education"),
+    "practice_hours": _l("practice hours"),
+    "route": _l("route of application"),
+    "purpose": _l("purpose of the assessment"),
+}
+
+
+def apl01_fields_label(fields: str | list[str] | tuple[str, ...] | None) -> str:
+    """APL-01 field ids (a list, or joined by commas as a guard's ``fields``) as their labels, joined."""
+    if isinstance(fields, str):
+        fields = [f.strip() for f in fields.split(",") if f.strip()]
+    return ", ".join(_label(APL01_FIELD_LABELS, f) for f in fields or ())
 
 
 def route_label(route: str | None) -> str:
@@ -199,6 +222,7 @@ TEMPLATE_FILTERS = {
     "education_field_label": education_field_label,
     "route_label": route_label,
     "purpose_label": purpose_label,
+    "apl01_fields_label": apl01_fields_label,
     "sex_label": sex_label,
     "jf_level_label": jf_level_label,
 }

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from certflow.core.errors import AppError, as_app_error, translate
-from certflow.web.labels import document_kind_label, event_label, state_label
+from certflow.web.labels import apl01_fields_label, document_kind_label, event_label, state_label
 from workflows import WorkflowError
 
 # What a page catches around a unit of work: every refusal (service, workflow, concurrency).
@@ -19,7 +19,8 @@ REFUSALS = (AppError, WorkflowError)
 
 
 def labelled(params: Mapping[str, Any], field_labels: Mapping[str, Any] | None = None) -> dict:
-    """``params`` with ids shown by their labels: an event, a state, document kinds, a field."""
+    """``params`` with ids shown by their labels: an event, a state, document kinds, a field, the APL-01
+    fields a guard names (``fields``, joined by commas: the only form a guard names fields of)."""
     params = dict(params)
     if isinstance(params.get("event"), str):
         params["event"] = event_label(params["event"])
@@ -27,6 +28,8 @@ def labelled(params: Mapping[str, Any], field_labels: Mapping[str, Any] | None =
         params["state"] = state_label(params["state"])
     if isinstance(params.get("kinds"), str):
         params["kinds"] = ", ".join(document_kind_label(k.strip()) for k in params["kinds"].split(","))
+    if isinstance(params.get("fields"), str):
+        params["fields"] = apl01_fields_label(params["fields"])
     if field_labels and params.get("field") in field_labels:
         params["field"] = str(field_labels[params["field"]])
     return params

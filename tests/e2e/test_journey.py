@@ -187,6 +187,9 @@ def _journey(people, visitor_context, base_url, team_id, team_name, screenshot, 
     page.select_option("#education_field", "peksos")
     page.select_option("#education_level", "D4")
     page.fill("#practice_hours", "2000")
+    # the education route, chosen for the candidate as the first one the saved form meets
+    expect(page.locator("input[name=route][value=education]")).to_be_checked()
+    page.select_option("#purpose", "certification")
     page.fill("#workplace", "Dinas Sosial Kota Batam")
     page.fill("#position", "Pekerja sosial pertama")
     page.fill("#phone", "+62 812 3456 7890")

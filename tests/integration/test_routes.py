@@ -9,7 +9,8 @@ from sqlalchemy import select
 from certflow.applications.facts import ApplicationFacts
 from certflow.applications.operations import update_apl01
 from certflow.core.errors import InvalidInput, translate
-from certflow.models import Application, Document
+from certflow.models import Application, Document, Unit
+from certflow.models.schemes import split_requirement_key
 from certflow.schemes import operations as schemes
 from certflow.schemes.routes import scheme_routes
 from tests.integration.test_rules_workflow import refused
@@ -20,16 +21,20 @@ from workflows.guards import eligibility_failures
 UNRELATED = {"education_field": "other", "education_level": "S1"}
 
 
-def _add_documents(db, app: Application, kinds) -> None:
-    have = set(db.session.scalars(select(Document.kind).where(Document.application_id == app.id)))
-    for kind in kinds:
-        if kind not in have:
+def _add_documents(db, app: Application, keys) -> None:
+    """A pending document for each requirement key ``app`` lacks (a portfolio key names its unit)."""
+    have = {d.key for d in db.session.scalars(select(Document).where(Document.application_id == app.id))}
+    units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.scheme_id == app.scheme_id))}
+    for key in keys:
+        if key not in have:
+            kind, unit = split_requirement_key(key)
             db.session.add(
                 Document(
                     application_id=app.id,
                     kind=kind,
+                    unit=units[unit] if unit else None,
                     filename=f"{kind}.pdf",
-                    stored_name=f"{app.id}-{kind}",
+                    stored_name=f"{app.id}-{key}",
                     content_type="application/pdf",
                     size=100,
                 )
@@ -81,7 +86,8 @@ def test_the_education_route_asks_no_hours(world, db):
 
 
 def test_without_a_route_the_older_rules_still_hold(world, db):
-    app = _submitted(world, db, practice_hours=10)
+    """An application sent before submit asked for a route (legacy data) keeps the older rules."""
+    app = world.as_legacy(_submitted(world, db, practice_hours=10))
     err = refused(db, GuardFailed, app, "approve", world.admin_batam, rule="scheme_rules_met")
     assert err.params["minimum"] == 1344
 
@@ -91,13 +97,18 @@ def test_without_a_route_the_older_rules_still_hold(world, db):
     [("education", []), ("experience", ["practice_log", "training_certificate"]), ("rpl", ["portfolio"])],
 )
 def test_the_required_documents_follow_the_route(world, db, route, extra):
+    """Each route's kinds; the portfolio once per unit of the scheme, in the scheme's order."""
     app = _draft(world, db, route=route)
-    expected = list({r.route: r for r in scheme_routes(world.scheme)}[route].documents)
+    kinds = list({r.route: r for r in scheme_routes(world.scheme)}[route].documents)
+    codes = db.session.scalars(select(Unit.code).where(Unit.scheme_id == world.scheme.id).order_by(Unit.position))
+    codes = list(codes)
+    assert len(codes) == 2
+    expected = [k for kind in kinds for k in ([f"{kind}@{c}" for c in codes] if kind == "portfolio" else [kind])]
     assert ApplicationFacts(app, {}, None).required_documents == expected
-    assert set(extra) <= set(expected)
+    assert set(extra) <= set(kinds)
     if extra:
         err = refused(db, GuardFailed, app, "submit", world.candidate, rule="documents_uploaded")
-        assert err.params["kinds"].split(", ") == [k for k in expected if k in extra or k == "portfolio"]
+        assert err.params["kinds"].split(", ") == [k for k in expected if k.partition("@")[0] in extra]
         _add_documents(db, app, expected)
     world.fire(app, "submit", world.candidate)
     assert app.state == "submitted"

@@ -255,6 +255,22 @@ def test_allowed_events_agree_with_the_oracle(name):
             assert engine.allowed_events(state, actor) == expected
 
 
+def test_allowed_events_leave_out_an_event_a_checked_guard_refuses():
+    """``submit`` is not offered while ``apl01_complete`` refuses; unchecked guards wait for the firing."""
+    engine = engine_for("application")
+    owner = actor_for(Permission("candidate", "owner"))
+    everything = engine.allowed_events("draft", owner)
+    assert "submit" in everything
+    ctx = holding_context()
+    assert engine.allowed_events("draft", owner, ctx, ["apl01_complete"]) == everything
+    ctx.facts.apl01_missing = ["route", "purpose"]
+    assert engine.allowed_events("draft", owner, ctx, ["apl01_complete"]) == [e for e in everything if e != "submit"]
+    assert engine.allowed_events("draft", owner, ctx) == everything  # nothing checked: every permitted event
+    ctx.facts.missing_documents = ["diploma"]
+    ctx.facts.apl01_missing = []
+    assert engine.allowed_events("draft", owner, ctx, ["apl01_complete"]) == everything
+
+
 def test_allowed_events_of_an_unknown_state_is_empty():
     assert engine_for("application").allowed_events("limbo", Actor.system()) == []
 

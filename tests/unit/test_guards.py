@@ -161,7 +161,11 @@ FAILURES: dict[str, dict[str, Callable[[GuardContext], None]]] = {
         "deadline ahead": _set("revision_deadline", TODAY + DAY),
     },
     "expiry_passed": {"expires tomorrow": _set("expires_on", TODAY + DAY)},
-    "apl01_complete": {"fields missing": _set("apl01_missing", ["education_field", "practice_hours"])},
+    "apl01_complete": {
+        "fields missing": _set("apl01_missing", ["education_field", "practice_hours"]),
+        "no route": _set("apl01_missing", ["route"]),
+        "no purpose": _set("apl01_missing", ["purpose"]),
+    },
     "documents_uploaded": {"kinds missing": _set("missing_documents", ["diploma"])},
     "self_assessment_complete": {"unanswered": _set("unanswered_criteria", 3)},
     "documents_valid": {"not valid": _set("documents_not_valid", ["work_letter"])},
@@ -420,3 +424,29 @@ def test_the_agreement_guard_names_who_has_not_signed(unsigned, words):
 
 def test_the_agreement_signed_by_both_holds():
     assert GUARDS["agreement_signed"](holding_context()) is None
+
+
+# -- apl01_complete: the route and the purpose ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("missing", "fields"),
+    [(["route"], "route"), (["purpose"], "purpose"), (["route", "purpose"], "route, purpose")],
+)
+def test_apl01_complete_names_a_missing_route_or_purpose(missing, fields):
+    ctx = holding_context()
+    ctx.facts.apl01_missing = missing
+    failure = GUARDS["apl01_complete"](ctx)
+    assert failure.rule == "apl01_complete" and failure.params == {"fields": fields}
+    assert "incomplete" in failure.message
+
+
+def test_apl01_complete_says_a_chosen_route_is_closed_rather_than_empty():
+    """``apl01_missing`` counts a route the scheme no longer opens as missing; the form names one."""
+    ctx = holding_context()
+    ctx.facts.apl01_missing, ctx.facts.route_name = ["route"], "experience"
+    failure = GUARDS["apl01_complete"](ctx)
+    assert failure.message == "The scheme is no longer open by the route you chose; choose another."
+    assert failure.params == {}
+    ctx.facts.apl01_missing = ["route", "purpose"]  # more than the route: the fields are named
+    assert GUARDS["apl01_complete"](ctx).params == {"fields": "route, purpose"}

@@ -32,9 +32,14 @@ def test_candidate_opens_a_draft_prefilled_from_the_profile(api, world, db):
     assert body["candidate"] == {"id": world.candidate.id, "name": "Siti Candidate"}
     assert body["dinas"] == {"id": world.batam.id, "name": "Dinas Sosial Kota Batam"}
     assert body["apl01"] == {"education_field": "peksos", "education_level": "D4", "practice_hours": 2000}
-    assert body["allowed_events"] == ["submit", "withdraw"]
+    # The profile does not say the route or the purpose: submit is offered once the form names them.
+    assert body["allowed_events"] == ["withdraw"]
     assert body["certificate"] is None and body["team"] is None and body["documents"] == []
     assert r.headers["Location"].endswith(f"/api/v1/applications/{body['id']}")
+    me = api.as_(world.candidate)
+    r = me.put(f"/applications/{body['id']}/apl01", json={"route": "education", "purpose": "certification"})
+    assert r.status_code == 200, r.get_json()
+    assert r.get_json()["allowed_events"] == ["submit", "withdraw"]
     app = db.session.get(Application, body["id"])
     assert app.candidate_id == world.candidate.id and app.dinas_id == world.batam.id
 

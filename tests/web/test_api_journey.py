@@ -37,7 +37,10 @@ def test_draft_to_certified_through_the_api(client, world):
     assert r.get_json()["state"] == "draft"
     assert candidate.post("/applications", json={"scheme": "PSG"}).status_code == 422  # one open per scheme
 
-    r = candidate.put(f"/applications/{app_id}/apl01", json={"workplace": "Dinas Sosial Kota Batam", "phone": "0778"})
+    r = candidate.event(app_id, "submit")  # the profile fills the education, not the route or the purpose
+    assert r.status_code == 422 and error_code(r) == "guard_failed" and _rule(r) == "apl01_complete"
+    form = {"workplace": "Dinas Sosial Kota Batam", "phone": "0778", "route": "education", "purpose": "certification"}
+    r = candidate.put(f"/applications/{app_id}/apl01", json=form)
     assert r.status_code == 200 and r.get_json()["apl01"]["practice_hours"] == 2000
 
     r = candidate.event(app_id, "submit")

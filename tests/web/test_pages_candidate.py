@@ -161,13 +161,22 @@ def test_next_step_of_an_empty_draft_is_the_application_form(app, world):
     draft = bare_draft(world.candidate, world.scheme, {"education_field": "peksos"})
     assert _next(app, world, draft) == (
         "apl01",
-        "Fill in the application form (APL-01): level of education, practice hours.",
+        "Fill in the application form (APL-01): level of education, practice hours, route of application, "
+        "purpose of the assessment.",
     )
 
 
 def test_next_step_after_the_form_is_the_self_assessment_with_how_many_criteria_are_left(app, world, db):
     draft = bare_draft(
-        world.candidate, world.scheme, {"education_field": "peksos", "education_level": "S1", "practice_hours": 2000}
+        world.candidate,
+        world.scheme,
+        {
+            "education_field": "peksos",
+            "education_level": "S1",
+            "practice_hours": 2000,
+            "route": "education",
+            "purpose": "certification",
+        },
     )
     assert _next(app, world, draft) == ("self_assessment", "Complete the self-assessment (APL-02): 8 criteria left.")
     from certflow.models import Criterion, SelfAssessmentAnswer

@@ -212,7 +212,15 @@ def test_after_submission_the_self_assessment_is_read_only(app, world, db):
 
 def test_completing_the_self_assessment_moves_the_next_step_on(app, world, db):
     draft = bare_draft(
-        world.candidate, world.other_scheme, {"education_field": "peksos", "education_level": "S1", "practice_hours": 0}
+        world.candidate,
+        world.other_scheme,
+        {
+            "education_field": "peksos",
+            "education_level": "S1",
+            "practice_hours": 0,
+            "route": "education",
+            "purpose": "certification",
+        },
     )
     crits = _criteria(db, world.other_scheme)
     b = browser(app, world.candidate)

@@ -103,7 +103,7 @@ OTHER_TRAINED = {"education_field": "other", "education_level": "S1", "practice_
 
 def _checked(page: str) -> list[str]:
     """The routes whose radio the APL-01 page has checked."""
-    return re.findall(r'<input type="radio" name="route" value="(\w+)" checked>', page)
+    return re.findall(r'<input type="radio" name="route" value="(\w+)" required checked>', page)
 
 
 def test_the_route_the_answers_open_is_chosen_until_the_form_names_one(app, world, db):

@@ -105,6 +105,9 @@ class DocumentUpload(RequestModel):
     """The multipart form of an upload."""
 
     kind: Code
+    unit: str | None = Field(
+        None, max_length=40, description="The code of the competency unit a portfolio is for (a portfolio only)."
+    )
     file: bytes = Field(json_schema_extra={"format": "binary"})
 
 
@@ -157,6 +160,7 @@ class DocumentOut(ResponseModel):
 
     id: int
     kind: str
+    unit: str | None = Field(None, description="The code of the competency unit a portfolio is for.")
     filename: str
     content_type: str | None = None
     size: int | None = None
