@@ -79,8 +79,10 @@ def _files() -> list[tuple[bytes, str]]:
 
 
 def _documents(db, application_id: int) -> list[Document]:
+    """The application's documents in the order they were made (by id: rows come in no order of their own)."""
     db.session.expire_all()
-    return db.session.scalars(select(Document).where(Document.application_id == application_id)).all()
+    rows = select(Document).where(Document.application_id == application_id).order_by(Document.id)
+    return db.session.scalars(rows).all()
 
 
 def test_ten_simultaneous_uploads_to_one_application_all_succeed(world, db, racing_app):
