@@ -123,6 +123,11 @@ def create_app(config: object | str | None = None) -> Flask:
         app.register_blueprint(area_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
+    # A refusal's message names events, states and document kinds by their labels, in the API too.
+    from certflow.core.errors import PARAM_LABELS
+    from certflow.web.refusals import labelled
+
+    app.extensions[PARAM_LABELS] = labelled
 
     from werkzeug.exceptions import HTTPException, InternalServerError
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask import current_app, has_app_context
 from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,7 +41,17 @@ STATUS_OF: dict[str, int] = {
     "rate_limited": 429,
 }
 
+PARAM_LABELS = "certflow.param_labels"  # the app extension that labels a message's parameters
+
 STALE_MESSAGE = N_("The record was changed by someone else; reload it and try again.")
+
+
+def people_words(params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``params`` with the ids a person must not read (an event, a state, document kinds, form fields)
+    as their labels: by the app's ``PARAM_LABELS`` extension (``certflow.web.refusals.labelled``, set by
+    the app factory: this package cannot import the pages' labels), unchanged outside an app."""
+    labeller = current_app.extensions.get(PARAM_LABELS) if params and has_app_context() else None
+    return labeller(params) if labeller is not None else params
 
 
 def translate(message: str, params: Mapping[str, Any] | None = None) -> str:
@@ -113,8 +124,8 @@ class AppError(Exception):
         return {name: text for name, text in self.fields.items() if text}
 
     def text(self) -> str:
-        """The message in the reader's language."""
-        return translate(self.message, self.params)
+        """The message in the reader's language, the ids among its parameters as their labels."""
+        return translate(self.message, people_words(self.params))
 
     def body(self) -> dict:
         """The ``error`` object of the API's error body: code, message, and fields or rule when there are any."""

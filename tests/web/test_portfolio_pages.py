@@ -210,3 +210,14 @@ def test_the_route_choice_and_the_route_editor_say_a_portfolio_is_asked_per_unit
     assert "Portofolio untuk setiap unit kompetensi skema: 3 unit." in indonesian
     editor = browser(app, world.sysadmin).get(f"/system/schemes/{rpl.scheme_id}").text
     assert "A portfolio is asked once for each competency unit of the scheme." in editor
+
+
+def test_the_apis_refusal_names_the_units_in_words_not_ids(client, world, db, rpl):
+    api = Api(client).as_(world.candidate)
+    r = api.post(f"/applications/{rpl.id}/events", json={"event": "submit"})
+    assert r.status_code == 422 and error_code(r) == "guard_failed"
+    assert r.get_json()["error"]["rule"] == "documents_uploaded"
+    assert r.get_json()["error"]["message"] == (
+        "Required documents are missing: Portfolio for unit RPL.U1, Portfolio for unit RPL.U2, "
+        "Portfolio for unit RPL.U3."
+    )
