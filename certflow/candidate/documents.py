@@ -47,13 +47,14 @@ def _documents_page(app: Application, *, errors=None, kind: str = "", unit: str 
     keys = required_documents(app)
     required_kinds = [split_requirement_key(k)[0] for k in keys]
     kinds = list(dict.fromkeys(required_kinds)) + [k for k in DOCUMENT_KINDS if k not in required_kinds]
-    units = sorted(app.scheme.units, key=lambda u: u.position)
+    units = app.scheme.units  # in the scheme's order
     titles = {u.code: u.title for u in units}
     return (
         render_template(
             "candidate/documents.html",
             app=app,
-            required=[(k, titles.get(split_requirement_key(k)[1]), [d for d in uploaded if d.key == k]) for k in keys],
+            required=[(k, *split_requirement_key(k), [d for d in uploaded if d.key == k]) for k in keys],
+            titles=titles,
             others=[d for d in uploaded if d.key not in keys],
             kinds=kinds,
             required_kinds=set(required_kinds),

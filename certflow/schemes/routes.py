@@ -49,7 +49,7 @@ def required_documents(app: Application) -> list[str]:
     keys = []
     for kind in kinds:
         if kind in PER_UNIT_KINDS:
-            keys.extend(requirement_key(kind, u.code) for u in sorted(app.scheme.units, key=lambda u: u.position))
+            keys.extend(requirement_key(kind, u.code) for u in app.scheme.units)  # in the scheme's order
         else:
             keys.append(kind)
     return keys
